@@ -1,0 +1,194 @@
+//! Accounts: who people are (patients, clinicians, administrators) and how they prove it.
+
+pub mod password;
+pub mod routes;
+pub mod store;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::http::ApiError;
+use crate::storage::{rfc3339, rfc3339_opt, Database};
+pub use store::User;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Patient,
+    Clinician,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Clinician => "clinician",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "patient" => Some(Role::Patient),
+            "clinician" => Some(Role::Clinician),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// 3 to 32 characters of `a-z 0-9 . _ -`, compared and stored in lower case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Username, ApiError> {
+        let name = raw.trim().to_ascii_lowercase();
+        let length = name.chars().count();
+        if !(3..=32).contains(&length) {
+            return Err(ApiError::invalid(
+                "username",
+                "A username is 3 to 32 characters long.",
+            ));
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(ApiError::invalid(
+                "username",
+                "A username may contain only letters a-z, digits, dots, underscores and hyphens.",
+            ));
+        }
+        Ok(Username(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 1 to 80 characters, without control characters.
+pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    let length = name.chars().count();
+    if length == 0 || length > 80 {
+        return Err(ApiError::invalid(
+            "display_name",
+            "A display name is 1 to 80 characters long.",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "display_name",
+            "A display name cannot contain control characters.",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(email) = raw.map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok(Some(email.to_owned()))
+    } else {
+        Err(ApiError::invalid(
+            "email",
+            "This does not look like an email address.",
+        ))
+    }
+}
+
+/// 8 to 256 characters. The value is wrapped at once so it cannot be logged by accident.
+pub fn parse_new_password(raw: String, field: &'static str) -> Result<SecretString, ApiError> {
+    let length = raw.chars().count();
+    if !(8..=256).contains(&length) {
+        return Err(ApiError::invalid(
+            field,
+            "A password is 8 to 256 characters long.",
+        ));
+    }
+    Ok(SecretString::from(raw))
+}
+
+/// What the API shows of an account.
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub status: &'static str,
+    pub created_at: String,
+    pub last_login_at: Option<String>,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        UserView {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            role: user.role,
+            status: user.status(),
+            created_at: rfc3339(user.created_at),
+            last_login_at: rfc3339_opt(user.last_login_at),
+        }
+    }
+}
+
+/// Used by `healing-space admin create`.
+pub async fn create_admin(
+    db: &Database,
+    username: &str,
+    display_name: Option<&str>,
+    password: String,
+) -> Result<String, ApiError> {
+    let username = Username::parse(username)?;
+    let display_name = parse_display_name(display_name.unwrap_or(username.as_str()))?;
+    let password = parse_new_password(password, "password")?;
+    let hash = password::Hasher::new().hash(password).await?;
+    store::insert_user(
+        db.pool(),
+        store::NewUser {
+            username: &username,
+            display_name: &display_name,
+            email: None,
+            role: Role::Admin,
+            password_hash: &hash,
+            approved: true,
+        },
+    )
+    .await?;
+    Ok(username.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lower_cased_and_restricted() {
+        assert_eq!(Username::parse(" Alice.B ").unwrap().as_str(), "alice.b");
+        assert!(Username::parse("al").is_err());
+        assert!(Username::parse("alice smith").is_err());
+        assert!(Username::parse("élodie").is_err());
+        assert!(Username::parse(&"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn emails_are_optional_but_checked() {
+        assert_eq!(parse_email(Some("")).unwrap(), None);
+        assert!(parse_email(Some("a@b.org")).unwrap().is_some());
+        assert_eq!(
+            parse_email(Some("nope")).unwrap_err().field.as_deref(),
+            Some("email")
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! `/api/auth/...`: registration, sign-in and sign-out, and the current account.

@@ -1,0 +1,145 @@
+//! The `users` table.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Role, Username};
+use crate::http::ApiError;
+use crate::storage::{now_ms, Database};
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub approved_at: Option<i64>,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+impl User {
+    pub fn status(&self) -> &'static str {
+        if self.disabled_at.is_some() {
+            "disabled"
+        } else if self.role == Role::Clinician && self.approved_at.is_none() {
+            "pending"
+        } else {
+            "active"
+        }
+    }
+
+    pub fn is_approved_clinician(&self) -> bool {
+        self.role == Role::Clinician && self.approved_at.is_some() && self.disabled_at.is_none()
+    }
+}
+
+/// The columns `user_from_row` reads, for queries that select a user.
+pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.approved_at, \
+     u.disabled_at, u.created_at, u.last_login_at";
+
+pub fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        approved_at: row.try_get("approved_at")?,
+        disabled_at: row.try_get("disabled_at")?,
+        created_at: row.try_get("created_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub display_name: &'a str,
+    pub email: Option<&'a str>,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub approved: bool,
+}
+
+/// Inserts a user; a taken username (in any case) is a 409 on `username`.
+#[tracing::instrument(skip_all, fields(username = new.username.as_str()))]
+pub async fn insert_user<'c, E>(executor: E, new: NewUser<'_>) -> Result<i64, ApiError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let now = now_ms();
+    let result = sqlx::query(
+        "INSERT INTO users (username, display_name, email, role, password_hash, approved_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(new.username.as_str())
+    .bind(new.display_name)
+    .bind(new.email)
+    .bind(new.role.as_str())
+    .bind(new.password_hash)
+    .bind(new.approved.then_some(now))
+    .bind(now)
+    .fetch_one(executor)
+    .await;
+    match result {
+        Ok(row) => Ok(row.try_get("id")?),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::conflict(
+            "username",
+            "This username is taken. Please choose another.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn find_by_username(
+    db: &Database,
+    username: &str,
+) -> Result<Option<(User, String)>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+    let row = sqlx::query(&sql)
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| Ok((user_from_row(&row)?, row.try_get("password_hash")?)))
+        .transpose()
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn password_hash(db: &Database, id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+}
+
+pub async fn set_password_hash<'c, E>(executor: E, id: i64, hash: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_login(db: &Database, id: i64, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

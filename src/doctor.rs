@@ -1,0 +1,211 @@
+//! `doctor`: every check `serve` would make, each reported instead of stopping at the first.
+//! It never prints a secret: key problems are described, keys only fingerprinted.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::config::{self, ConfigError, Environment, KeySource, Mode, Source};
+use crate::storage::{Database, MigrationState};
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    name: &'static str,
+    status: Status,
+    message: String,
+}
+
+#[derive(Default)]
+struct Report {
+    checks: Vec<Check>,
+}
+
+impl Report {
+    fn add(&mut self, name: &'static str, status: Status, message: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            status,
+            message: message.into(),
+        });
+    }
+
+    fn fail(&mut self, error: ConfigError) {
+        self.add(error.variable, Status::Fail, error.message);
+    }
+
+    fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.status != Status::Fail)
+    }
+}
+
+pub async fn run(dev_flag: bool, json: bool) -> ExitCode {
+    config::load_dotenv_in_development(dev_flag);
+    let report = check(&Environment, dev_flag).await;
+    if json {
+        let body = serde_json::json!({ "ok": report.passed(), "checks": report.checks });
+        println!("{body:#}");
+    } else {
+        for check in &report.checks {
+            let status = format!("{:?}", check.status).to_uppercase();
+            println!("{status:<4}  {:<28}  {}", check.name, check.message);
+        }
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn check(source: &dyn Source, dev_flag: bool) -> Report {
+    let mut report = Report::default();
+    let mode = config::read_mode(source, dev_flag);
+    match mode {
+        Mode::Production => report.add("DEBUG", Status::Pass, "production mode"),
+        Mode::Development => report.add(
+            "DEBUG",
+            Status::Warn,
+            "development mode: for a developer's machine only; unset DEBUG in production",
+        ),
+    }
+    check_keys(&mut report, source, mode);
+    match config::read_listen(source, mode) {
+        Ok(address) => report.add(
+            "HOST/PORT",
+            Status::Pass,
+            format!("will listen on {address}"),
+        ),
+        Err(error) => report.fail(error),
+    }
+    check_public_url(&mut report, source, mode);
+    for result in [
+        config::read_sessions(source).map(|_| ()),
+        config::read_login_limits(source).map(|_| ()),
+    ] {
+        if let Err(error) = result {
+            report.fail(error);
+        }
+    }
+    check_database(&mut report, source).await;
+    report
+}
+
+fn check_keys(report: &mut Report, source: &dyn Source, mode: Mode) {
+    let data_dir = config::read_data_dir(source);
+    match config::read_keys(source, mode, &data_dir, false) {
+        Ok(keys) => {
+            let origin = match &keys.source {
+                KeySource::Environment => "set".to_owned(),
+                KeySource::DevelopmentFile {
+                    path,
+                    created: false,
+                } => {
+                    format!("development key from {}", path.display())
+                }
+                KeySource::DevelopmentFile {
+                    path,
+                    created: true,
+                } => {
+                    format!(
+                        "development key will be generated at {} on first start",
+                        path.display()
+                    )
+                }
+            };
+            report.add(
+                "SECRET_KEY",
+                Status::Pass,
+                format!(
+                    "{origin}; fingerprint {}; {} fallback key(s) in SECRET_KEY_FALLBACKS",
+                    keys.current.fingerprint(),
+                    keys.fallbacks.len()
+                ),
+            );
+        }
+        Err(error) => report.fail(error),
+    }
+}
+
+fn check_public_url(report: &mut Report, source: &dyn Source, mode: Mode) {
+    match config::read_public_url(source) {
+        Ok(Some(url)) if mode.is_production() && url.starts_with("http://") => report.add(
+            "PUBLIC_URL",
+            Status::Warn,
+            format!("{url} is plain http; production cookies are Secure and need https"),
+        ),
+        Ok(Some(url)) => report.add("PUBLIC_URL", Status::Pass, url),
+        Ok(None) if mode.is_production() => report.add(
+            "PUBLIC_URL",
+            Status::Warn,
+            "not set: Origin checks compare with the request's Host header; \
+             set PUBLIC_URL to the address users reach, e.g. https://healing-space.example.org",
+        ),
+        Ok(None) => report.add(
+            "PUBLIC_URL",
+            Status::Pass,
+            "not set: derived from each request in development",
+        ),
+        Err(error) => report.fail(error),
+    }
+}
+
+async fn check_database(report: &mut Report, source: &dyn Source) {
+    let url = match config::read_database(source) {
+        Ok(url) => url,
+        Err(error) => return report.fail(error),
+    };
+    report.add(
+        "DATABASE_URL",
+        Status::Pass,
+        format!("{} database", url.kind().as_str()),
+    );
+    let db = match Database::connect(&url).await {
+        Ok(db) => db,
+        Err(error) => {
+            return report.add(
+                "database connection",
+                Status::Fail,
+                format!(
+                    "{}; check DATABASE_URL and that the database is running",
+                    describe(&error)
+                ),
+            )
+        }
+    };
+    report.add("database connection", Status::Pass, "connected");
+    let (status, message) = match db.migration_state().await {
+        Ok(MigrationState::UpToDate { version }) => (Status::Pass, format!("schema is current (version {version})")),
+        Ok(MigrationState::Pending { applied, expected }) => (
+            Status::Warn,
+            format!("schema version {applied}, this build expects {expected}; `serve` or `healing-space migrate` applies the rest"),
+        ),
+        Ok(MigrationState::Dirty { version }) => (
+            Status::Fail,
+            format!("migration {version} failed part-way; restore a backup or repair it by hand"),
+        ),
+        Ok(MigrationState::Newer { applied, expected }) => (
+            Status::Fail,
+            format!("schema version {applied} is newer than this build ({expected}); deploy the newer build"),
+        ),
+        Err(error) => (Status::Fail, describe(&error)),
+    };
+    report.add("migrations", status, message);
+    db.close().await;
+}
+
+/// The error chain without the URL, which may hold a password.
+fn describe(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(|cause| cause.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}

@@ -1,0 +1,155 @@
+//! The one error type of the HTTP layer and the one JSON shape every error takes:
+//! `{"error": {"code": "...", "message": "...", "field"?: "..."}}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    pub retry_after_seconds: Option<u64>,
+    /// Set when the error ends the session, so the response also clears the cookie.
+    pub clear_session_cookie: bool,
+    /// For 500s: the cause, logged and never sent.
+    pub source: Option<anyhow::Error>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after_seconds: None,
+            clear_session_cookie: false,
+            source: None,
+        }
+    }
+
+    /// 422: the input was understood but a field is not acceptable.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        );
+        error.field = Some(field.into());
+        error
+    }
+
+    /// 409: the value is taken (a duplicate username, say).
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut error = ApiError::new(StatusCode::CONFLICT, "already_exists", message);
+        error.field = Some(field.into());
+        error
+    }
+
+    /// 404, also for things that exist but belong to someone else.
+    pub fn not_found(what: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("No such {what}, or it is not yours to see."),
+        )
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn too_many(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_seconds: u64,
+    ) -> Self {
+        let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+        error.retry_after_seconds = Some(retry_after_seconds.max(1));
+        error
+    }
+
+    pub fn internal(source: anyhow::Error) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side. Please try again in a moment.",
+        );
+        error.source = Some(source);
+        error
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn clearing_session_cookie(mut self) -> Self {
+        self.clear_session_cookie = true;
+        self
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::internal(error.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Some(source) = &self.source {
+            tracing::error!(error = ?source, "request failed");
+        }
+        let mut body = json!({ "code": self.code, "message": self.message });
+        if let Some(field) = &self.field {
+            body["field"] = json!(field);
+        }
+        let mut response = (self.status, axum::Json(json!({ "error": body }))).into_response();
+        if let Some(seconds) = self.retry_after_seconds {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.clear_session_cookie {
+            response.extensions_mut().insert(ClearSessionCookie);
+        }
+        response
+    }
+}
+
+/// Marker read by the session layer, which knows the cookie's name and attributes.
+#[derive(Clone, Copy, Debug)]
+pub struct ClearSessionCookie;
+
+/// The fallback for paths that match no route.
+pub async fn route_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is nothing at this address. Check the path.",
+    )
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This address does not accept that method.",
+    )
+}

@@ -1,0 +1,121 @@
+//! Extractors whose rejections are our JSON errors and name the field at fault.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// A JSON body. Wrong content type is 415, unparsable JSON 400, too large 413,
+/// and a missing or mistyped field 422 with `field` set.
+pub struct Input<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with the header Content-Type: application/json.",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "The request body is too large.",
+                )
+            } else {
+                ApiError::bad_request("unreadable_body", "The request body could not be read.")
+            }
+        })?;
+        parse_json(&bytes).map(Input)
+    }
+}
+
+fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
+    let Some(value) = content_type.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mime = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let inner = error.inner();
+        if inner.is_data() {
+            field_error(&error.path().to_string(), &inner.to_string())
+        } else {
+            ApiError::bad_request(
+                "malformed_json",
+                format!("The request body is not valid JSON ({inner})."),
+            )
+        }
+    })
+}
+
+/// Query parameters, with the same 422-and-field rule as bodies.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|error| field_error(&error.path().to_string(), &error.inner().to_string()))
+    }
+}
+
+/// serde reports a missing field at its parent's path, naming it in backticks.
+fn field_error(path: &str, detail: &str) -> ApiError {
+    let field = if path.is_empty() || path == "." {
+        detail.split('`').nth(1).unwrap_or("body").to_owned()
+    } else {
+        path.to_owned()
+    };
+    let message = if detail.starts_with("missing field") {
+        format!("{field} is required.")
+    } else {
+        format!("{field} has the wrong type or format: {detail}.")
+    };
+    ApiError::invalid(field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Login {
+        username: String,
+        tries: u8,
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_are_named() {
+        let missing = parse_json::<Login>(br#"{"tries": 1}"#).unwrap_err();
+        assert_eq!(missing.field.as_deref(), Some("username"));
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mistyped = parse_json::<Login>(br#"{"username": "a", "tries": "x"}"#).unwrap_err();
+        assert_eq!(mistyped.field.as_deref(), Some("tries"));
+        let broken = parse_json::<Login>(b"{").unwrap_err();
+        assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    }
+}

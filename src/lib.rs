@@ -1,0 +1,14 @@
+//! Healing Space: secure messaging, mood check-ins and care teams for people in
+//! mental-health care and their clinicians.
+//!
+//! The parts of the product: [`accounts`].
+//! The plumbing: [`config`], [`storage`], [`http`], [`startup`], [`cli`], [`doctor`].
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod doctor;
+pub mod http;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

@@ -1,0 +1,120 @@
+//! Building and running the server from settings and a bound listener, so tests can
+//! start it on port 0 and stop it gracefully.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{KeySource, Settings};
+use crate::http::{self, AppState};
+use crate::storage::Database;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, then binds. Configuration was already checked,
+    /// so a bad configuration never reaches a listening port.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = Database::connect(&settings.database).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("could not listen on {} (HOST, PORT)", settings.listen))?;
+        Ok(Application {
+            listener,
+            state: AppState::new(settings, db),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish for at most
+    /// the configured grace period.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        log_startup(&self.state.settings, self.local_addr());
+        let grace = self.state.settings.shutdown_grace;
+        let db = self.state.db.clone();
+        let app = http::router(self.state);
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new connections, finishing requests in flight");
+            let _ = stopping_tx.send(());
+        });
+        let deadline = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = server => result.context("the server stopped with an error")?,
+            () = deadline => tracing::warn!(?grace, "requests still in flight after the grace period; stopping anyway"),
+        }
+        db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// One line an operator can compare across instances, and never a secret.
+fn log_startup(settings: &Settings, address: SocketAddr) {
+    if let KeySource::DevelopmentFile { path, created } = &settings.keys.source {
+        let action = if *created {
+            "generated and saved"
+        } else {
+            "loaded"
+        };
+        tracing::warn!(
+            "development mode: signing key {action} at {} (mode 0600); never run development mode on a public host",
+            path.display()
+        );
+    }
+    tracing::info!(
+        mode = settings.mode.as_str(),
+        listen = %address,
+        database = settings.database.kind().as_str(),
+        key_fingerprint = %settings.keys.current.fingerprint(),
+        fallback_keys = settings.keys.fallbacks.len(),
+        "Healing Space is listening"
+    );
+}
+
+/// Resolves on SIGTERM (what platforms send on redeploy) or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
