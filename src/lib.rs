@@ -1,14 +1,17 @@
 //! Healing Space: secure messaging, mood check-ins and care teams for people in
 //! mental-health care and their clinicians.
 //!
-//! The parts of the product: [`accounts`].
+//! The parts of the product: [`accounts`], [`sessions`], [`care_teams`], [`audit`].
 //! The plumbing: [`config`], [`storage`], [`http`], [`startup`], [`cli`], [`doctor`].
 
 pub mod accounts;
+pub mod audit;
+pub mod care_teams;
 pub mod cli;
 pub mod config;
 pub mod doctor;
 pub mod http;
+pub mod sessions;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -21,6 +21,8 @@ CREATE TABLE sessions (
     created_at BIGINT NOT NULL,
     last_seen_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,               -- absolute lifetime
+    token_issued_at BIGINT NOT NULL,          -- a new token on every privilege change
+    previous_login_at BIGINT,                 -- the user's sign-in before this session
     client TEXT NOT NULL,
     ended_at BIGINT,
     end_reason TEXT,

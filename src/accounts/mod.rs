@@ -1,5 +1,6 @@
 //! Accounts: who people are (patients, clinicians, administrators) and how they prove it.
 
+pub mod limits;
 pub mod password;
 pub mod routes;
 pub mod store;

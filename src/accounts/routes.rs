@@ -1,1 +1,377 @@
-//! `/api/auth/...`: registration, sign-in and sign-out, and the current account.
+//! `/api/auth/...`: registration, sign-in and sign-out, the current account, passwords.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{
+    limits, parse_display_name, parse_email, parse_new_password, store, Role, User, UserView,
+    Username,
+};
+use crate::audit::{Entry, Event};
+use crate::http::client::ClientAddress;
+use crate::http::{ApiError, ApiResult, AppState, Input};
+use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
+use crate::storage::{now_ms, rfc3339};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/me", get(me))
+        .route("/auth/status", get(status))
+        .route("/auth/change-password", post(change_password))
+}
+
+#[derive(Deserialize)]
+struct RegisterRequest {
+    username: String,
+    password: String,
+    display_name: Option<String>,
+    email: Option<String>,
+    role: Option<String>,
+    clinician: Option<String>,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Input(request): Input<RegisterRequest>,
+) -> ApiResult<Response> {
+    state.address_limiter.check(address)?;
+    let username = Username::parse(&request.username)?;
+    let display_name =
+        parse_display_name(request.display_name.as_deref().unwrap_or(username.as_str()))?;
+    let email = parse_email(request.email.as_deref())?;
+    let role = match request.role.as_deref() {
+        None | Some("patient") => Role::Patient,
+        Some("clinician") => Role::Clinician,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "role",
+                "role is either \"patient\" or \"clinician\".",
+            ))
+        }
+    };
+    let clinician = match request
+        .clinician
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(_) if role != Role::Patient => {
+            return Err(ApiError::invalid(
+                "clinician",
+                "Only patients ask to join a clinician's care team.",
+            ))
+        }
+        Some(name) => Some(find_approved_clinician(&state, name).await?),
+        None => None,
+    };
+    let password = parse_new_password(request.password, "password")?;
+    let hash = state.hasher.hash(password).await?;
+
+    let mut tx = state.db.pool().begin().await?;
+    let user_id = store::insert_user(
+        &mut *tx,
+        store::NewUser {
+            username: &username,
+            display_name: &display_name,
+            email: email.as_deref(),
+            role,
+            password_hash: &hash,
+            approved: role != Role::Clinician,
+        },
+    )
+    .await?;
+    if let Some(clinician) = &clinician {
+        crate::care_teams::store::request_link(&mut *tx, user_id, clinician.id).await?;
+    }
+    tx.commit().await?;
+
+    let user = store::find_by_id(&state.db, user_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a user just created is missing"))?;
+    Entry::new(Event::AccountCreated)
+        .by(user.id)
+        .about(user.id)
+        .detail(role.as_str())
+        .from_address(address)
+        .record(&state.db)
+        .await?;
+    if let Some(clinician) = &clinician {
+        Entry::new(Event::CareTeamRequested)
+            .by(user.id)
+            .about(clinician.id)
+            .record(&state.db)
+            .await?;
+    }
+    let mut response = sign_in(&state, &user, &headers, None).await?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// Only an approved, enabled clinician can be asked to take someone into their care team.
+pub async fn find_approved_clinician(state: &AppState, name: &str) -> ApiResult<User> {
+    let not_found = || {
+        ApiError::invalid(
+            "clinician",
+            "There is no approved clinician with that username.",
+        )
+    };
+    let username = Username::parse(name).map_err(|_| not_found())?;
+    match store::find_by_username(&state.db, username.as_str()).await? {
+        Some((user, _)) if user.is_approved_clinician() => Ok(user),
+        _ => Err(not_found()),
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+/// A wrong password and an unknown user get the same answer in the same time.
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "The username or password is not correct.",
+    )
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Input(request): Input<LoginRequest>,
+) -> ApiResult<Response> {
+    state.address_limiter.check(address)?;
+    let username = request.username.trim().to_ascii_lowercase();
+    if username.is_empty() || username.chars().count() > 64 {
+        return Err(ApiError::invalid("username", "Enter your username."));
+    }
+    if request.password.is_empty() || request.password.chars().count() > 256 {
+        return Err(ApiError::invalid(
+            "password",
+            "Enter your password (at most 256 characters).",
+        ));
+    }
+    if let Err(locked) = limits::check_account(&state.db, &username, &state.settings.login).await {
+        Entry::new(Event::SignInLockedOut)
+            .detail(&username)
+            .from_address(address)
+            .record(&state.db)
+            .await?;
+        return Err(locked);
+    }
+    let found = store::find_by_username(&state.db, &username).await?;
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let password = SecretString::from(request.password);
+    if !state.hasher.verify(password, hash).await? {
+        limits::record_failure(&state.db, &username).await?;
+        let mut entry = Entry::new(Event::SignInFailed)
+            .detail(&username)
+            .from_address(address);
+        if let Some(user) = &user {
+            entry = entry.about(user.id);
+        }
+        entry.record(&state.db).await?;
+        return Err(invalid_credentials());
+    }
+    let user = user.ok_or_else(invalid_credentials)?;
+    if user.disabled_at.is_some() {
+        return Err(
+            sessions::NotSignedIn::AccountDisabled.into_error(&state.settings.sessions, None)
+        );
+    }
+    limits::clear_failures(&state.db, &username).await?;
+    Entry::new(Event::SignInSucceeded)
+        .by(user.id)
+        .about(user.id)
+        .from_address(address)
+        .record(&state.db)
+        .await?;
+    sign_in(&state, &user, &headers, user.last_login_at).await
+}
+
+/// Starts a session with a brand-new token (a cookie sent before sign-in never becomes
+/// signed in), closes the one this browser had, and answers with the cookie.
+async fn sign_in(
+    state: &AppState,
+    user: &User,
+    headers: &HeaderMap,
+    previous_login_at: Option<i64>,
+) -> ApiResult<Response> {
+    if let SessionCheck::Live(old) = SessionCheck::of(headers, state).await? {
+        sessions::store::end_one(
+            &state.db,
+            old.user.id,
+            &old.id,
+            EndReason::SignedInAgain,
+            Some(user.id),
+        )
+        .await?;
+    }
+    let now = now_ms();
+    let token = IssuedToken::new_session();
+    let client = sessions::describe_client(
+        headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    );
+    sessions::store::insert(
+        state.db.pool(),
+        &token,
+        sessions::store::NewSession {
+            user_id: user.id,
+            client: &client,
+            previous_login_at,
+            now,
+            expires_at: now + sessions::millis(state.settings.sessions.absolute_lifetime),
+        },
+    )
+    .await?;
+    store::record_login(&state.db, user.id, now).await?;
+    let body = json!({
+        "user": UserView::from(user),
+        "role": user.role,
+        "session_id": token.session_id,
+        "csrf_token": csrf::token_for(&state.settings.keys, &token.session_id),
+    });
+    Ok((
+        [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
+        Json(body),
+    )
+        .into_response())
+}
+
+async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
+    sessions::store::end_one(
+        &state.db,
+        current.user.id,
+        current.session_id(),
+        EndReason::SignedOut,
+        Some(current.user.id),
+    )
+    .await?;
+    Entry::new(Event::SignedOut)
+        .by(current.user.id)
+        .about(current.user.id)
+        .record(&state.db)
+        .await?;
+    Ok((
+        [(header::SET_COOKIE, cookie::clear(&state.settings))],
+        Json(json!({ "signed_out": true })),
+    )
+        .into_response())
+}
+
+fn describe_session(state: &AppState, current: &CurrentUser) -> Value {
+    let session = &current.session;
+    json!({
+        "authenticated": true,
+        "user": UserView::from(&current.user),
+        "role": current.user.role,
+        "session_id": session.id,
+        "csrf_token": current.csrf_token(state),
+        "session": {
+            "created_at": rfc3339(session.created_at),
+            "expires_at": rfc3339(session.expires_at),
+            "idle_timeout_seconds": state.settings.sessions.idle_timeout.as_secs(),
+        },
+    })
+}
+
+async fn me(State(state): State<AppState>, current: CurrentUser) -> Json<Value> {
+    Json(describe_session(&state, &current))
+}
+
+/// For pages that only need to know: 200 either way, never 401.
+async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    Ok(Json(match SessionCheck::of(&headers, &state).await? {
+        SessionCheck::Live(session) => {
+            let current = CurrentUser {
+                user: session.user.clone(),
+                session: *session,
+            };
+            describe_session(&state, &current)
+        }
+        SessionCheck::NotSignedIn(why, _) => json!({
+            "authenticated": false,
+            "reason": why.code(),
+            "detail": why.reason(),
+            "message": why.message(&state.settings.sessions),
+        }),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ChangePasswordRequest {
+    current_password: String,
+    new_password: String,
+}
+
+/// Every other session ends; this one continues under a new token.
+async fn change_password(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    current: CurrentUser,
+    Input(request): Input<ChangePasswordRequest>,
+) -> ApiResult<Response> {
+    let new_password = parse_new_password(request.new_password, "new_password")?;
+    if request.current_password.is_empty() || request.current_password.chars().count() > 256 {
+        return Err(ApiError::invalid(
+            "current_password",
+            "Enter your current password.",
+        ));
+    }
+    let username = current.user.username.clone();
+    limits::check_account(&state.db, &username, &state.settings.login).await?;
+    let stored = store::password_hash(&state.db, current.user.id).await?;
+    let current_password = SecretString::from(request.current_password);
+    if !state.hasher.verify(current_password, Some(stored)).await? {
+        limits::record_failure(&state.db, &username).await?;
+        return Err(
+            ApiError::forbidden("wrong_password", "Your current password is not correct.")
+                .with_field("current_password"),
+        );
+    }
+    let hash = state.hasher.hash(new_password).await?;
+    let token = IssuedToken::for_session(current.session.id.clone());
+    let mut tx = state.db.pool().begin().await?;
+    store::set_password_hash(&mut *tx, current.user.id, &hash).await?;
+    let ended = sessions::store::end_all(
+        &mut *tx,
+        current.user.id,
+        Some(current.session_id()),
+        EndReason::PasswordChanged,
+        Some(current.user.id),
+    )
+    .await?;
+    sessions::store::replace_token(&mut *tx, &token, now_ms()).await?;
+    tx.commit().await?;
+    Entry::new(Event::PasswordChanged)
+        .by(current.user.id)
+        .about(current.user.id)
+        .from_address(address)
+        .record(&state.db)
+        .await?;
+    Ok((
+        [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
+        Json(json!({
+            "password_changed": true,
+            "other_sessions_ended": ended,
+            "csrf_token": current.csrf_token(&state),
+        })),
+    )
+        .into_response())
+}

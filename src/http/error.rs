@@ -11,6 +11,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// A finer reason next to the code, such as which session limit passed.
+    pub reason: Option<&'static str>,
     pub retry_after_seconds: Option<u64>,
     /// Set when the error ends the session, so the response also clears the cookie.
     pub clear_session_cookie: bool,
@@ -27,6 +29,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            reason: None,
             retry_after_seconds: None,
             clear_session_cookie: false,
             source: None,
@@ -119,6 +122,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "code": self.code, "message": self.message });
         if let Some(field) = &self.field {
             body["field"] = json!(field);
+        }
+        if let Some(reason) = self.reason {
+            body["reason"] = json!(reason);
         }
         let mut response = (self.status, axum::Json(json!({ "error": body }))).into_response();
         if let Some(seconds) = self.retry_after_seconds {

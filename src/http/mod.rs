@@ -1,6 +1,7 @@
 //! The HTTP layer: shared state, the router of every part of the product, and the
 //! conventions every response follows (JSON errors, request ids, security headers, limits).
 
+pub mod client;
 pub mod error;
 pub mod extract;
 mod health;
@@ -9,7 +10,9 @@ use std::sync::Arc;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{BoxError, Router};
 use tower::ServiceBuilder;
@@ -18,7 +21,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::accounts::limits::AddressLimiter;
+use crate::accounts::password::Hasher;
 use crate::config::Settings;
+use crate::sessions::{cookie, csrf};
 use crate::storage::Database;
 pub use error::{ApiError, ApiResult};
 pub use extract::{Input, Query};
@@ -28,13 +34,17 @@ pub use extract::{Input, Query};
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Database,
+    pub hasher: Hasher,
+    pub address_limiter: AddressLimiter,
 }
 
 impl AppState {
     pub fn new(settings: Settings, db: Database) -> Self {
         AppState {
+            address_limiter: AddressLimiter::per_minute(settings.login.per_address_per_minute),
             settings: Arc::new(settings),
             db,
+            hasher: Hasher::new(),
         }
     }
 }
@@ -48,6 +58,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(health::router())
+        .merge(crate::accounts::routes::router())
+        .merge(crate::sessions::routes::router())
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(SetResponseHeaderLayer::overriding(
@@ -61,7 +73,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(DefaultBodyLimit::max(body_limit));
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session_cookie_guard,
+        ));
     with_security_headers(app, production)
         .layer(
             ServiceBuilder::new()
@@ -103,6 +119,23 @@ fn with_security_headers(mut app: Router<AppState>, production: bool) -> Router<
         ));
     }
     app
+}
+
+/// Refuses state-changing requests from other sites (login and registration included),
+/// and clears the session cookie when an error response ended the session.
+async fn session_cookie_guard(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    if crate::sessions::current::is_state_changing(request.method()) {
+        if let Err(error) = csrf::check_origin(&state.settings, request.headers()) {
+            return error.into_response();
+        }
+    }
+    let mut response = next.run(request).await;
+    cookie::apply_clear_marker(&state.settings, &mut response);
+    response
 }
 
 /// Every log line of a request carries its id.

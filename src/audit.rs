@@ -1,0 +1,106 @@
+//! The audit log of security events. It never holds passwords, tokens or message content.
+
+use std::net::IpAddr;
+
+use crate::storage::{now_ms, Database};
+
+/// Security events, named as they appear in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    AccountCreated,
+    SignInSucceeded,
+    SignInFailed,
+    SignInLockedOut,
+    SignedOut,
+    SessionEnded,
+    OtherSessionsEnded,
+    AllSessionsEnded,
+    PasswordChanged,
+    AccountDisabled,
+    AccountEnabled,
+    ClinicianApproved,
+    CareTeamRequested,
+    CareTeamApproved,
+    CareTeamDeclined,
+    CareTeamLeft,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::AccountCreated => "account_created",
+            Event::SignInSucceeded => "sign_in_succeeded",
+            Event::SignInFailed => "sign_in_failed",
+            Event::SignInLockedOut => "sign_in_locked_out",
+            Event::SignedOut => "signed_out",
+            Event::SessionEnded => "session_ended",
+            Event::OtherSessionsEnded => "other_sessions_ended",
+            Event::AllSessionsEnded => "all_sessions_ended",
+            Event::PasswordChanged => "password_changed",
+            Event::AccountDisabled => "account_disabled",
+            Event::AccountEnabled => "account_enabled",
+            Event::ClinicianApproved => "clinician_approved",
+            Event::CareTeamRequested => "care_team_requested",
+            Event::CareTeamApproved => "care_team_approved",
+            Event::CareTeamDeclined => "care_team_declined",
+            Event::CareTeamLeft => "care_team_left",
+        }
+    }
+}
+
+/// One audit entry: who did it, to whom, a short non-sensitive detail, and from where.
+pub struct Entry<'a> {
+    pub event: Event,
+    pub actor_id: Option<i64>,
+    pub subject_id: Option<i64>,
+    pub detail: &'a str,
+    pub address: Option<IpAddr>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(event: Event) -> Self {
+        Entry {
+            event,
+            actor_id: None,
+            subject_id: None,
+            detail: "",
+            address: None,
+        }
+    }
+
+    pub fn by(mut self, actor_id: i64) -> Self {
+        self.actor_id = Some(actor_id);
+        self
+    }
+
+    pub fn about(mut self, subject_id: i64) -> Self {
+        self.subject_id = Some(subject_id);
+        self
+    }
+
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    pub fn from_address(mut self, address: IpAddr) -> Self {
+        self.address = Some(address);
+        self
+    }
+
+    pub async fn record(self, db: &Database) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, event, actor_id, subject_id, detail, client_address) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(now_ms())
+        .bind(self.event.as_str())
+        .bind(self.actor_id)
+        .bind(self.subject_id)
+        .bind(self.detail)
+        .bind(self.address.map(|a| a.to_string()))
+        .execute(db.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! Care teams: which clinicians look after which patients.
+
+pub mod store;

@@ -1,0 +1,71 @@
+//! The session cookie: `HttpOnly`, `SameSite=Lax`, `Path=/`; in production `Secure` and
+//! `__Host-` (or `__Secure-` with an operator-chosen domain); plain in development so it
+//! works over `http://localhost`.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use super::{expose, IssuedToken};
+use crate::config::{Mode, Settings};
+use crate::http::error::ClearSessionCookie;
+
+const BASE_NAME: &str = "hs_session";
+
+pub fn name(settings: &Settings) -> String {
+    match (settings.mode, &settings.sessions.cookie_domain) {
+        (Mode::Development, _) => BASE_NAME.to_owned(),
+        (Mode::Production, None) => format!("__Host-{BASE_NAME}"),
+        (Mode::Production, Some(_)) => format!("__Secure-{BASE_NAME}"),
+    }
+}
+
+fn build(settings: &Settings, value: String) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name(settings), value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(settings.mode.is_production());
+    if let (Mode::Production, Some(domain)) = (settings.mode, &settings.sessions.cookie_domain) {
+        cookie = cookie.domain(domain.clone());
+    }
+    cookie.build()
+}
+
+/// The cookie for a new token. It lives as long as the session may.
+pub fn issue(settings: &Settings, token: &IssuedToken) -> HeaderValue {
+    let mut cookie = build(settings, expose(token).to_owned());
+    let max_age = settings.sessions.absolute_lifetime.as_secs();
+    cookie.set_max_age(time::Duration::seconds(
+        i64::try_from(max_age).unwrap_or(i64::MAX),
+    ));
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie text is a valid header")
+}
+
+pub fn clear(settings: &Settings) -> HeaderValue {
+    let mut cookie = build(settings, String::new());
+    cookie.make_removal();
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie text is a valid header")
+}
+
+/// The token the request carries, if any.
+pub fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    let wanted = name(settings);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|text| text.split(';'))
+        .filter_map(|pair| Cookie::parse(pair.trim().to_owned()).ok())
+        .find(|cookie| cookie.name() == wanted && !cookie.value().is_empty())
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// Turns the marker left by an error that ended a session into a cookie removal.
+pub fn apply_clear_marker(settings: &Settings, response: &mut Response) {
+    if response.extensions().get::<ClearSessionCookie>().is_some() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, clear(settings));
+    }
+}

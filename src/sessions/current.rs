@@ -1,0 +1,78 @@
+//! `CurrentUser`: the extractor that makes a handler require a live session. On
+//! state-changing methods it also requires the CSRF token, so no route can forget it.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
+
+use super::store::StoredSession;
+use super::{cookie, csrf, lookup, Lookup, NotSignedIn};
+use crate::accounts::{Role, User};
+use crate::http::{ApiError, AppState};
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub session: StoredSession,
+}
+
+impl CurrentUser {
+    pub fn session_id(&self) -> &str {
+        &self.session.id
+    }
+
+    pub fn csrf_token(&self, state: &AppState) -> String {
+        csrf::token_for(&state.settings.keys, &self.session.id)
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.user.role == role
+    }
+}
+
+/// The session state of a request, for endpoints that must answer either way.
+pub enum SessionCheck {
+    Live(Box<StoredSession>),
+    NotSignedIn(NotSignedIn, Option<String>),
+}
+
+impl SessionCheck {
+    pub async fn of(headers: &HeaderMap, state: &AppState) -> Result<SessionCheck, ApiError> {
+        let Some(token) = cookie::token_from(headers, &state.settings) else {
+            return Ok(SessionCheck::NotSignedIn(NotSignedIn::NoCookie, None));
+        };
+        Ok(
+            match lookup(&state.db, &state.settings.sessions, &token).await? {
+                Lookup::Live(session) => SessionCheck::Live(session),
+                Lookup::Refused(why, session_id) => SessionCheck::NotSignedIn(why, session_id),
+            },
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = match SessionCheck::of(&parts.headers, state).await? {
+            SessionCheck::Live(session) => *session,
+            SessionCheck::NotSignedIn(why, session_id) => {
+                return Err(why.into_error(&state.settings.sessions, session_id.as_deref()))
+            }
+        };
+        if is_state_changing(&parts.method) {
+            csrf::check_token(&state.settings.keys, &session.id, &parts.headers)?;
+        }
+        Ok(CurrentUser {
+            user: session.user.clone(),
+            session,
+        })
+    }
+}
+
+pub fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}

@@ -1,0 +1,326 @@
+//! Sessions: server-side, in the database, so they survive restarts, redeploys, several
+//! instances and key rotation. Validity never depends on `SECRET_KEY`; it signs only the
+//! CSRF tokens.
+
+pub mod cookie;
+pub mod csrf;
+pub mod current;
+pub mod routes;
+pub mod store;
+
+use axum::http::StatusCode;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+use crate::config::SessionSettings;
+use crate::http::ApiError;
+use crate::storage::{now_ms, Database};
+pub use current::{CurrentUser, SessionCheck};
+use store::StoredSession;
+
+/// A freshly issued token: the secret goes to the cookie, only its hash to the database.
+pub struct IssuedToken {
+    pub session_id: String,
+    pub token: SecretString,
+    pub token_hash: String,
+}
+
+impl IssuedToken {
+    pub fn new_session() -> Self {
+        IssuedToken::for_session(hex::encode(random_bytes::<16>()))
+    }
+
+    pub fn for_session(session_id: String) -> Self {
+        let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+        IssuedToken {
+            session_id,
+            token_hash: hash_token(&token),
+            token: SecretString::from(token),
+        }
+    }
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Why a session ended, as stored in `sessions.end_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    SignedOut,
+    SignedOutElsewhere,
+    SignedInAgain,
+    PasswordChanged,
+    Admin,
+    AccountDisabled,
+    IdleTimeout,
+    AbsoluteLifetime,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::SignedOut => "signed_out",
+            EndReason::SignedOutElsewhere => "signed_out_elsewhere",
+            EndReason::SignedInAgain => "signed_in_again",
+            EndReason::PasswordChanged => "password_changed",
+            EndReason::Admin => "admin",
+            EndReason::AccountDisabled => "account_disabled",
+            EndReason::IdleTimeout => "idle_timeout",
+            EndReason::AbsoluteLifetime => "absolute_lifetime",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EndReason> {
+        [
+            EndReason::SignedOut,
+            EndReason::SignedOutElsewhere,
+            EndReason::SignedInAgain,
+            EndReason::PasswordChanged,
+            EndReason::Admin,
+            EndReason::AccountDisabled,
+            EndReason::IdleTimeout,
+            EndReason::AbsoluteLifetime,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == text)
+    }
+}
+
+/// Why a request is not signed in. Each maps to one 401 code and a message for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotSignedIn {
+    NoCookie,
+    Unknown,
+    Ended(EndReason),
+    AccountDisabled,
+}
+
+impl NotSignedIn {
+    pub fn code(self) -> &'static str {
+        match self {
+            NotSignedIn::NoCookie => "not_authenticated",
+            NotSignedIn::Unknown => "session_unknown",
+            NotSignedIn::Ended(EndReason::IdleTimeout | EndReason::AbsoluteLifetime) => {
+                "session_expired"
+            }
+            NotSignedIn::Ended(EndReason::AccountDisabled) | NotSignedIn::AccountDisabled => {
+                "account_disabled"
+            }
+            NotSignedIn::Ended(_) => "session_revoked",
+        }
+    }
+
+    /// The finer reason shown next to the code: which limit, or who ended it.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            NotSignedIn::Ended(EndReason::IdleTimeout) => Some("idle"),
+            NotSignedIn::Ended(EndReason::AbsoluteLifetime) => Some("absolute"),
+            NotSignedIn::Ended(EndReason::AccountDisabled) | NotSignedIn::AccountDisabled => None,
+            NotSignedIn::Ended(reason) => Some(reason.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn message(self, settings: &SessionSettings) -> String {
+        match self {
+            NotSignedIn::NoCookie => "You are not signed in. Please sign in to continue.".into(),
+            NotSignedIn::Unknown => {
+                "We do not recognise this sign-in (it may be very old). Please sign in again.".into()
+            }
+            NotSignedIn::AccountDisabled | NotSignedIn::Ended(EndReason::AccountDisabled) => {
+                "Your account has been disabled. Please contact your care team or an administrator.".into()
+            }
+            NotSignedIn::Ended(EndReason::IdleTimeout) => format!(
+                "You were signed out after {} without activity, to keep your information safe. Please sign in again.",
+                describe_duration(settings.idle_timeout.as_secs())
+            ),
+            NotSignedIn::Ended(EndReason::AbsoluteLifetime) => format!(
+                "Your sign-in reached its maximum length of {}. Please sign in again.",
+                describe_duration(settings.absolute_lifetime.as_secs())
+            ),
+            NotSignedIn::Ended(EndReason::SignedOut) => "You signed out. Please sign in again.".into(),
+            NotSignedIn::Ended(EndReason::SignedOutElsewhere) => {
+                "You signed out on another device. Please sign in again.".into()
+            }
+            NotSignedIn::Ended(EndReason::SignedInAgain) => {
+                "You signed in again in this browser, which closed this older sign-in. Please sign in again.".into()
+            }
+            NotSignedIn::Ended(EndReason::PasswordChanged) => {
+                "Your password was changed, so you were signed out here. Please sign in with the new password.".into()
+            }
+            NotSignedIn::Ended(EndReason::Admin) => {
+                "An administrator signed you out. Please sign in again.".into()
+            }
+        }
+    }
+
+    /// The 401 response, logged with its code and the session id (never the token).
+    pub fn into_error(self, settings: &SessionSettings, session_id: Option<&str>) -> ApiError {
+        tracing::info!(
+            code = self.code(),
+            reason = self.reason(),
+            session_id,
+            "request not signed in"
+        );
+        let mut error = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            self.code(),
+            self.message(settings),
+        );
+        error.reason = self.reason();
+        if self != NotSignedIn::NoCookie {
+            error = error.clearing_session_cookie();
+        }
+        error
+    }
+}
+
+fn describe_duration(seconds: u64) -> String {
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match seconds {
+        s if s % 3600 == 0 => plural(s / 3600, "hour"),
+        s if s % 60 == 0 => plural(s / 60, "minute"),
+        s => plural(s, "second"),
+    }
+}
+
+/// The outcome of presenting a token.
+pub enum Lookup {
+    Live(Box<StoredSession>),
+    Refused(NotSignedIn, Option<String>),
+}
+
+/// Finds the session for a token and decides whether it is still live, recording an
+/// expiry the first time it is noticed so later requests get the same reason.
+pub async fn lookup(
+    db: &Database,
+    settings: &SessionSettings,
+    token: &str,
+) -> Result<Lookup, sqlx::Error> {
+    let Some(session) = store::find_by_token_hash(db, &hash_token(token)).await? else {
+        return Ok(Lookup::Refused(NotSignedIn::Unknown, None));
+    };
+    let refuse = |why| Ok(Lookup::Refused(why, Some(session.id.clone())));
+    if session.user.disabled_at.is_some() {
+        return refuse(NotSignedIn::AccountDisabled);
+    }
+    if let Some(reason) = session.end_reason.as_deref() {
+        return refuse(NotSignedIn::Ended(
+            EndReason::parse(reason).unwrap_or(EndReason::SignedOut),
+        ));
+    }
+    let now = now_ms();
+    let expired = if now >= session.expires_at {
+        Some(EndReason::AbsoluteLifetime)
+    } else if now >= session.last_seen_at + millis(settings.idle_timeout) {
+        Some(EndReason::IdleTimeout)
+    } else {
+        None
+    };
+    if let Some(reason) = expired {
+        store::end_one(db, session.user.id, &session.id, reason, None).await?;
+        return refuse(NotSignedIn::Ended(reason));
+    }
+    let touch_every = touch_interval(settings);
+    if now - session.last_seen_at >= touch_every {
+        store::touch(db, &session.id, now, now - touch_every).await?;
+    }
+    Ok(Lookup::Live(Box::new(session)))
+}
+
+/// How stale `last_seen_at` may get before it is written again: about once a minute,
+/// more often only when the idle timeout itself is shorter than a few minutes.
+fn touch_interval(settings: &SessionSettings) -> i64 {
+    (millis(settings.idle_timeout) / 4).clamp(1_000, 60_000)
+}
+
+pub fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A short description of the browser and system, for the list of signed-in devices.
+pub fn describe_client(user_agent: Option<&str>) -> String {
+    let Some(agent) = user_agent.filter(|a| !a.trim().is_empty()) else {
+        return "Unknown device".into();
+    };
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| agent.contains(marker))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| agent.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_owned(),
+        _ => agent.chars().take(80).collect(),
+    }
+}
+
+pub fn expose(token: &IssuedToken) -> &str {
+    token.token.expose_secret()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let a = IssuedToken::new_session();
+        let b = IssuedToken::new_session();
+        assert_ne!(a.session_id, b.session_id);
+        assert_ne!(expose(&a), expose(&b));
+        assert_eq!(a.token_hash, hash_token(expose(&a)));
+        assert!(expose(&a).len() >= 43);
+    }
+
+    #[test]
+    fn each_reason_has_its_code() {
+        assert_eq!(
+            NotSignedIn::Ended(EndReason::IdleTimeout).code(),
+            "session_expired"
+        );
+        assert_eq!(
+            NotSignedIn::Ended(EndReason::IdleTimeout).reason(),
+            Some("idle")
+        );
+        assert_eq!(
+            NotSignedIn::Ended(EndReason::Admin).code(),
+            "session_revoked"
+        );
+        assert_eq!(NotSignedIn::AccountDisabled.code(), "account_disabled");
+        assert_eq!(describe_duration(1800), "30 minutes");
+        assert_eq!(describe_duration(43200), "12 hours");
+    }
+
+    #[test]
+    fn clients_are_described_briefly() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+        assert_eq!(describe_client(Some(chrome)), "Chrome on Linux");
+        assert_eq!(describe_client(None), "Unknown device");
+    }
+}

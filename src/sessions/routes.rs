@@ -1,0 +1,94 @@
+//! `/api/auth/sessions`: a person's signed-in devices, and ending them.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::{cookie, millis, store, CurrentUser, EndReason};
+use crate::audit::{Entry, Event};
+use crate::http::{ApiError, ApiResult, AppState};
+use crate::storage::{now_ms, rfc3339};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/sessions", get(list))
+        .route("/auth/sessions/{id}", delete(end_one))
+        .route("/auth/sessions/revoke-others", post(end_others))
+}
+
+async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
+    let idle = millis(state.settings.sessions.idle_timeout);
+    let sessions = store::list_live(&state.db, current.user.id, now_ms(), idle).await?;
+    let sessions: Vec<Value> = sessions
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "created_at": rfc3339(s.created_at),
+                "last_seen_at": rfc3339(s.last_seen_at),
+                "expires_at": rfc3339(s.expires_at),
+                "client": s.client,
+                "current": s.id == current.session.id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "sessions": sessions })))
+}
+
+/// Ending another device's session signs it out there; ending this one signs out here.
+async fn end_one(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let is_current = id == current.session.id;
+    let reason = if is_current {
+        EndReason::SignedOut
+    } else {
+        EndReason::SignedOutElsewhere
+    };
+    if !store::end_one(
+        &state.db,
+        current.user.id,
+        &id,
+        reason,
+        Some(current.user.id),
+    )
+    .await?
+    {
+        return Err(ApiError::not_found("session"));
+    }
+    Entry::new(Event::SessionEnded)
+        .by(current.user.id)
+        .about(current.user.id)
+        .detail(reason.as_str())
+        .record(&state.db)
+        .await?;
+    let body = Json(json!({ "ended": 1, "current": is_current }));
+    Ok(if is_current {
+        ([(header::SET_COOKIE, cookie::clear(&state.settings))], body).into_response()
+    } else {
+        body.into_response()
+    })
+}
+
+async fn end_others(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
+    let ended = store::end_all(
+        state.db.pool(),
+        current.user.id,
+        Some(current.session_id()),
+        EndReason::SignedOutElsewhere,
+        Some(current.user.id),
+    )
+    .await?;
+    Entry::new(Event::OtherSessionsEnded)
+        .by(current.user.id)
+        .about(current.user.id)
+        .detail(&ended.to_string())
+        .record(&state.db)
+        .await?;
+    Ok(Json(json!({ "ended": ended })))
+}

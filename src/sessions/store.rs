@@ -1,0 +1,220 @@
+//! The `sessions` table. Only a SHA-256 of each token is stored, so a copy of the
+//! database cannot be used to sign in.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{EndReason, IssuedToken};
+use crate::accounts::store::{user_from_row, USER_COLUMNS};
+use crate::accounts::User;
+use crate::storage::Database;
+
+/// A session as found by its token, whatever its state.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub token_issued_at: i64,
+    pub previous_login_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<String>,
+    pub user: User,
+}
+
+fn session_from_row(row: &AnyRow) -> Result<StoredSession, sqlx::Error> {
+    Ok(StoredSession {
+        id: row.try_get("session_id")?,
+        created_at: row.try_get("session_created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        expires_at: row.try_get("expires_at")?,
+        token_issued_at: row.try_get("token_issued_at")?,
+        previous_login_at: row.try_get("previous_login_at")?,
+        ended_at: row.try_get("ended_at")?,
+        end_reason: row.try_get("end_reason")?,
+        user: user_from_row(row)?,
+    })
+}
+
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub client: &'a str,
+    pub previous_login_at: Option<i64>,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert<'c, E>(
+    executor: E,
+    token: &IssuedToken,
+    new: NewSession<'_>,
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, \
+         token_issued_at, previous_login_at, client) VALUES ($1, $2, $3, $4, $4, $5, $4, $6, $7)",
+    )
+    .bind(&token.session_id)
+    .bind(&token.token_hash)
+    .bind(new.user_id)
+    .bind(new.now)
+    .bind(new.expires_at)
+    .bind(new.previous_login_at)
+    .bind(new.client)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// One indexed lookup, joined with the user, on every authenticated request.
+pub async fn find_by_token_hash(
+    db: &Database,
+    token_hash: &str,
+) -> Result<Option<StoredSession>, sqlx::Error> {
+    let sql = format!(
+        "SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
+         s.token_issued_at, s.previous_login_at, s.ended_at, s.end_reason, {USER_COLUMNS} \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(session_from_row).transpose()
+}
+
+/// Moves the idle deadline forward. The condition keeps concurrent requests from
+/// writing the same row again.
+pub async fn touch(
+    db: &Database,
+    session_id: &str,
+    now: i64,
+    stale_before: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3 AND ended_at IS NULL")
+        .bind(now)
+        .bind(session_id)
+        .bind(stale_before)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Gives a live session a new token (after a privilege change), keeping its id.
+pub async fn replace_token<'c, E>(
+    executor: E,
+    token: &IssuedToken,
+    now: i64,
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE sessions SET token_hash = $1, token_issued_at = $2 WHERE id = $3 AND ended_at IS NULL")
+        .bind(&token.token_hash)
+        .bind(now)
+        .bind(&token.session_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Ends one session of a user; false when there is no such live session of theirs.
+pub async fn end_one(
+    db: &Database,
+    user_id: i64,
+    session_id: &str,
+    reason: EndReason,
+    ended_by: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 \
+         WHERE id = $4 AND user_id = $5 AND ended_at IS NULL",
+    )
+    .bind(crate::storage::now_ms())
+    .bind(reason.as_str())
+    .bind(ended_by)
+    .bind(session_id)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ends every live session of a user except `keep` (if any); returns how many ended.
+pub async fn end_all<'c, E>(
+    executor: E,
+    user_id: i64,
+    keep: Option<&str>,
+    reason: EndReason,
+    ended_by: Option<i64>,
+) -> Result<u64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let result = sqlx::query(
+        "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 \
+         WHERE user_id = $4 AND ended_at IS NULL AND id <> $5",
+    )
+    .bind(crate::storage::now_ms())
+    .bind(reason.as_str())
+    .bind(ended_by)
+    .bind(user_id)
+    .bind(keep.unwrap_or(""))
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// A live session as the user sees it in their list of devices.
+pub struct ListedSession {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub client: String,
+}
+
+pub async fn list_live(
+    db: &Database,
+    user_id: i64,
+    now: i64,
+    idle_ms: i64,
+) -> Result<Vec<ListedSession>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, created_at, last_seen_at, expires_at, client FROM sessions \
+         WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - idle_ms)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ListedSession {
+                id: row.try_get("id")?,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                expires_at: row.try_get("expires_at")?,
+                client: row.try_get("client")?,
+            })
+        })
+        .collect()
+}
+
+/// Forgets sessions that ended or expired longer ago than the retention period.
+pub async fn purge(db: &Database, cutoff: i64, idle_ms: i64) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1) \
+         OR (ended_at IS NULL AND (expires_at < $1 OR last_seen_at < $2))",
+    )
+    .bind(cutoff)
+    .bind(cutoff - idle_ms)
+    .execute(db.pool())
+    .await?;
+    Ok(result.rows_affected())
+}
