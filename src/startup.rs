@@ -7,8 +7,11 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::accounts::limits;
 use crate::config::{KeySource, Settings};
 use crate::http::{self, AppState};
+use crate::sessions::{millis, store as session_store};
+use crate::storage::now_ms;
 use crate::storage::Database;
 
 pub struct Application {
@@ -46,6 +49,7 @@ impl Application {
         log_startup(&self.state.settings, self.local_addr());
         let grace = self.state.settings.shutdown_grace;
         let db = self.state.db.clone();
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let app = http::router(self.state);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(
@@ -68,9 +72,30 @@ impl Application {
             result = server => result.context("the server stopped with an error")?,
             () = deadline => tracing::warn!(?grace, "requests still in flight after the grace period; stopping anyway"),
         }
+        housekeeping.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Forgets sessions past their retention and old sign-in failures, periodically.
+async fn housekeeping(state: AppState) {
+    let sessions = &state.settings.sessions;
+    let mut ticks = tokio::time::interval(sessions.purge_interval);
+    loop {
+        ticks.tick().await;
+        let cutoff = now_ms() - millis(sessions.retention);
+        let idle = millis(sessions.idle_timeout);
+        match session_store::purge(&state.db, cutoff, idle).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "forgot sessions past their retention"),
+            Err(error) => tracing::warn!(%error, "could not purge old sessions"),
+        }
+        if let Err(error) = limits::purge_failures(&state.db, &state.settings.login).await {
+            tracing::warn!(%error, "could not purge old sign-in failures");
+        }
+        state.address_limiter.forget_idle();
     }
 }
 

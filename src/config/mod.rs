@@ -110,6 +110,7 @@ pub struct SessionSettings {
     pub idle_timeout: Duration,
     pub absolute_lifetime: Duration,
     pub retention: Duration,
+    pub purge_interval: Duration,
     pub cookie_domain: Option<String>,
 }
 
@@ -325,6 +326,8 @@ pub fn read_sessions(source: &dyn Source) -> Result<SessionSettings, ConfigError
         idle_timeout,
         absolute_lifetime,
         retention: Duration::from_secs(retention_days * 24 * 60 * 60),
+        purge_interval: read_seconds(source, "SESSION_PURGE_INTERVAL_SECONDS", 60 * 60)?
+            .max(Duration::from_secs(1)),
         cookie_domain,
     })
 }

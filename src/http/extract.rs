@@ -82,6 +82,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// Path parameters. One that cannot be read names nothing that exists, so it is a 404.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "There is nothing at this address. Check the path.",
+                )
+            })
+    }
+}
+
 /// serde reports a missing field at its parent's path, naming it in backticks.
 fn field_error(path: &str, detail: &str) -> ApiError {
     let field = if path.is_empty() || path == "." {

@@ -27,7 +27,7 @@ use crate::config::Settings;
 use crate::sessions::{cookie, csrf};
 use crate::storage::Database;
 pub use error::{ApiError, ApiResult};
-pub use extract::{Input, Query};
+pub use extract::{Input, Path, Query};
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -32,10 +32,11 @@ fn build(settings: &Settings, value: String) -> Cookie<'static> {
     cookie.build()
 }
 
-/// The cookie for a new token. It lives as long as the session may.
+/// The cookie for a new token. It outlives the session by the retention period, so that
+/// a browser coming back after expiry still sends it and learns why it was signed out.
 pub fn issue(settings: &Settings, token: &IssuedToken) -> HeaderValue {
     let mut cookie = build(settings, expose(token).to_owned());
-    let max_age = settings.sessions.absolute_lifetime.as_secs();
+    let max_age = (settings.sessions.absolute_lifetime + settings.sessions.retention).as_secs();
     cookie.set_max_age(time::Duration::seconds(
         i64::try_from(max_age).unwrap_or(i64::MAX),
     ));

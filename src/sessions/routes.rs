@@ -1,6 +1,6 @@
 //! `/api/auth/sessions`: a person's signed-in devices, and ending them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{cookie, millis, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, AppState};
+use crate::http::{ApiError, ApiResult, AppState, Path};
 use crate::storage::{now_ms, rfc3339};
 
 pub fn router() -> Router<AppState> {
