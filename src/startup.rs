@@ -79,7 +79,8 @@ impl Application {
     }
 }
 
-/// Forgets sessions past their retention and old sign-in failures, periodically.
+/// Forgets sessions past their retention, old sign-in failures and idempotency keys
+/// older than a day, periodically.
 async fn housekeeping(state: AppState) {
     let sessions = &state.settings.sessions;
     let mut ticks = tokio::time::interval(sessions.purge_interval);
@@ -94,6 +95,10 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(error) = limits::purge_failures(&state.db, &state.settings.login).await {
             tracing::warn!(%error, "could not purge old sign-in failures");
+        }
+        let day_ago = now_ms() - 24 * 60 * 60 * 1000;
+        if let Err(error) = crate::messaging::store::purge_idempotency_keys(&state.db, day_ago).await {
+            tracing::warn!(%error, "could not purge old idempotency keys");
         }
         state.address_limiter.forget_idle();
     }

@@ -3,6 +3,7 @@
 //! Each variable has its own small reader, so `serve` (which stops at the first problem)
 //! and `doctor` (which reports every problem) judge the environment the same way.
 
+pub mod crisis;
 pub mod secret_key;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -136,7 +137,7 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
-    pub crisis_resources: Option<String>,
+    pub crisis_resources: crisis::CrisisResources,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -178,7 +179,7 @@ impl Settings {
             body_limit_bytes: read_number(source, "MAX_BODY_BYTES", 64 * 1024)?,
             request_timeout: read_seconds(source, "REQUEST_TIMEOUT_SECONDS", 30)?,
             shutdown_grace: read_seconds(source, "SHUTDOWN_GRACE_SECONDS", 20)?,
-            crisis_resources: source.get("CRISIS_RESOURCES"),
+            crisis_resources: crisis::read(source.get("CRISIS_RESOURCES"))?,
         })
     }
 

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod error;
 pub mod extract;
+pub mod paging;
 mod health;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::sessions::{cookie, csrf};
 use crate::storage::Database;
 pub use error::{ApiError, ApiResult};
 pub use extract::{Input, Path, Query};
+pub use paging::{PageQuery, Paging};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -60,6 +62,13 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(crate::accounts::routes::router())
         .merge(crate::sessions::routes::router())
+        .merge(crate::care_teams::routes::router())
+        .merge(crate::messaging::routes::router())
+        .merge(crate::home::router())
+        .merge(crate::mood::routes::router())
+        .merge(crate::feedback::routes::router())
+        .merge(crate::admin::router())
+        .merge(crate::my_data::router())
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(SetResponseHeaderLayer::overriding(
@@ -71,6 +80,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     let app = Router::new()
         .nest("/api", api)
+        .merge(crate::web::router())
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

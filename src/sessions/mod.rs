@@ -5,6 +5,7 @@
 pub mod cookie;
 pub mod csrf;
 pub mod current;
+pub mod roles;
 pub mod routes;
 pub mod store;
 
@@ -19,6 +20,7 @@ use crate::config::SessionSettings;
 use crate::http::ApiError;
 use crate::storage::{now_ms, Database};
 pub use current::{CurrentUser, SessionCheck};
+pub use roles::{Admin, Clinician, Patient};
 use store::StoredSession;
 
 /// A freshly issued token: the secret goes to the cookie, only its hash to the database.

@@ -1,0 +1,50 @@
+//! Page-number paging for lists: `?page=` from 1 and `?limit=` up to a maximum.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::ApiError;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub limit: i64,
+}
+
+impl Paging {
+    pub const MAX_LIMIT: i64 = 100;
+
+    pub fn parse(query: &PageQuery, default_limit: i64) -> Result<Paging, ApiError> {
+        let page = query.page.unwrap_or(1);
+        if !(1..=1_000_000).contains(&page) {
+            return Err(ApiError::invalid("page", "page is a number from 1."));
+        }
+        let limit = query.limit.unwrap_or(default_limit);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid("limit", format!("limit is a number from 1 to {}.", Self::MAX_LIMIT)));
+        }
+        Ok(Paging { page, limit })
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.limit
+    }
+
+    /// One more than the page holds, to learn whether another page follows.
+    pub fn fetch(self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Trims the extra row and describes the page.
+    pub fn finish<T>(self, mut rows: Vec<T>) -> (Vec<T>, Value) {
+        let has_more = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit as usize);
+        (rows, json!({ "page": self.page, "limit": self.limit, "has_more": has_more }))
+    }
+}

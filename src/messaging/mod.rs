@@ -1,0 +1,85 @@
+//! Secure messaging: two-person conversations between people who are allowed to talk.
+
+pub mod routes;
+pub mod store;
+
+use crate::accounts::{Role, User};
+use crate::care_teams::store::is_member;
+use crate::http::ApiError;
+use crate::storage::Database;
+
+/// Who may write to whom: a patient and a clinician of their care team, two approved
+/// clinicians, or an administrator and anyone (support).
+pub async fn may_message(db: &Database, from: &User, to: &User) -> Result<bool, sqlx::Error> {
+    if from.id == to.id || to.disabled_at.is_some() || from.disabled_at.is_some() {
+        return Ok(false);
+    }
+    Ok(match (from.role, to.role) {
+        (Role::Admin, _) | (_, Role::Admin) => true,
+        (Role::Patient, Role::Clinician) => to.is_approved_clinician() && is_member(db, from.id, to.id).await?,
+        (Role::Clinician, Role::Patient) => from.is_approved_clinician() && is_member(db, to.id, from.id).await?,
+        (Role::Clinician, Role::Clinician) => from.is_approved_clinician() && to.is_approved_clinician(),
+        (Role::Patient, Role::Patient) => false,
+    })
+}
+
+pub fn recipient_not_allowed() -> ApiError {
+    ApiError::forbidden(
+        "recipient_not_allowed",
+        "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
+    )
+    .with_field("recipient")
+}
+
+/// 1 to 10,000 characters after trimming.
+pub fn parse_content(raw: &str) -> Result<String, ApiError> {
+    let content = raw.trim();
+    let length = content.chars().count();
+    if length == 0 {
+        return Err(ApiError::invalid("content", "Write a message before sending."));
+    }
+    if length > 10_000 {
+        return Err(ApiError::invalid("content", format!("A message is at most 10,000 characters; this one has {length}.")));
+    }
+    Ok(content.to_owned())
+}
+
+/// At most 200 characters; empty means none.
+pub fn parse_subject(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(subject) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    if subject.chars().count() > 200 {
+        return Err(ApiError::invalid("subject", "A subject is at most 200 characters."));
+    }
+    Ok(Some(subject.to_owned()))
+}
+
+/// The first 100 characters at most, for the inbox.
+pub fn preview(content: &str) -> String {
+    if content.chars().count() <= 100 {
+        content.to_owned()
+    } else {
+        let mut short: String = content.chars().take(99).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_are_at_most_100_characters() {
+        assert_eq!(preview("short"), "short");
+        let long = "é".repeat(150);
+        assert_eq!(preview(&long).chars().count(), 100);
+    }
+
+    #[test]
+    fn content_is_trimmed_and_bounded() {
+        assert_eq!(parse_content("  hi  ").unwrap(), "hi");
+        assert_eq!(parse_content("   ").unwrap_err().field.as_deref(), Some("content"));
+        assert!(parse_content(&"x".repeat(10_001)).is_err());
+        assert!(parse_content(&"x".repeat(10_000)).is_ok());
+    }
+}

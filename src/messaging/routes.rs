@@ -1,0 +1,298 @@
+//! `/api/messages/...`. A conversation someone is not part of is a 404, never a 403, so
+//! its existence does not leak.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+use super::{may_message, parse_content, parse_subject, preview, recipient_not_allowed, store};
+use crate::accounts::{store as users, Role, User, Username};
+use crate::care_teams::person;
+use crate::http::{ApiError, ApiResult, AppState, Input, PageQuery, Paging, Path, Query};
+use crate::sessions::CurrentUser;
+use crate::storage::rfc3339;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/messages/recipients", get(recipients))
+        .route("/messages/send", post(send))
+        .route("/messages/inbox", get(inbox))
+        .route("/messages/sent", get(sent))
+        .route("/messages/unread-count", get(unread_count))
+        .route("/messages/conversations/{id}", get(conversation))
+        .route("/messages/conversations/{id}/read", post(mark_read))
+        .route("/messages/conversations/{id}/archive", post(archive))
+        .route("/messages/conversations/{id}/unarchive", post(unarchive))
+        .route("/messages/{id}", delete(hide))
+}
+
+/// The people I may message, the same rule as `may_message` expressed as one query.
+async fn recipients(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
+    let user = &me.user;
+    let care_team = "SELECT u.username, u.display_name, u.role FROM users u JOIN care_team_links l ON l.status = 'approved' \
+         AND ((l.patient_id = $1 AND l.clinician_id = u.id AND u.approved_at IS NOT NULL) OR (l.clinician_id = $1 AND l.patient_id = u.id))";
+    let admins = "SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'admin'";
+    let sql = match user.role {
+        Role::Admin => "SELECT u.username, u.display_name, u.role FROM users u WHERE u.id <> $1 AND u.disabled_at IS NULL \
+             ORDER BY u.role, u.display_name LIMIT 500"
+            .to_owned(),
+        Role::Clinician if user.is_approved_clinician() => format!(
+            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL \
+             UNION SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'clinician' \
+             AND u.approved_at IS NOT NULL AND u.disabled_at IS NULL AND u.id <> $1) r ORDER BY role, display_name"
+        ),
+        Role::Clinician => format!("SELECT * FROM ({admins} AND u.disabled_at IS NULL AND u.id <> $1) r ORDER BY display_name"),
+        Role::Patient => format!(
+            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL) r \
+             ORDER BY role, display_name"
+        ),
+    };
+    let rows = sqlx::query(&sql).bind(user.id).fetch_all(state.db.pool()).await?;
+    let recipients = rows
+        .iter()
+        .map(|row| {
+            let mut entry = person(row.try_get("username")?, row.try_get("display_name")?);
+            entry["role"] = json!(row.try_get::<String, _>("role")?);
+            Ok(entry)
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Json(json!({ "recipients": recipients })))
+}
+
+#[derive(Deserialize)]
+struct SendRequest {
+    recipient: Option<String>,
+    conversation_id: Option<i64>,
+    subject: Option<String>,
+    content: String,
+}
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    match value.to_str().map(str::trim) {
+        Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
+        _ => Err(ApiError::invalid("Idempotency-Key", "The Idempotency-Key header is 1 to 200 visible characters.")),
+    }
+}
+
+fn sent_body(sent: &store::Sent) -> Json<Value> {
+    Json(json!({
+        "message_id": sent.message_id,
+        "conversation_id": sent.conversation_id,
+        "sent_at": rfc3339(sent.sent_at),
+    }))
+}
+
+async fn send(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap, Input(request): Input<SendRequest>) -> ApiResult<(StatusCode, Json<Value>)> {
+    let key = idempotency_key(&headers)?;
+    if let Some(key) = &key {
+        if let Some(sent) = store::sent_with_key(&state.db, me.user.id, key).await? {
+            return Ok((StatusCode::CREATED, sent_body(&sent)));
+        }
+    }
+    let content = parse_content(&request.content)?;
+    let subject = parse_subject(request.subject.as_deref())?;
+    let (recipient, conversation_id) = match (request.recipient.as_deref(), request.conversation_id) {
+        (Some(name), None) => {
+            let recipient = allowed_recipient(&state, &me.user, name).await?;
+            let existing = match subject {
+                Some(_) => None,
+                None => store::latest_between(&state.db, me.user.id, recipient.id).await?,
+            };
+            (recipient, existing)
+        }
+        (None, Some(id)) => {
+            let other_id = store::other_member(&state.db, id, me.user.id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+            let other = users::find_by_id(&state.db, other_id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+            if !may_message(&state.db, &me.user, &other).await? {
+                return Err(recipient_not_allowed());
+            }
+            (other, Some(id))
+        }
+        _ => return Err(ApiError::invalid("recipient", "Send either recipient (a username) or conversation_id, not both.")),
+    };
+    let new = store::NewMessage {
+        sender_id: me.user.id,
+        recipient_id: recipient.id,
+        conversation_id,
+        subject: subject.as_deref(),
+        content: &content,
+    };
+    let mut tx = state.db.pool().begin().await?;
+    let sent = store::send(&mut tx, &new).await?;
+    if let Some(key) = &key {
+        if !store::remember_idempotency_key(&mut tx, me.user.id, key, sent.message_id).await? {
+            // A concurrent retry with the same key won: answer with its message instead.
+            tx.rollback().await?;
+            let first = store::sent_with_key(&state.db, me.user.id, key).await?.ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?;
+            return Ok((StatusCode::CREATED, sent_body(&first)));
+        }
+    }
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, sent_body(&sent)))
+}
+
+/// The same refusal whether the name does not exist or the person may not be messaged.
+async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult<User> {
+    let Ok(username) = Username::parse(name) else { return Err(recipient_not_allowed()) };
+    match users::find_by_username(&state.db, username.as_str()).await? {
+        Some((user, _)) if may_message(&state.db, me, &user).await? => Ok(user),
+        _ => Err(recipient_not_allowed()),
+    }
+}
+
+#[derive(Deserialize)]
+struct InboxQuery {
+    page: Option<i64>,
+    limit: Option<i64>,
+    #[serde(default)]
+    unread_only: bool,
+    #[serde(default)]
+    archived: bool,
+}
+
+async fn inbox(State(state): State<AppState>, me: CurrentUser, Query(query): Query<InboxQuery>) -> ApiResult<Json<Value>> {
+    let paging = Paging::parse(&PageQuery { page: query.page, limit: query.limit }, 20)?;
+    let filter = store::InboxFilter {
+        archived: query.archived,
+        unread_only: query.unread_only,
+    };
+    let entries = store::inbox(&state.db, me.user.id, &filter, paging.fetch(), paging.offset()).await?;
+    let (entries, mut page) = paging.finish(entries);
+    let conversations: Vec<Value> = entries
+        .into_iter()
+        .map(|c| {
+            let last_message = c.last_content.as_deref().map(|content| {
+                json!({
+                    "preview": preview(content),
+                    "sender": c.last_sender,
+                    "from_me": c.last_sender.as_deref() == Some(me.user.username.as_str()),
+                    "sent_at": c.last_sent_at.map(rfc3339),
+                })
+            });
+            json!({
+                "id": c.id,
+                "subject": c.subject,
+                "other": { "username": c.other_username, "display_name": c.other_display_name, "role": c.other_role },
+                "last_message": last_message,
+                "unread_count": c.unread_count,
+                "archived": c.archived,
+            })
+        })
+        .collect();
+    page["conversations"] = json!(conversations);
+    page["total"] = json!(store::inbox_total(&state.db, me.user.id, &filter).await?);
+    page["total_unread"] = json!(store::total_unread(&state.db, me.user.id).await?);
+    Ok(Json(page))
+}
+
+#[derive(Deserialize)]
+struct ConversationQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn conversation(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Query(query): Query<ConversationQuery>) -> ApiResult<Json<Value>> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=Paging::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", "limit is a number from 1 to 100."));
+    }
+    if query.before.is_some_and(|b| b < 1) {
+        return Err(ApiError::invalid("before", "before is a message id."));
+    }
+    let header = store::header(&state.db, id, me.user.id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+    let other = conversation_partner(&state, id, &me).await?;
+    let mut messages = store::page(&state.db, me.user.id, id, query.before.unwrap_or(i64::MAX), limit + 1).await?;
+    let has_more = messages.len() as i64 > limit;
+    messages.truncate(limit as usize);
+    messages.reverse();
+    let next_before = if has_more { messages.first().map(|m| m.id) } else { None };
+    let messages: Vec<Value> = messages
+        .into_iter()
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "sender": person(&m.sender_username, &m.sender_display_name),
+                "from_me": m.sender_id == me.user.id,
+                "content": m.content,
+                "sent_at": rfc3339(m.sent_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "conversation": { "id": id, "subject": header.subject, "other": other, "archived": header.archived },
+        "messages": messages,
+        "has_more": has_more,
+        "next_before": next_before,
+    })))
+}
+
+async fn conversation_partner(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<Value> {
+    let other_id = store::other_member(&state.db, id, me.user.id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+    let other = users::find_by_id(&state.db, other_id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+    let mut entry = person(&other.username, &other.display_name);
+    entry["role"] = json!(other.role);
+    Ok(entry)
+}
+
+async fn member_of(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<()> {
+    store::header(&state.db, id, me.user.id).await?.map(|_| ()).ok_or_else(|| ApiError::not_found("conversation"))
+}
+
+async fn mark_read(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    member_of(&state, id, &me).await?;
+    store::mark_read(&state.db, id, me.user.id).await?;
+    let total_unread = store::total_unread(&state.db, me.user.id).await?;
+    Ok(Json(json!({ "unread_count": 0, "total_unread": total_unread })))
+}
+
+async fn archive(state: State<AppState>, me: CurrentUser, id: Path<i64>) -> ApiResult<Json<Value>> {
+    set_archived(state, me, id, true).await
+}
+
+async fn unarchive(state: State<AppState>, me: CurrentUser, id: Path<i64>) -> ApiResult<Json<Value>> {
+    set_archived(state, me, id, false).await
+}
+
+async fn set_archived(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, archived: bool) -> ApiResult<Json<Value>> {
+    member_of(&state, id, &me).await?;
+    store::set_archived(&state.db, id, me.user.id, archived).await?;
+    Ok(Json(json!({ "archived": archived })))
+}
+
+async fn sent(State(state): State<AppState>, me: CurrentUser, Query(query): Query<PageQuery>) -> ApiResult<Json<Value>> {
+    let paging = Paging::parse(&query, 20)?;
+    let rows = store::sent_by(&state.db, me.user.id, paging.fetch(), paging.offset()).await?;
+    let (rows, mut page) = paging.finish(rows);
+    let messages: Vec<Value> = rows
+        .into_iter()
+        .map(|(m, username, display_name, role)| {
+            json!({
+                "id": m.id,
+                "conversation_id": m.conversation_id,
+                "recipient": { "username": username, "display_name": display_name, "role": role },
+                "content": m.content,
+                "sent_at": rfc3339(m.sent_at),
+            })
+        })
+        .collect();
+    page["messages"] = json!(messages);
+    Ok(Json(page))
+}
+
+async fn unread_count(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "total_unread": store::total_unread(&state.db, me.user.id).await? })))
+}
+
+async fn hide(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    if !store::hide(&state.db, id, me.user.id).await? {
+        return Err(ApiError::not_found("message"));
+    }
+    Ok(Json(json!({ "hidden": true })))
+}

@@ -1,0 +1,397 @@
+//! Conversations, their two members and their messages. Each member keeps an unread
+//! count, so the inbox and badges never count messages on every request.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::storage::{now_ms, Database};
+
+/// A conversation as one member sees it in their inbox.
+pub struct InboxEntry {
+    pub id: i64,
+    pub subject: Option<String>,
+    pub unread_count: i64,
+    pub archived: bool,
+    pub other_username: String,
+    pub other_display_name: String,
+    pub other_role: String,
+    pub last_content: Option<String>,
+    pub last_sent_at: Option<i64>,
+    pub last_sender: Option<String>,
+}
+
+pub struct InboxFilter {
+    pub archived: bool,
+    pub unread_only: bool,
+}
+
+const MEMBER_FILTER: &str = "me.user_id = $1 \
+     AND ((me.archived_at IS NULL AND $2 = 0) OR (me.archived_at IS NOT NULL AND $2 = 1)) \
+     AND (me.unread_count > 0 OR $3 = 0)";
+
+/// The newest message of a conversation that this member has not hidden.
+const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id \
+     AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id) \
+     ORDER BY m.id DESC LIMIT 1)";
+
+pub async fn inbox(db: &Database, user_id: i64, filter: &InboxFilter, limit: i64, offset: i64) -> Result<Vec<InboxEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT c.id, c.subject, me.unread_count, me.archived_at, \
+           o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
+           lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
+         FROM conversation_members me \
+         JOIN conversations c ON c.id = me.conversation_id \
+         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
+         JOIN users o ON o.id = om.user_id \
+         LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
+         LEFT JOIN users ls ON ls.id = lm.sender_id \
+         WHERE {MEMBER_FILTER} \
+         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4 OFFSET $5"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(user_id)
+        .bind(i64::from(filter.archived))
+        .bind(i64::from(filter.unread_only))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(inbox_entry).collect()
+}
+
+fn inbox_entry(row: &AnyRow) -> Result<InboxEntry, sqlx::Error> {
+    Ok(InboxEntry {
+        id: row.try_get("id")?,
+        subject: row.try_get("subject")?,
+        unread_count: row.try_get("unread_count")?,
+        archived: row.try_get::<Option<i64>, _>("archived_at")?.is_some(),
+        other_username: row.try_get("other_username")?,
+        other_display_name: row.try_get("other_display_name")?,
+        other_role: row.try_get("other_role")?,
+        last_content: row.try_get("last_content")?,
+        last_sent_at: row.try_get("last_sent_at")?,
+        last_sender: row.try_get("last_sender")?,
+    })
+}
+
+pub async fn inbox_total(db: &Database, user_id: i64, filter: &InboxFilter) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) FROM conversation_members me WHERE {MEMBER_FILTER}");
+    sqlx::query_scalar(&sql)
+        .bind(user_id)
+        .bind(i64::from(filter.archived))
+        .bind(i64::from(filter.unread_only))
+        .fetch_one(db.pool())
+        .await
+}
+
+pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(unread_count), 0) AS BIGINT) FROM conversation_members WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db.pool())
+        .await
+}
+
+/// The other member of a conversation I am in; None when I am not in it.
+pub async fn other_member(db: &Database, conversation_id: i64, me: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT om.user_id FROM conversation_members me \
+         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
+         WHERE me.conversation_id = $1 AND me.user_id = $2",
+    )
+    .bind(conversation_id)
+    .bind(me)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// The most recently active conversation between two people, if any.
+pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM conversations c \
+         JOIN conversation_members x ON x.conversation_id = c.id AND x.user_id = $1 \
+         JOIN conversation_members y ON y.conversation_id = c.id AND y.user_id = $2 \
+         ORDER BY c.last_message_at DESC, c.id DESC LIMIT 1",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub struct Header {
+    pub subject: Option<String>,
+    pub archived: bool,
+}
+
+pub async fn header(db: &Database, conversation_id: i64, me: i64) -> Result<Option<Header>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT c.subject, me.archived_at FROM conversations c \
+         JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 WHERE c.id = $1",
+    )
+    .bind(conversation_id)
+    .bind(me)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| {
+        Ok(Header {
+            subject: row.try_get("subject")?,
+            archived: row.try_get::<Option<i64>, _>("archived_at")?.is_some(),
+        })
+    })
+    .transpose()
+}
+
+pub struct NewMessage<'a> {
+    pub sender_id: i64,
+    pub recipient_id: i64,
+    /// None starts a new conversation with this subject.
+    pub conversation_id: Option<i64>,
+    pub subject: Option<&'a str>,
+    pub content: &'a str,
+}
+
+pub struct Sent {
+    pub message_id: i64,
+    pub conversation_id: i64,
+    pub sent_at: i64,
+}
+
+/// Stores a message, in a new conversation if asked, and counts it unread for the
+/// recipient (bringing the conversation back from their archive).
+pub async fn send(tx: &mut Transaction<'_, Any>, new: &NewMessage<'_>) -> Result<Sent, sqlx::Error> {
+    let now = now_ms();
+    let conversation_id = match new.conversation_id {
+        Some(id) => id,
+        None => start_conversation(tx, new, now).await?,
+    };
+    let message_id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (conversation_id, sender_id, content, sent_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(conversation_id)
+    .bind(new.sender_id)
+    .bind(new.content)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE conversations SET last_message_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(conversation_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE conversation_members SET unread_count = unread_count + 1, archived_at = NULL \
+         WHERE conversation_id = $1 AND user_id = $2",
+    )
+    .bind(conversation_id)
+    .bind(new.recipient_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE conversation_members SET last_read_message_id = $1 WHERE conversation_id = $2 AND user_id = $3")
+        .bind(message_id)
+        .bind(conversation_id)
+        .bind(new.sender_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Sent {
+        message_id,
+        conversation_id,
+        sent_at: now,
+    })
+}
+
+async fn start_conversation(tx: &mut Transaction<'_, Any>, new: &NewMessage<'_>, now: i64) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO conversations (subject, created_at, last_message_at) VALUES ($1, $2, $2) RETURNING id",
+    )
+    .bind(new.subject)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    for member in [new.sender_id, new.recipient_id] {
+        sqlx::query("INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(member)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Remembers which message an idempotency key produced. False when the key was taken
+/// meanwhile by a concurrent retry.
+pub async fn remember_idempotency_key(tx: &mut Transaction<'_, Any>, user_id: i64, key: &str, message_id: i64) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(message_id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn sent_with_key(db: &Database, user_id: i64, key: &str) -> Result<Option<Sent>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT m.id, m.conversation_id, m.sent_at FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
+         WHERE i.user_id = $1 AND i.idempotency_key = $2",
+    )
+    .bind(user_id)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| {
+        Ok(Sent {
+            message_id: row.try_get("id")?,
+            conversation_id: row.try_get("conversation_id")?,
+            sent_at: row.try_get("sent_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn purge_idempotency_keys(db: &Database, before: i64) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM idempotent_sends WHERE created_at < $1")
+        .bind(before)
+        .execute(db.pool())
+        .await?;
+    Ok(result.rows_affected())
+}
+
+pub struct Message {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub sender_id: i64,
+    pub sender_username: String,
+    pub sender_display_name: String,
+    pub content: String,
+    pub sent_at: i64,
+}
+
+fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
+    Ok(Message {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        sender_id: row.try_get("sender_id")?,
+        sender_username: row.try_get("username")?,
+        sender_display_name: row.try_get("display_name")?,
+        content: row.try_get("content")?,
+        sent_at: row.try_get("sent_at")?,
+    })
+}
+
+const NOT_HIDDEN: &str = "NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id)";
+
+/// A page of a conversation, newest first, before a message id.
+pub async fn page(db: &Database, me: i64, conversation_id: i64, before: i64, limit: i64) -> Result<Vec<Message>, sqlx::Error> {
+    let sql = format!(
+        "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
+         FROM messages m JOIN users u ON u.id = m.sender_id \
+         WHERE m.conversation_id = $2 AND m.id < $3 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(me)
+        .bind(conversation_id)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(message).collect()
+}
+
+/// Messages I sent, newest first, with the recipient.
+pub async fn sent_by(db: &Database, me: i64, limit: i64, offset: i64) -> Result<Vec<(Message, String, String, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at, \
+           r.username AS to_username, r.display_name AS to_display_name, r.role AS to_role \
+         FROM messages m JOIN users u ON u.id = m.sender_id \
+         JOIN conversation_members om ON om.conversation_id = m.conversation_id AND om.user_id <> $1 \
+         JOIN users r ON r.id = om.user_id \
+         WHERE m.sender_id = $1 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT $2 OFFSET $3"
+    );
+    let rows = sqlx::query(&sql).bind(me).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|row| Ok((message(row)?, row.try_get("to_username")?, row.try_get("to_display_name")?, row.try_get("to_role")?)))
+        .collect()
+}
+
+/// Marks a conversation read up to its newest message.
+pub async fn mark_read(db: &Database, conversation_id: i64, me: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE conversation_members SET unread_count = 0, last_read_message_id = \
+           (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1) \
+         WHERE conversation_id = $1 AND user_id = $2",
+    )
+    .bind(conversation_id)
+    .bind(me)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn set_archived(db: &Database, conversation_id: i64, me: i64, archived: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE conversation_members SET archived_at = $1 WHERE conversation_id = $2 AND user_id = $3")
+        .bind(archived.then(now_ms))
+        .bind(conversation_id)
+        .bind(me)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Hides a message for me only; false when it is not in a conversation of mine.
+pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, sqlx::Error> {
+    let conversation_id: Option<i64> = sqlx::query_scalar(
+        "SELECT m.conversation_id FROM messages m JOIN conversation_members me \
+         ON me.conversation_id = m.conversation_id AND me.user_id = $2 WHERE m.id = $1",
+    )
+    .bind(message_id)
+    .bind(me)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(conversation_id) = conversation_id else { return Ok(false) };
+    let mut tx = db.pool().begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO hidden_messages (message_id, user_id) SELECT $1, $2 \
+         WHERE NOT EXISTS (SELECT 1 FROM hidden_messages WHERE message_id = $1 AND user_id = $2)",
+    )
+    .bind(message_id)
+    .bind(me)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // A hidden message no longer counts as unread.
+    sqlx::query(&format!(
+        "UPDATE conversation_members SET unread_count = (SELECT COUNT(*) FROM messages m \
+           WHERE m.conversation_id = $2 AND m.id > conversation_members.last_read_message_id \
+           AND m.sender_id <> $1 AND {NOT_HIDDEN}) \
+         WHERE conversation_id = $2 AND user_id = $1"
+    ))
+    .bind(me)
+    .bind(conversation_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Everything a person sent or received, for their export.
+pub async fn all_for(db: &Database, me: i64) -> Result<Vec<Message>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
+         FROM messages m JOIN users u ON u.id = m.sender_id \
+         JOIN conversation_members me ON me.conversation_id = m.conversation_id AND me.user_id = $1 \
+         ORDER BY m.id",
+    )
+    .bind(me)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(message).collect()
+}

@@ -1,0 +1,87 @@
+//! `/api/mood/...` for patients, and a patient's mood for the clinicians of their care team.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{daily_averages, store};
+use crate::accounts::{store as users, Role, Username};
+use crate::care_teams::{person, store::is_member};
+use crate::http::{ApiError, ApiResult, AppState, Input, Path, Query};
+use crate::sessions::{Clinician, Patient};
+use crate::storage::now_ms;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/mood", post(check_in))
+        .route("/mood/history", get(history))
+        .route("/clinician/patients/{username}/mood", get(patient_history))
+}
+
+#[derive(Deserialize)]
+struct CheckIn {
+    score: i64,
+    sleep_hours: Option<f64>,
+    note: Option<String>,
+}
+
+async fn check_in(State(state): State<AppState>, Patient(me): Patient, Input(request): Input<CheckIn>) -> ApiResult<(StatusCode, Json<Value>)> {
+    if !(1..=10).contains(&request.score) {
+        return Err(ApiError::invalid("score", "score is a whole number from 1 to 10."));
+    }
+    if request.sleep_hours.is_some_and(|h| !(0.0..=24.0).contains(&h)) {
+        return Err(ApiError::invalid("sleep_hours", "sleep_hours is a number of hours from 0 to 24."));
+    }
+    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 2000) {
+        return Err(ApiError::invalid("note", "A note is at most 2,000 characters."));
+    }
+    let entry = store::insert(&state.db, me.user.id, request.score, request.sleep_hours, note).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "entry": entry.to_json() }))))
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    days: Option<i64>,
+}
+
+fn parse_days(query: &HistoryQuery) -> ApiResult<i64> {
+    let days = query.days.unwrap_or(30);
+    if (1..=365).contains(&days) {
+        Ok(days)
+    } else {
+        Err(ApiError::invalid("days", "days is a number from 1 to 365."))
+    }
+}
+
+/// Entries newest first and the daily averages oldest first, over the last `days` days.
+async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<Value> {
+    let since = now_ms() - days * 24 * 60 * 60 * 1000;
+    let entries = store::since(&state.db, user_id, since).await?;
+    Ok(json!({
+        "days": days,
+        "daily": daily_averages(&entries),
+        "entries": entries.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
+    }))
+}
+
+async fn history(State(state): State<AppState>, Patient(me): Patient, Query(query): Query<HistoryQuery>) -> ApiResult<Json<Value>> {
+    let days = parse_days(&query)?;
+    Ok(Json(history_of(&state, me.user.id, days).await?))
+}
+
+async fn patient_history(State(state): State<AppState>, Clinician(me): Clinician, Path(username): Path<String>, Query(query): Query<HistoryQuery>) -> ApiResult<Json<Value>> {
+    let not_found = || ApiError::not_found("patient");
+    let username = Username::parse(&username).map_err(|_| not_found())?;
+    let (patient, _) = users::find_by_username(&state.db, username.as_str()).await?.ok_or_else(not_found)?;
+    if patient.role != Role::Patient || !is_member(&state.db, patient.id, me.user.id).await? {
+        return Err(not_found());
+    }
+    let days = parse_days(&query)?;
+    let mut body = history_of(&state, patient.id, days).await?;
+    body["patient"] = person(&patient.username, &patient.display_name);
+    Ok(Json(body))
+}

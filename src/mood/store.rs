@@ -1,0 +1,70 @@
+//! The `mood_entries` table.
+
+use sqlx::Row;
+
+use crate::storage::{now_ms, Database};
+
+pub struct MoodEntry {
+    pub id: i64,
+    pub score: i64,
+    pub sleep_hours: Option<f64>,
+    pub note: Option<String>,
+    pub recorded_at: i64,
+}
+
+pub async fn insert(db: &Database, user_id: i64, score: i64, sleep_hours: Option<f64>, note: Option<&str>) -> Result<MoodEntry, sqlx::Error> {
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mood_entries (user_id, score, sleep_hours, note, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(score)
+    .bind(sleep_hours)
+    .bind(note)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(MoodEntry {
+        id,
+        score,
+        sleep_hours,
+        note: note.map(str::to_owned),
+        recorded_at: now,
+    })
+}
+
+/// Entries since a moment, newest first.
+pub async fn since(db: &Database, user_id: i64, since: i64) -> Result<Vec<MoodEntry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, score, sleep_hours, note, recorded_at FROM mood_entries \
+         WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(MoodEntry {
+                id: row.try_get("id")?,
+                score: row.try_get("score")?,
+                sleep_hours: row.try_get("sleep_hours")?,
+                note: row.try_get("note")?,
+                recorded_at: row.try_get("recorded_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The moments of check-ins since a moment, newest first (for streaks).
+pub async fn check_in_times(db: &Database, user_id: i64, since: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT recorded_at FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC")
+        .bind(user_id)
+        .bind(since)
+        .fetch_all(db.pool())
+        .await
+}
+
+pub async fn all_for(db: &Database, user_id: i64) -> Result<Vec<MoodEntry>, sqlx::Error> {
+    since(db, user_id, i64::MIN).await
+}

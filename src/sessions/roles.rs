@@ -1,0 +1,66 @@
+//! Extractors that say in a handler's signature who may call it. Each one first requires
+//! a live session (and CSRF on state-changing methods), then the role.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::CurrentUser;
+use crate::accounts::Role;
+use crate::http::{ApiError, AppState};
+
+/// A signed-in patient.
+pub struct Patient(pub CurrentUser);
+
+/// A signed-in clinician whom an administrator has approved.
+pub struct Clinician(pub CurrentUser);
+
+/// A signed-in administrator.
+pub struct Admin(pub CurrentUser);
+
+fn only(role: &str) -> ApiError {
+    ApiError::forbidden("forbidden", format!("Only {role} can do this."))
+}
+
+impl FromRequestParts<AppState> for Patient {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        if current.is(Role::Patient) {
+            Ok(Patient(current))
+        } else {
+            Err(only("patients"))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Clinician {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        if current.user.is_approved_clinician() {
+            Ok(Clinician(current))
+        } else if current.is(Role::Clinician) {
+            Err(ApiError::forbidden(
+                "clinician_not_approved",
+                "Your clinician account is waiting for an administrator's approval.",
+            ))
+        } else {
+            Err(only("clinicians"))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        if current.is(Role::Admin) {
+            Ok(Admin(current))
+        } else {
+            Err(only("administrators"))
+        }
+    }
+}
