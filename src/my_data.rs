@@ -32,7 +32,11 @@ async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<imp
         .into_iter()
         .map(|m| json!({ "id": m.id, "conversation_id": m.conversation_id, "from": m.sender_username, "sent_by_me": m.sender_id == id, "content": m.content, "sent_at": rfc3339(m.sent_at) }))
         .collect();
-    let mood: Vec<Value> = mood::store::all_for(&state.db, id).await?.iter().map(|e| e.to_json()).collect();
+    let mood: Vec<Value> = mood::store::all_for(&state.db, id)
+        .await?
+        .iter()
+        .map(|e| e.to_json())
+        .collect();
     let sessions = sqlx::query("SELECT id, created_at, last_seen_at, client, ended_at, end_reason FROM sessions WHERE user_id = $1 ORDER BY created_at")
         .bind(id)
         .fetch_all(state.db.pool())
@@ -58,6 +62,9 @@ async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<imp
         "feedback": feedback::store::mine(&state.db, id).await?,
         "sessions": sessions,
     });
-    let disposition = format!("attachment; filename=\"healing-space-{}.json\"", me.user.username);
+    let disposition = format!(
+        "attachment; filename=\"healing-space-{}.json\"",
+        me.user.username
+    );
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(document)))
 }

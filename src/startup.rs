@@ -97,7 +97,9 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(%error, "could not purge old sign-in failures");
         }
         let day_ago = now_ms() - 24 * 60 * 60 * 1000;
-        if let Err(error) = crate::messaging::store::purge_idempotency_keys(&state.db, day_ago).await {
+        if let Err(error) =
+            crate::messaging::store::purge_idempotency_keys(&state.db, day_ago).await
+        {
             tracing::warn!(%error, "could not purge old idempotency keys");
         }
         state.address_limiter.forget_idle();

@@ -35,21 +35,58 @@ struct UsersQuery {
 }
 
 /// `q` matches part of a username or display name, without regard to case.
-async fn list_users(State(state): State<AppState>, _admin: Admin, Query(query): Query<UsersQuery>) -> ApiResult<Json<Value>> {
+async fn list_users(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(query): Query<UsersQuery>,
+) -> ApiResult<Json<Value>> {
     let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
         None => "",
-        Some(text) => Role::parse(text).ok_or_else(|| ApiError::invalid("role", "role is patient, clinician or admin."))?.as_str(),
+        Some(text) => Role::parse(text)
+            .ok_or_else(|| ApiError::invalid("role", "role is patient, clinician or admin."))?
+            .as_str(),
     };
-    let search = query.q.as_deref().map(str::trim).unwrap_or_default().to_lowercase();
+    let search = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_lowercase();
     if search.chars().count() > 100 {
-        return Err(ApiError::invalid("q", "A search is at most 100 characters."));
+        return Err(ApiError::invalid(
+            "q",
+            "A search is at most 100 characters.",
+        ));
     }
-    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let paging = Paging::parse(&PageQuery { page: query.page, limit: query.limit }, 50)?;
+    let pattern = format!(
+        "%{}%",
+        search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let paging = Paging::parse(
+        &PageQuery {
+            page: query.page,
+            limit: query.limit,
+        },
+        50,
+    )?;
     let filter = "($1 = '' OR u.role = $1) AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')";
-    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE {filter} ORDER BY u.username LIMIT $3 OFFSET $4");
-    let rows = sqlx::query(&sql).bind(role).bind(&pattern).bind(paging.fetch()).bind(paging.offset()).fetch_all(state.db.pool()).await?;
-    let found = rows.iter().map(user_from_row).collect::<Result<Vec<_>, _>>()?;
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE {filter} ORDER BY u.username LIMIT $3 OFFSET $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(role)
+        .bind(&pattern)
+        .bind(paging.fetch())
+        .bind(paging.offset())
+        .fetch_all(state.db.pool())
+        .await?;
+    let found = rows
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     let (found, mut page) = paging.finish(found);
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
         .bind(role)
@@ -64,50 +101,124 @@ async fn list_users(State(state): State<AppState>, _admin: Admin, Query(query): 
 async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
     let not_found = || ApiError::not_found("user");
     let username = Username::parse(username).map_err(|_| not_found())?;
-    users::find_by_username(&state.db, username.as_str()).await?.map(|(user, _)| user).ok_or_else(not_found)
+    users::find_by_username(&state.db, username.as_str())
+        .await?
+        .map(|(user, _)| user)
+        .ok_or_else(not_found)
 }
 
 async fn reload(state: &AppState, id: i64) -> ApiResult<Json<Value>> {
-    let user = users::find_by_id(&state.db, id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let user = users::find_by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     Ok(Json(json!({ "user": UserView::from(&user) })))
 }
 
-async fn approve_clinician(State(state): State<AppState>, Admin(admin): Admin, Path(username): Path<String>) -> ApiResult<Json<Value>> {
+async fn approve_clinician(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &username).await?;
     if user.role != Role::Clinician || user.approved_at.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "not_pending", "Only a clinician awaiting approval can be approved.").with_field("username"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_pending",
+            "Only a clinician awaiting approval can be approved.",
+        )
+        .with_field("username"));
     }
-    sqlx::query("UPDATE users SET approved_at = $1 WHERE id = $2").bind(now_ms()).bind(user.id).execute(state.db.pool()).await?;
-    Entry::new(Event::ClinicianApproved).by(admin.user.id).about(user.id).record(&state.db).await?;
+    sqlx::query("UPDATE users SET approved_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(user.id)
+        .execute(state.db.pool())
+        .await?;
+    Entry::new(Event::ClinicianApproved)
+        .by(admin.user.id)
+        .about(user.id)
+        .record(&state.db)
+        .await?;
     reload(&state, user.id).await
 }
 
 /// Disabling ends every session at once; the next request gets `account_disabled`.
-async fn disable(State(state): State<AppState>, Admin(admin): Admin, Path(username): Path<String>) -> ApiResult<Json<Value>> {
+async fn disable(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &username).await?;
     if user.id == admin.user.id {
-        return Err(ApiError::new(StatusCode::CONFLICT, "cannot_disable_self", "You cannot disable your own account.").with_field("username"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_disable_self",
+            "You cannot disable your own account.",
+        )
+        .with_field("username"));
     }
     let mut tx = state.db.pool().begin().await?;
-    sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2").bind(now_ms()).bind(user.id).execute(&mut *tx).await?;
-    let ended = sessions::end_all(&mut *tx, user.id, None, EndReason::AccountDisabled, Some(admin.user.id)).await?;
+    sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2")
+        .bind(now_ms())
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let ended = sessions::end_all(
+        &mut *tx,
+        user.id,
+        None,
+        EndReason::AccountDisabled,
+        Some(admin.user.id),
+    )
+    .await?;
     tx.commit().await?;
-    Entry::new(Event::AccountDisabled).by(admin.user.id).about(user.id).detail(&format!("{ended} sessions ended")).record(&state.db).await?;
+    Entry::new(Event::AccountDisabled)
+        .by(admin.user.id)
+        .about(user.id)
+        .detail(&format!("{ended} sessions ended"))
+        .record(&state.db)
+        .await?;
     reload(&state, user.id).await
 }
 
-async fn enable(State(state): State<AppState>, Admin(admin): Admin, Path(username): Path<String>) -> ApiResult<Json<Value>> {
+async fn enable(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &username).await?;
-    sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1").bind(user.id).execute(state.db.pool()).await?;
-    Entry::new(Event::AccountEnabled).by(admin.user.id).about(user.id).record(&state.db).await?;
+    sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1")
+        .bind(user.id)
+        .execute(state.db.pool())
+        .await?;
+    Entry::new(Event::AccountEnabled)
+        .by(admin.user.id)
+        .about(user.id)
+        .record(&state.db)
+        .await?;
     reload(&state, user.id).await
 }
 
-async fn end_sessions(State(state): State<AppState>, Admin(admin): Admin, Path(username): Path<String>) -> ApiResult<Json<Value>> {
+async fn end_sessions(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &username).await?;
     let keep = (user.id == admin.user.id).then(|| admin.session.id.clone());
-    let ended = sessions::end_all(state.db.pool(), user.id, keep.as_deref(), EndReason::Admin, Some(admin.user.id)).await?;
-    Entry::new(Event::AllSessionsEnded).by(admin.user.id).about(user.id).detail(&format!("{ended} sessions ended")).record(&state.db).await?;
+    let ended = sessions::end_all(
+        state.db.pool(),
+        user.id,
+        keep.as_deref(),
+        EndReason::Admin,
+        Some(admin.user.id),
+    )
+    .await?;
+    Entry::new(Event::AllSessionsEnded)
+        .by(admin.user.id)
+        .about(user.id)
+        .detail(&format!("{ended} sessions ended"))
+        .record(&state.db)
+        .await?;
     Ok(Json(json!({ "ended": ended })))
 }
 
@@ -119,10 +230,25 @@ struct AuditQuery {
 }
 
 /// Security events, newest first; `user` keeps those the person did or that were done to them.
-async fn audit_log(State(state): State<AppState>, _admin: Admin, Query(query): Query<AuditQuery>) -> ApiResult<Json<Value>> {
-    let paging = Paging::parse(&PageQuery { page: query.page, limit: query.limit }, 50)?;
+async fn audit_log(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(query): Query<AuditQuery>,
+) -> ApiResult<Json<Value>> {
+    let paging = Paging::parse(
+        &PageQuery {
+            page: query.page,
+            limit: query.limit,
+        },
+        50,
+    )?;
     let user_id = match query.user.as_deref().filter(|u| !u.is_empty()) {
-        Some(name) => find_user(&state, name).await.map_err(|_| ApiError::invalid("user", "There is no user with that username."))?.id,
+        Some(name) => {
+            find_user(&state, name)
+                .await
+                .map_err(|_| ApiError::invalid("user", "There is no user with that username."))?
+                .id
+        }
         None => 0,
     };
     let rows = sqlx::query(

@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A patient's clinicians and pending requests, as the home screen also shows them.
-pub async fn care_team_of(state: &AppState, patient_id: i64) -> ApiResult<(Vec<Value>, Vec<Value>)> {
+pub async fn care_team_of(
+    state: &AppState,
+    patient_id: i64,
+) -> ApiResult<(Vec<Value>, Vec<Value>)> {
     let (mut clinicians, mut pending) = (Vec::new(), Vec::new());
     for link in store::for_patient(&state.db, patient_id).await? {
         if link.status == "approved" {
@@ -47,9 +50,14 @@ pub async fn care_team_of(state: &AppState, patient_id: i64) -> ApiResult<(Vec<V
     Ok((clinicians, pending))
 }
 
-async fn my_care_team(State(state): State<AppState>, Patient(me): Patient) -> ApiResult<Json<Value>> {
+async fn my_care_team(
+    State(state): State<AppState>,
+    Patient(me): Patient,
+) -> ApiResult<Json<Value>> {
     let (clinicians, pending) = care_team_of(&state, me.user.id).await?;
-    Ok(Json(json!({ "clinicians": clinicians, "pending": pending })))
+    Ok(Json(
+        json!({ "clinicians": clinicians, "pending": pending }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -57,12 +65,23 @@ struct JoinRequest {
     clinician: String,
 }
 
-async fn ask_to_join(State(state): State<AppState>, Patient(me): Patient, Input(request): Input<JoinRequest>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn ask_to_join(
+    State(state): State<AppState>,
+    Patient(me): Patient,
+    Input(request): Input<JoinRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let clinician = find_approved_clinician(&state, &request.clinician).await?;
     if !store::request_link(state.db.pool(), me.user.id, clinician.id).await? {
-        return Err(ApiError::conflict("clinician", "You are already in this clinician's care team, or have asked to join it."));
+        return Err(ApiError::conflict(
+            "clinician",
+            "You are already in this clinician's care team, or have asked to join it.",
+        ));
     }
-    Entry::new(Event::CareTeamRequested).by(me.user.id).about(clinician.id).record(&state.db).await?;
+    Entry::new(Event::CareTeamRequested)
+        .by(me.user.id)
+        .about(clinician.id)
+        .record(&state.db)
+        .await?;
     let (_, pending) = care_team_of(&state, me.user.id).await?;
     let request = pending
         .into_iter()
@@ -71,19 +90,32 @@ async fn ask_to_join(State(state): State<AppState>, Patient(me): Patient, Input(
     Ok((StatusCode::CREATED, Json(json!({ "request": request }))))
 }
 
-async fn leave(State(state): State<AppState>, Patient(me): Patient, Path(clinician): Path<String>) -> ApiResult<Json<Value>> {
+async fn leave(
+    State(state): State<AppState>,
+    Patient(me): Patient,
+    Path(clinician): Path<String>,
+) -> ApiResult<Json<Value>> {
     let not_found = || ApiError::not_found("care team");
     let username = Username::parse(&clinician).map_err(|_| not_found())?;
-    let (clinician, _) = users::find_by_username(&state.db, username.as_str()).await?.ok_or_else(not_found)?;
+    let (clinician, _) = users::find_by_username(&state.db, username.as_str())
+        .await?
+        .ok_or_else(not_found)?;
     if !store::leave(&state.db, me.user.id, clinician.id).await? {
         return Err(not_found());
     }
-    Entry::new(Event::CareTeamLeft).by(me.user.id).about(clinician.id).record(&state.db).await?;
+    Entry::new(Event::CareTeamLeft)
+        .by(me.user.id)
+        .about(clinician.id)
+        .record(&state.db)
+        .await?;
     Ok(Json(json!({ "left": true })))
 }
 
 /// Approved clinicians, so a patient can choose whose care team to ask to join.
-async fn approved_clinicians(State(state): State<AppState>, _me: CurrentUser) -> ApiResult<Json<Value>> {
+async fn approved_clinicians(
+    State(state): State<AppState>,
+    _me: CurrentUser,
+) -> ApiResult<Json<Value>> {
     let rows = sqlx::query(
         "SELECT username, display_name FROM users WHERE role = 'clinician' AND approved_at IS NOT NULL \
          AND disabled_at IS NULL ORDER BY display_name, username",
@@ -92,12 +124,20 @@ async fn approved_clinicians(State(state): State<AppState>, _me: CurrentUser) ->
     .await?;
     let clinicians = rows
         .iter()
-        .map(|row| Ok(person(row.try_get("username")?, row.try_get("display_name")?)))
+        .map(|row| {
+            Ok(person(
+                row.try_get("username")?,
+                row.try_get("display_name")?,
+            ))
+        })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Json(json!({ "clinicians": clinicians })))
 }
 
-async fn pending_requests(State(state): State<AppState>, Clinician(me): Clinician) -> ApiResult<Json<Value>> {
+async fn pending_requests(
+    State(state): State<AppState>,
+    Clinician(me): Clinician,
+) -> ApiResult<Json<Value>> {
     let requests: Vec<Value> = store::pending_for_clinician(&state.db, me.user.id)
         .await?
         .into_iter()
@@ -120,22 +160,41 @@ async fn decline(state: State<AppState>, me: Clinician, id: Path<i64>) -> ApiRes
     decide(state, me, id, false).await
 }
 
-async fn decide(State(state): State<AppState>, Clinician(me): Clinician, Path(id): Path<i64>, approve: bool) -> ApiResult<Json<Value>> {
+async fn decide(
+    State(state): State<AppState>,
+    Clinician(me): Clinician,
+    Path(id): Path<i64>,
+    approve: bool,
+) -> ApiResult<Json<Value>> {
     let patient_id = store::decide(&state.db, id, me.user.id, approve)
         .await?
         .ok_or_else(|| ApiError::not_found("request"))?;
-    let event = if approve { Event::CareTeamApproved } else { Event::CareTeamDeclined };
-    Entry::new(event).by(me.user.id).about(patient_id).record(&state.db).await?;
+    let event = if approve {
+        Event::CareTeamApproved
+    } else {
+        Event::CareTeamDeclined
+    };
+    Entry::new(event)
+        .by(me.user.id)
+        .about(patient_id)
+        .record(&state.db)
+        .await?;
     let status = if approve { "approved" } else { "declined" };
     Ok(Json(json!({ "request": { "id": id, "status": status } })))
 }
 
-async fn my_patients(State(state): State<AppState>, Clinician(me): Clinician) -> ApiResult<Json<Value>> {
+async fn my_patients(
+    State(state): State<AppState>,
+    Clinician(me): Clinician,
+) -> ApiResult<Json<Value>> {
     let patients: Vec<Value> = store::patients_of(&state.db, me.user.id)
         .await?
         .into_iter()
         .map(|p| {
-            let latest_mood = p.latest_mood_score.zip(p.latest_mood_at).map(|(score, at)| json!({ "score": score, "recorded_at": rfc3339(at) }));
+            let latest_mood = p
+                .latest_mood_score
+                .zip(p.latest_mood_at)
+                .map(|(score, at)| json!({ "score": score, "recorded_at": rfc3339(at) }));
             json!({
                 "username": p.username,
                 "display_name": p.display_name,

@@ -6,7 +6,11 @@ use crate::storage::{now_ms, Database};
 
 /// Records a patient's request to join a clinician's care team; false when one is
 /// already pending or approved.
-pub async fn request_link<'c, E>(executor: E, patient_id: i64, clinician_id: i64) -> Result<bool, sqlx::Error>
+pub async fn request_link<'c, E>(
+    executor: E,
+    patient_id: i64,
+    clinician_id: i64,
+) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -24,7 +28,11 @@ where
 }
 
 /// Whether the patient is in the clinician's care team now.
-pub async fn is_member(db: &Database, patient_id: i64, clinician_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn is_member(
+    db: &Database,
+    patient_id: i64,
+    clinician_id: i64,
+) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM care_team_links WHERE patient_id = $1 AND clinician_id = $2 AND status = 'approved'",
     )
@@ -74,7 +82,10 @@ pub async fn for_patient(db: &Database, patient_id: i64) -> Result<Vec<Link>, sq
 }
 
 /// A clinician's pending requests, with the patient named.
-pub async fn pending_for_clinician(db: &Database, clinician_id: i64) -> Result<Vec<Link>, sqlx::Error> {
+pub async fn pending_for_clinician(
+    db: &Database,
+    clinician_id: i64,
+) -> Result<Vec<Link>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT l.id, u.username, u.display_name, l.status, l.requested_at, l.decided_at \
          FROM care_team_links l JOIN users u ON u.id = l.patient_id \
@@ -88,7 +99,12 @@ pub async fn pending_for_clinician(db: &Database, clinician_id: i64) -> Result<V
 
 /// Approves or declines a pending request addressed to this clinician; the patient's id
 /// when it was one.
-pub async fn decide(db: &Database, link_id: i64, clinician_id: i64, approve: bool) -> Result<Option<i64>, sqlx::Error> {
+pub async fn decide(
+    db: &Database,
+    link_id: i64,
+    clinician_id: i64,
+    approve: bool,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "UPDATE care_team_links SET status = $1, decided_at = $2 \
          WHERE id = $3 AND clinician_id = $4 AND status = 'pending' RETURNING patient_id",
@@ -125,7 +141,10 @@ pub struct PatientSummary {
 }
 
 /// A clinician's patients, with messages from them not yet read and their latest mood.
-pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<PatientSummary>, sqlx::Error> {
+pub async fn patients_of(
+    db: &Database,
+    clinician_id: i64,
+) -> Result<Vec<PatientSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT p.username, p.display_name, l.decided_at AS since, \
            (SELECT CAST(COALESCE(SUM(mine.unread_count), 0) AS BIGINT) FROM conversation_members mine \
@@ -154,7 +173,10 @@ pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<Patient
         .collect()
 }
 
-pub async fn count_for_clinician(db: &Database, clinician_id: i64) -> Result<(i64, i64), sqlx::Error> {
+pub async fn count_for_clinician(
+    db: &Database,
+    clinician_id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query(
         "SELECT COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
                 COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \

@@ -40,18 +40,23 @@ impl Default for CrisisResources {
 }
 
 pub fn read(raw: Option<String>) -> Result<CrisisResources, ConfigError> {
-    let Some(raw) = raw else { return Ok(CrisisResources::default()) };
-    let invalid = |why: String| ConfigError {
+    let Some(raw) = raw else {
+        return Ok(CrisisResources::default());
+    };
+    let invalid = |why: String| {
+        ConfigError {
         variable: "CRISIS_RESOURCES",
         message: format!(
             "CRISIS_RESOURCES {why}; give a JSON file path or inline JSON like \
              {{\"message\": \"...\", \"resources\": [{{\"name\": \"...\", \"contact\": \"...\", \"description\": \"...\"}}]}}"
         ),
+    }
     };
     let text = if raw.trim_start().starts_with('{') {
         raw
     } else {
-        std::fs::read_to_string(raw.trim()).map_err(|e| invalid(format!("names a file that cannot be read ({e})")))?
+        std::fs::read_to_string(raw.trim())
+            .map_err(|e| invalid(format!("names a file that cannot be read ({e})")))?
     };
     let resources: CrisisResources =
         serde_json::from_str(&text).map_err(|e| invalid(format!("is not valid ({e})")))?;
@@ -76,7 +81,13 @@ mod tests {
     #[test]
     fn inline_json_is_read_and_bad_json_refused() {
         let inline = r#"{"message":"Call 112","resources":[{"name":"EU","contact":"112"}]}"#;
-        assert_eq!(read(Some(inline.into())).unwrap().resources[0].contact, "112");
-        assert_eq!(read(Some("{nope".into())).unwrap_err().variable, "CRISIS_RESOURCES");
+        assert_eq!(
+            read(Some(inline.into())).unwrap().resources[0].contact,
+            "112"
+        );
+        assert_eq!(
+            read(Some("{nope".into())).unwrap_err().variable,
+            "CRISIS_RESOURCES"
+        );
     }
 }

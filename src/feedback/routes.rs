@@ -24,21 +24,33 @@ struct NewFeedback {
     message: String,
 }
 
-async fn send(State(state): State<AppState>, me: CurrentUser, Input(request): Input<NewFeedback>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn send(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Input(request): Input<NewFeedback>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     if !CATEGORIES.contains(&request.category.as_str()) {
-        return Err(ApiError::invalid("category", "category is one of bug, feature, content or other."));
+        return Err(ApiError::invalid(
+            "category",
+            "category is one of bug, feature, content or other.",
+        ));
     }
     let message = request.message.trim();
     let length = message.chars().count();
     if length == 0 || length > 5000 {
-        return Err(ApiError::invalid("message", "Feedback is 1 to 5,000 characters."));
+        return Err(ApiError::invalid(
+            "message",
+            "Feedback is 1 to 5,000 characters.",
+        ));
     }
     let feedback = store::insert(&state.db, me.user.id, &request.category, message).await?;
     Ok((StatusCode::CREATED, Json(json!({ "feedback": feedback }))))
 }
 
 async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "feedback": store::mine(&state.db, me.user.id).await? })))
+    Ok(Json(
+        json!({ "feedback": store::mine(&state.db, me.user.id).await? }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -52,13 +64,31 @@ fn parse_status(status: &str) -> ApiResult<&str> {
     if STATUSES.contains(&status) {
         Ok(status)
     } else {
-        Err(ApiError::invalid("status", "status is one of new, in_progress, resolved or wont_fix."))
+        Err(ApiError::invalid(
+            "status",
+            "status is one of new, in_progress, resolved or wont_fix.",
+        ))
     }
 }
 
-async fn all(State(state): State<AppState>, _admin: Admin, Query(query): Query<AllQuery>) -> ApiResult<Json<Value>> {
-    let status = query.status.as_deref().filter(|s| !s.is_empty()).map(parse_status).transpose()?;
-    let paging = Paging::parse(&PageQuery { page: query.page, limit: query.limit }, 50)?;
+async fn all(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(query): Query<AllQuery>,
+) -> ApiResult<Json<Value>> {
+    let status = query
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(parse_status)
+        .transpose()?;
+    let paging = Paging::parse(
+        &PageQuery {
+            page: query.page,
+            limit: query.limit,
+        },
+        50,
+    )?;
     let items = store::all(&state.db, status, paging.fetch(), paging.offset()).await?;
     let (items, mut page) = paging.finish(items);
     page["feedback"] = json!(items);
@@ -71,15 +101,25 @@ struct Triage {
     admin_note: Option<String>,
 }
 
-async fn triage(State(state): State<AppState>, _admin: Admin, Path(id): Path<i64>, Input(request): Input<Triage>) -> ApiResult<Json<Value>> {
+async fn triage(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<i64>,
+    Input(request): Input<Triage>,
+) -> ApiResult<Json<Value>> {
     let status = parse_status(&request.status)?;
     let note = request.admin_note.as_deref().map(str::trim);
     if note.is_some_and(|n| n.chars().count() > 2000) {
-        return Err(ApiError::invalid("admin_note", "A note is at most 2,000 characters."));
+        return Err(ApiError::invalid(
+            "admin_note",
+            "A note is at most 2,000 characters.",
+        ));
     }
     if !store::triage(&state.db, id, status, note).await? {
         return Err(ApiError::not_found("feedback"));
     }
-    let feedback = store::find(&state.db, id, true).await?.ok_or_else(|| ApiError::not_found("feedback"))?;
+    let feedback = store::find(&state.db, id, true)
+        .await?
+        .ok_or_else(|| ApiError::not_found("feedback"))?;
     Ok(Json(json!({ "feedback": feedback })))
 }

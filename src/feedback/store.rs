@@ -1,8 +1,8 @@
 //! The `feedback` table.
 
+use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use serde_json::{json, Value};
 
 use crate::care_teams::person;
 use crate::storage::{now_ms, rfc3339, Database};
@@ -28,7 +28,12 @@ fn to_json(row: &AnyRow, with_author: bool) -> Result<Value, sqlx::Error> {
     Ok(item)
 }
 
-pub async fn insert(db: &Database, user_id: i64, category: &str, message: &str) -> Result<Value, sqlx::Error> {
+pub async fn insert(
+    db: &Database,
+    user_id: i64,
+    category: &str,
+    message: &str,
+) -> Result<Value, sqlx::Error> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO feedback (user_id, category, message, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -43,7 +48,9 @@ pub async fn insert(db: &Database, user_id: i64, category: &str, message: &str) 
 }
 
 pub async fn find(db: &Database, id: i64, with_author: bool) -> Result<Option<Value>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM feedback f JOIN users u ON u.id = f.user_id WHERE f.id = $1");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM feedback f JOIN users u ON u.id = f.user_id WHERE f.id = $1"
+    );
     let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
     row.map(|row| to_json(&row, with_author)).transpose()
 }
@@ -55,17 +62,32 @@ pub async fn mine(db: &Database, user_id: i64) -> Result<Vec<Value>, sqlx::Error
 }
 
 /// All feedback, optionally of one status, newest first, with its author.
-pub async fn all(db: &Database, status: Option<&str>, limit: i64, offset: i64) -> Result<Vec<Value>, sqlx::Error> {
+pub async fn all(
+    db: &Database,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Value>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM feedback f JOIN users u ON u.id = f.user_id \
          WHERE ($1 = '' OR f.status = $1) ORDER BY f.id DESC LIMIT $2 OFFSET $3"
     );
-    let rows = sqlx::query(&sql).bind(status.unwrap_or("")).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&sql)
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(|row| to_json(row, true)).collect()
 }
 
 /// Sets the status and, when given, the note; false when there is no such feedback.
-pub async fn triage(db: &Database, id: i64, status: &str, admin_note: Option<&str>) -> Result<bool, sqlx::Error> {
+pub async fn triage(
+    db: &Database,
+    id: i64,
+    status: &str,
+    admin_note: Option<&str>,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE feedback SET status = $1, admin_note = COALESCE($2, admin_note), updated_at = $3 WHERE id = $4",
     )

@@ -56,7 +56,10 @@ async fn mood_summary(state: &AppState, user_id: i64) -> ApiResult<Value> {
     let times = mood::store::check_in_times(&state.db, user_id, year_ago).await?;
     let days: Vec<_> = times.iter().map(|t| day_of(*t)).collect();
     let latest = match times.first() {
-        Some(&at) => mood::store::since(&state.db, user_id, at).await?.first().map(|e| e.to_json()),
+        Some(&at) => mood::store::since(&state.db, user_id, at)
+            .await?
+            .first()
+            .map(|e| e.to_json()),
         None => None,
     };
     Ok(json!({

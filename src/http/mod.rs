@@ -4,8 +4,8 @@
 pub mod client;
 pub mod error;
 pub mod extract;
-pub mod paging;
 mod health;
+pub mod paging;
 
 use std::sync::Arc;
 

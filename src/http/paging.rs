@@ -27,7 +27,10 @@ impl Paging {
         }
         let limit = query.limit.unwrap_or(default_limit);
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("limit is a number from 1 to {}.", Self::MAX_LIMIT)));
+            return Err(ApiError::invalid(
+                "limit",
+                format!("limit is a number from 1 to {}.", Self::MAX_LIMIT),
+            ));
         }
         Ok(Paging { page, limit })
     }
@@ -45,6 +48,9 @@ impl Paging {
     pub fn finish<T>(self, mut rows: Vec<T>) -> (Vec<T>, Value) {
         let has_more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        (rows, json!({ "page": self.page, "limit": self.limit, "has_more": has_more }))
+        (
+            rows,
+            json!({ "page": self.page, "limit": self.limit, "has_more": has_more }),
+        )
     }
 }

@@ -16,9 +16,15 @@ pub async fn may_message(db: &Database, from: &User, to: &User) -> Result<bool, 
     }
     Ok(match (from.role, to.role) {
         (Role::Admin, _) | (_, Role::Admin) => true,
-        (Role::Patient, Role::Clinician) => to.is_approved_clinician() && is_member(db, from.id, to.id).await?,
-        (Role::Clinician, Role::Patient) => from.is_approved_clinician() && is_member(db, to.id, from.id).await?,
-        (Role::Clinician, Role::Clinician) => from.is_approved_clinician() && to.is_approved_clinician(),
+        (Role::Patient, Role::Clinician) => {
+            to.is_approved_clinician() && is_member(db, from.id, to.id).await?
+        }
+        (Role::Clinician, Role::Patient) => {
+            from.is_approved_clinician() && is_member(db, to.id, from.id).await?
+        }
+        (Role::Clinician, Role::Clinician) => {
+            from.is_approved_clinician() && to.is_approved_clinician()
+        }
         (Role::Patient, Role::Patient) => false,
     })
 }
@@ -36,19 +42,30 @@ pub fn parse_content(raw: &str) -> Result<String, ApiError> {
     let content = raw.trim();
     let length = content.chars().count();
     if length == 0 {
-        return Err(ApiError::invalid("content", "Write a message before sending."));
+        return Err(ApiError::invalid(
+            "content",
+            "Write a message before sending.",
+        ));
     }
     if length > 10_000 {
-        return Err(ApiError::invalid("content", format!("A message is at most 10,000 characters; this one has {length}.")));
+        return Err(ApiError::invalid(
+            "content",
+            format!("A message is at most 10,000 characters; this one has {length}."),
+        ));
     }
     Ok(content.to_owned())
 }
 
 /// At most 200 characters; empty means none.
 pub fn parse_subject(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(subject) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    let Some(subject) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     if subject.chars().count() > 200 {
-        return Err(ApiError::invalid("subject", "A subject is at most 200 characters."));
+        return Err(ApiError::invalid(
+            "subject",
+            "A subject is at most 200 characters.",
+        ));
     }
     Ok(Some(subject.to_owned()))
 }
@@ -78,7 +95,10 @@ mod tests {
     #[test]
     fn content_is_trimmed_and_bounded() {
         assert_eq!(parse_content("  hi  ").unwrap(), "hi");
-        assert_eq!(parse_content("   ").unwrap_err().field.as_deref(), Some("content"));
+        assert_eq!(
+            parse_content("   ").unwrap_err().field.as_deref(),
+            Some("content")
+        );
         assert!(parse_content(&"x".repeat(10_001)).is_err());
         assert!(parse_content(&"x".repeat(10_000)).is_ok());
     }

@@ -36,22 +36,27 @@ async fn recipients(State(state): State<AppState>, me: CurrentUser) -> ApiResult
     let care_team = "SELECT u.username, u.display_name, u.role FROM users u JOIN care_team_links l ON l.status = 'approved' \
          AND ((l.patient_id = $1 AND l.clinician_id = u.id AND u.approved_at IS NOT NULL) OR (l.clinician_id = $1 AND l.patient_id = u.id))";
     let admins = "SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'admin'";
+    // Support (administrators) comes last; a person's own care team first.
+    let order = "ORDER BY CASE role WHEN 'admin' THEN 2 WHEN 'clinician' THEN 1 ELSE 0 END, display_name, username";
     let sql = match user.role {
-        Role::Admin => "SELECT u.username, u.display_name, u.role FROM users u WHERE u.id <> $1 AND u.disabled_at IS NULL \
-             ORDER BY u.role, u.display_name LIMIT 500"
-            .to_owned(),
+        Role::Admin => format!(
+            "SELECT * FROM (SELECT u.username, u.display_name, u.role FROM users u WHERE u.id <> $1 \
+             AND u.disabled_at IS NULL) r {order} LIMIT 500"
+        ),
         Role::Clinician if user.is_approved_clinician() => format!(
             "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL \
              UNION SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'clinician' \
-             AND u.approved_at IS NOT NULL AND u.disabled_at IS NULL AND u.id <> $1) r ORDER BY role, display_name"
+             AND u.approved_at IS NOT NULL AND u.disabled_at IS NULL AND u.id <> $1) r {order}"
         ),
-        Role::Clinician => format!("SELECT * FROM ({admins} AND u.disabled_at IS NULL AND u.id <> $1) r ORDER BY display_name"),
+        Role::Clinician => format!("SELECT * FROM ({admins} AND u.disabled_at IS NULL AND u.id <> $1) r {order}"),
         Role::Patient => format!(
-            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL) r \
-             ORDER BY role, display_name"
+            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL) r {order}"
         ),
     };
-    let rows = sqlx::query(&sql).bind(user.id).fetch_all(state.db.pool()).await?;
+    let rows = sqlx::query(&sql)
+        .bind(user.id)
+        .fetch_all(state.db.pool())
+        .await?;
     let recipients = rows
         .iter()
         .map(|row| {
@@ -74,10 +79,15 @@ struct SendRequest {
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
     match value.to_str().map(str::trim) {
         Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
-        _ => Err(ApiError::invalid("Idempotency-Key", "The Idempotency-Key header is 1 to 200 visible characters.")),
+        _ => Err(ApiError::invalid(
+            "Idempotency-Key",
+            "The Idempotency-Key header is 1 to 200 visible characters.",
+        )),
     }
 }
 
@@ -89,7 +99,12 @@ fn sent_body(sent: &store::Sent) -> Json<Value> {
     }))
 }
 
-async fn send(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap, Input(request): Input<SendRequest>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn send(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    Input(request): Input<SendRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let key = idempotency_key(&headers)?;
     if let Some(key) = &key {
         if let Some(sent) = store::sent_with_key(&state.db, me.user.id, key).await? {
@@ -98,7 +113,8 @@ async fn send(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap
     }
     let content = parse_content(&request.content)?;
     let subject = parse_subject(request.subject.as_deref())?;
-    let (recipient, conversation_id) = match (request.recipient.as_deref(), request.conversation_id) {
+    let (recipient, conversation_id) = match (request.recipient.as_deref(), request.conversation_id)
+    {
         (Some(name), None) => {
             let recipient = allowed_recipient(&state, &me.user, name).await?;
             let existing = match subject {
@@ -108,14 +124,23 @@ async fn send(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap
             (recipient, existing)
         }
         (None, Some(id)) => {
-            let other_id = store::other_member(&state.db, id, me.user.id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
-            let other = users::find_by_id(&state.db, other_id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+            let other_id = store::other_member(&state.db, id, me.user.id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("conversation"))?;
+            let other = users::find_by_id(&state.db, other_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("conversation"))?;
             if !may_message(&state.db, &me.user, &other).await? {
                 return Err(recipient_not_allowed());
             }
             (other, Some(id))
         }
-        _ => return Err(ApiError::invalid("recipient", "Send either recipient (a username) or conversation_id, not both.")),
+        _ => {
+            return Err(ApiError::invalid(
+                "recipient",
+                "Send either recipient (a username) or conversation_id, not both.",
+            ))
+        }
     };
     let new = store::NewMessage {
         sender_id: me.user.id,
@@ -130,7 +155,9 @@ async fn send(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap
         if !store::remember_idempotency_key(&mut tx, me.user.id, key, sent.message_id).await? {
             // A concurrent retry with the same key won: answer with its message instead.
             tx.rollback().await?;
-            let first = store::sent_with_key(&state.db, me.user.id, key).await?.ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?;
+            let first = store::sent_with_key(&state.db, me.user.id, key)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?;
             return Ok((StatusCode::CREATED, sent_body(&first)));
         }
     }
@@ -140,7 +167,9 @@ async fn send(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap
 
 /// The same refusal whether the name does not exist or the person may not be messaged.
 async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult<User> {
-    let Ok(username) = Username::parse(name) else { return Err(recipient_not_allowed()) };
+    let Ok(username) = Username::parse(name) else {
+        return Err(recipient_not_allowed());
+    };
     match users::find_by_username(&state.db, username.as_str()).await? {
         Some((user, _)) if may_message(&state.db, me, &user).await? => Ok(user),
         _ => Err(recipient_not_allowed()),
@@ -157,13 +186,30 @@ struct InboxQuery {
     archived: bool,
 }
 
-async fn inbox(State(state): State<AppState>, me: CurrentUser, Query(query): Query<InboxQuery>) -> ApiResult<Json<Value>> {
-    let paging = Paging::parse(&PageQuery { page: query.page, limit: query.limit }, 20)?;
+async fn inbox(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<InboxQuery>,
+) -> ApiResult<Json<Value>> {
+    let paging = Paging::parse(
+        &PageQuery {
+            page: query.page,
+            limit: query.limit,
+        },
+        20,
+    )?;
     let filter = store::InboxFilter {
         archived: query.archived,
         unread_only: query.unread_only,
     };
-    let entries = store::inbox(&state.db, me.user.id, &filter, paging.fetch(), paging.offset()).await?;
+    let entries = store::inbox(
+        &state.db,
+        me.user.id,
+        &filter,
+        paging.fetch(),
+        paging.offset(),
+    )
+    .await?;
     let (entries, mut page) = paging.finish(entries);
     let conversations: Vec<Value> = entries
         .into_iter()
@@ -198,21 +244,42 @@ struct ConversationQuery {
     limit: Option<i64>,
 }
 
-async fn conversation(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Query(query): Query<ConversationQuery>) -> ApiResult<Json<Value>> {
+async fn conversation(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Query(query): Query<ConversationQuery>,
+) -> ApiResult<Json<Value>> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=Paging::MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid("limit", "limit is a number from 1 to 100."));
+        return Err(ApiError::invalid(
+            "limit",
+            "limit is a number from 1 to 100.",
+        ));
     }
     if query.before.is_some_and(|b| b < 1) {
         return Err(ApiError::invalid("before", "before is a message id."));
     }
-    let header = store::header(&state.db, id, me.user.id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+    let header = store::header(&state.db, id, me.user.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
     let other = conversation_partner(&state, id, &me).await?;
-    let mut messages = store::page(&state.db, me.user.id, id, query.before.unwrap_or(i64::MAX), limit + 1).await?;
+    let mut messages = store::page(
+        &state.db,
+        me.user.id,
+        id,
+        query.before.unwrap_or(i64::MAX),
+        limit + 1,
+    )
+    .await?;
     let has_more = messages.len() as i64 > limit;
     messages.truncate(limit as usize);
     messages.reverse();
-    let next_before = if has_more { messages.first().map(|m| m.id) } else { None };
+    let next_before = if has_more {
+        messages.first().map(|m| m.id)
+    } else {
+        None
+    };
     let messages: Vec<Value> = messages
         .into_iter()
         .map(|m| {
@@ -234,39 +301,65 @@ async fn conversation(State(state): State<AppState>, me: CurrentUser, Path(id): 
 }
 
 async fn conversation_partner(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<Value> {
-    let other_id = store::other_member(&state.db, id, me.user.id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
-    let other = users::find_by_id(&state.db, other_id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+    let other_id = store::other_member(&state.db, id, me.user.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let other = users::find_by_id(&state.db, other_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
     let mut entry = person(&other.username, &other.display_name);
     entry["role"] = json!(other.role);
     Ok(entry)
 }
 
 async fn member_of(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<()> {
-    store::header(&state.db, id, me.user.id).await?.map(|_| ()).ok_or_else(|| ApiError::not_found("conversation"))
+    store::header(&state.db, id, me.user.id)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found("conversation"))
 }
 
-async fn mark_read(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+async fn mark_read(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     member_of(&state, id, &me).await?;
     store::mark_read(&state.db, id, me.user.id).await?;
     let total_unread = store::total_unread(&state.db, me.user.id).await?;
-    Ok(Json(json!({ "unread_count": 0, "total_unread": total_unread })))
+    Ok(Json(
+        json!({ "unread_count": 0, "total_unread": total_unread }),
+    ))
 }
 
 async fn archive(state: State<AppState>, me: CurrentUser, id: Path<i64>) -> ApiResult<Json<Value>> {
     set_archived(state, me, id, true).await
 }
 
-async fn unarchive(state: State<AppState>, me: CurrentUser, id: Path<i64>) -> ApiResult<Json<Value>> {
+async fn unarchive(
+    state: State<AppState>,
+    me: CurrentUser,
+    id: Path<i64>,
+) -> ApiResult<Json<Value>> {
     set_archived(state, me, id, false).await
 }
 
-async fn set_archived(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, archived: bool) -> ApiResult<Json<Value>> {
+async fn set_archived(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    archived: bool,
+) -> ApiResult<Json<Value>> {
     member_of(&state, id, &me).await?;
     store::set_archived(&state.db, id, me.user.id, archived).await?;
     Ok(Json(json!({ "archived": archived })))
 }
 
-async fn sent(State(state): State<AppState>, me: CurrentUser, Query(query): Query<PageQuery>) -> ApiResult<Json<Value>> {
+async fn sent(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Json<Value>> {
     let paging = Paging::parse(&query, 20)?;
     let rows = store::sent_by(&state.db, me.user.id, paging.fetch(), paging.offset()).await?;
     let (rows, mut page) = paging.finish(rows);
@@ -287,10 +380,16 @@ async fn sent(State(state): State<AppState>, me: CurrentUser, Query(query): Quer
 }
 
 async fn unread_count(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "total_unread": store::total_unread(&state.db, me.user.id).await? })))
+    Ok(Json(
+        json!({ "total_unread": store::total_unread(&state.db, me.user.id).await? }),
+    ))
 }
 
-async fn hide(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+async fn hide(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     if !store::hide(&state.db, id, me.user.id).await? {
         return Err(ApiError::not_found("message"));
     }

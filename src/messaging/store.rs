@@ -34,7 +34,13 @@ const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id
      AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id) \
      ORDER BY m.id DESC LIMIT 1)";
 
-pub async fn inbox(db: &Database, user_id: i64, filter: &InboxFilter, limit: i64, offset: i64) -> Result<Vec<InboxEntry>, sqlx::Error> {
+pub async fn inbox(
+    db: &Database,
+    user_id: i64,
+    filter: &InboxFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<InboxEntry>, sqlx::Error> {
     let sql = format!(
         "SELECT c.id, c.subject, me.unread_count, me.archived_at, \
            o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
@@ -74,7 +80,11 @@ fn inbox_entry(row: &AnyRow) -> Result<InboxEntry, sqlx::Error> {
     })
 }
 
-pub async fn inbox_total(db: &Database, user_id: i64, filter: &InboxFilter) -> Result<i64, sqlx::Error> {
+pub async fn inbox_total(
+    db: &Database,
+    user_id: i64,
+    filter: &InboxFilter,
+) -> Result<i64, sqlx::Error> {
     let sql = format!("SELECT COUNT(*) FROM conversation_members me WHERE {MEMBER_FILTER}");
     sqlx::query_scalar(&sql)
         .bind(user_id)
@@ -92,7 +102,11 @@ pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, sqlx::Erro
 }
 
 /// The other member of a conversation I am in; None when I am not in it.
-pub async fn other_member(db: &Database, conversation_id: i64, me: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn other_member(
+    db: &Database,
+    conversation_id: i64,
+    me: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT om.user_id FROM conversation_members me \
          JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
@@ -123,7 +137,11 @@ pub struct Header {
     pub archived: bool,
 }
 
-pub async fn header(db: &Database, conversation_id: i64, me: i64) -> Result<Option<Header>, sqlx::Error> {
+pub async fn header(
+    db: &Database,
+    conversation_id: i64,
+    me: i64,
+) -> Result<Option<Header>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT c.subject, me.archived_at FROM conversations c \
          JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 WHERE c.id = $1",
@@ -158,7 +176,10 @@ pub struct Sent {
 
 /// Stores a message, in a new conversation if asked, and counts it unread for the
 /// recipient (bringing the conversation back from their archive).
-pub async fn send(tx: &mut Transaction<'_, Any>, new: &NewMessage<'_>) -> Result<Sent, sqlx::Error> {
+pub async fn send(
+    tx: &mut Transaction<'_, Any>,
+    new: &NewMessage<'_>,
+) -> Result<Sent, sqlx::Error> {
     let now = now_ms();
     let conversation_id = match new.conversation_id {
         Some(id) => id,
@@ -199,7 +220,11 @@ pub async fn send(tx: &mut Transaction<'_, Any>, new: &NewMessage<'_>) -> Result
     })
 }
 
-async fn start_conversation(tx: &mut Transaction<'_, Any>, new: &NewMessage<'_>, now: i64) -> Result<i64, sqlx::Error> {
+async fn start_conversation(
+    tx: &mut Transaction<'_, Any>,
+    new: &NewMessage<'_>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO conversations (subject, created_at, last_message_at) VALUES ($1, $2, $2) RETURNING id",
     )
@@ -219,7 +244,12 @@ async fn start_conversation(tx: &mut Transaction<'_, Any>, new: &NewMessage<'_>,
 
 /// Remembers which message an idempotency key produced. False when the key was taken
 /// meanwhile by a concurrent retry.
-pub async fn remember_idempotency_key(tx: &mut Transaction<'_, Any>, user_id: i64, key: &str, message_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn remember_idempotency_key(
+    tx: &mut Transaction<'_, Any>,
+    user_id: i64,
+    key: &str,
+    message_id: i64,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -236,7 +266,11 @@ pub async fn remember_idempotency_key(tx: &mut Transaction<'_, Any>, user_id: i6
     }
 }
 
-pub async fn sent_with_key(db: &Database, user_id: i64, key: &str) -> Result<Option<Sent>, sqlx::Error> {
+pub async fn sent_with_key(
+    db: &Database,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<Sent>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT m.id, m.conversation_id, m.sent_at FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
          WHERE i.user_id = $1 AND i.idempotency_key = $2",
@@ -285,10 +319,17 @@ fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
     })
 }
 
-const NOT_HIDDEN: &str = "NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id)";
+const NOT_HIDDEN: &str =
+    "NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id)";
 
 /// A page of a conversation, newest first, before a message id.
-pub async fn page(db: &Database, me: i64, conversation_id: i64, before: i64, limit: i64) -> Result<Vec<Message>, sqlx::Error> {
+pub async fn page(
+    db: &Database,
+    me: i64,
+    conversation_id: i64,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Message>, sqlx::Error> {
     let sql = format!(
         "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
          FROM messages m JOIN users u ON u.id = m.sender_id \
@@ -305,7 +346,12 @@ pub async fn page(db: &Database, me: i64, conversation_id: i64, before: i64, lim
 }
 
 /// Messages I sent, newest first, with the recipient.
-pub async fn sent_by(db: &Database, me: i64, limit: i64, offset: i64) -> Result<Vec<(Message, String, String, String)>, sqlx::Error> {
+pub async fn sent_by(
+    db: &Database,
+    me: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<(Message, String, String, String)>, sqlx::Error> {
     let sql = format!(
         "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at, \
            r.username AS to_username, r.display_name AS to_display_name, r.role AS to_role \
@@ -314,9 +360,21 @@ pub async fn sent_by(db: &Database, me: i64, limit: i64, offset: i64) -> Result<
          JOIN users r ON r.id = om.user_id \
          WHERE m.sender_id = $1 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT $2 OFFSET $3"
     );
-    let rows = sqlx::query(&sql).bind(me).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&sql)
+        .bind(me)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter()
-        .map(|row| Ok((message(row)?, row.try_get("to_username")?, row.try_get("to_display_name")?, row.try_get("to_role")?)))
+        .map(|row| {
+            Ok((
+                message(row)?,
+                row.try_get("to_username")?,
+                row.try_get("to_display_name")?,
+                row.try_get("to_role")?,
+            ))
+        })
         .collect()
 }
 
@@ -334,7 +392,12 @@ pub async fn mark_read(db: &Database, conversation_id: i64, me: i64) -> Result<(
     Ok(())
 }
 
-pub async fn set_archived(db: &Database, conversation_id: i64, me: i64, archived: bool) -> Result<(), sqlx::Error> {
+pub async fn set_archived(
+    db: &Database,
+    conversation_id: i64,
+    me: i64,
+    archived: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE conversation_members SET archived_at = $1 WHERE conversation_id = $2 AND user_id = $3")
         .bind(archived.then(now_ms))
         .bind(conversation_id)
@@ -354,7 +417,9 @@ pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, sqlx:
     .bind(me)
     .fetch_optional(db.pool())
     .await?;
-    let Some(conversation_id) = conversation_id else { return Ok(false) };
+    let Some(conversation_id) = conversation_id else {
+        return Ok(false);
+    };
     let mut tx = db.pool().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO hidden_messages (message_id, user_id) SELECT $1, $2 \

@@ -25,7 +25,9 @@ impl MoodEntry {
 }
 
 pub fn day_of(ms: i64) -> NaiveDate {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default().date_naive()
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .date_naive()
 }
 
 pub fn today() -> NaiveDate {
@@ -51,7 +53,11 @@ pub fn daily_averages(entries: &[MoodEntry]) -> Vec<Value> {
 /// Consecutive days with a check-in, ending today, or yesterday when today has none yet.
 pub fn streak(check_in_days: &[NaiveDate], today: NaiveDate) -> i64 {
     let days: std::collections::BTreeSet<NaiveDate> = check_in_days.iter().copied().collect();
-    let mut day = if days.contains(&today) { today } else { today.pred_opt().unwrap_or(today) };
+    let mut day = if days.contains(&today) {
+        today
+    } else {
+        today.pred_opt().unwrap_or(today)
+    };
     let mut count = 0;
     while days.contains(&day) {
         count += 1;
@@ -74,9 +80,18 @@ mod tests {
     #[test]
     fn streaks_count_back_from_today_or_yesterday() {
         let today = date("2026-11-28");
-        let days = [date("2026-11-28"), date("2026-11-27"), date("2026-11-26"), date("2026-11-24")];
+        let days = [
+            date("2026-11-28"),
+            date("2026-11-27"),
+            date("2026-11-26"),
+            date("2026-11-24"),
+        ];
         assert_eq!(streak(&days, today), 3);
-        assert_eq!(streak(&days[1..], today), 2, "not yet today: the streak still stands");
+        assert_eq!(
+            streak(&days[1..], today),
+            2,
+            "not yet today: the streak still stands"
+        );
         assert_eq!(streak(&days[3..], today), 0);
         assert_eq!(streak(&[], today), 0);
     }

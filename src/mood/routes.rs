@@ -28,19 +28,49 @@ struct CheckIn {
     note: Option<String>,
 }
 
-async fn check_in(State(state): State<AppState>, Patient(me): Patient, Input(request): Input<CheckIn>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn check_in(
+    State(state): State<AppState>,
+    Patient(me): Patient,
+    Input(request): Input<CheckIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     if !(1..=10).contains(&request.score) {
-        return Err(ApiError::invalid("score", "score is a whole number from 1 to 10."));
+        return Err(ApiError::invalid(
+            "score",
+            "score is a whole number from 1 to 10.",
+        ));
     }
-    if request.sleep_hours.is_some_and(|h| !(0.0..=24.0).contains(&h)) {
-        return Err(ApiError::invalid("sleep_hours", "sleep_hours is a number of hours from 0 to 24."));
+    if request
+        .sleep_hours
+        .is_some_and(|h| !(0.0..=24.0).contains(&h))
+    {
+        return Err(ApiError::invalid(
+            "sleep_hours",
+            "sleep_hours is a number of hours from 0 to 24.",
+        ));
     }
-    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let note = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > 2000) {
-        return Err(ApiError::invalid("note", "A note is at most 2,000 characters."));
+        return Err(ApiError::invalid(
+            "note",
+            "A note is at most 2,000 characters.",
+        ));
     }
-    let entry = store::insert(&state.db, me.user.id, request.score, request.sleep_hours, note).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "entry": entry.to_json() }))))
+    let entry = store::insert(
+        &state.db,
+        me.user.id,
+        request.score,
+        request.sleep_hours,
+        note,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "entry": entry.to_json() })),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -68,15 +98,26 @@ async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<Valu
     }))
 }
 
-async fn history(State(state): State<AppState>, Patient(me): Patient, Query(query): Query<HistoryQuery>) -> ApiResult<Json<Value>> {
+async fn history(
+    State(state): State<AppState>,
+    Patient(me): Patient,
+    Query(query): Query<HistoryQuery>,
+) -> ApiResult<Json<Value>> {
     let days = parse_days(&query)?;
     Ok(Json(history_of(&state, me.user.id, days).await?))
 }
 
-async fn patient_history(State(state): State<AppState>, Clinician(me): Clinician, Path(username): Path<String>, Query(query): Query<HistoryQuery>) -> ApiResult<Json<Value>> {
+async fn patient_history(
+    State(state): State<AppState>,
+    Clinician(me): Clinician,
+    Path(username): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> ApiResult<Json<Value>> {
     let not_found = || ApiError::not_found("patient");
     let username = Username::parse(&username).map_err(|_| not_found())?;
-    let (patient, _) = users::find_by_username(&state.db, username.as_str()).await?.ok_or_else(not_found)?;
+    let (patient, _) = users::find_by_username(&state.db, username.as_str())
+        .await?
+        .ok_or_else(not_found)?;
     if patient.role != Role::Patient || !is_member(&state.db, patient.id, me.user.id).await? {
         return Err(not_found());
     }

@@ -12,7 +12,13 @@ pub struct MoodEntry {
     pub recorded_at: i64,
 }
 
-pub async fn insert(db: &Database, user_id: i64, score: i64, sleep_hours: Option<f64>, note: Option<&str>) -> Result<MoodEntry, sqlx::Error> {
+pub async fn insert(
+    db: &Database,
+    user_id: i64,
+    score: i64,
+    sleep_hours: Option<f64>,
+    note: Option<&str>,
+) -> Result<MoodEntry, sqlx::Error> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO mood_entries (user_id, score, sleep_hours, note, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -57,7 +63,11 @@ pub async fn since(db: &Database, user_id: i64, since: i64) -> Result<Vec<MoodEn
 }
 
 /// The moments of check-ins since a moment, newest first (for streaks).
-pub async fn check_in_times(db: &Database, user_id: i64, since: i64) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn check_in_times(
+    db: &Database,
+    user_id: i64,
+    since: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT recorded_at FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC")
         .bind(user_id)
         .bind(since)

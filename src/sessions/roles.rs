@@ -24,7 +24,10 @@ fn only(role: &str) -> ApiError {
 impl FromRequestParts<AppState> for Patient {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if current.is(Role::Patient) {
             Ok(Patient(current))
@@ -37,7 +40,10 @@ impl FromRequestParts<AppState> for Patient {
 impl FromRequestParts<AppState> for Clinician {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if current.user.is_approved_clinician() {
             Ok(Clinician(current))
@@ -55,7 +61,10 @@ impl FromRequestParts<AppState> for Clinician {
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if current.is(Role::Admin) {
             Ok(Admin(current))
