@@ -1,0 +1,449 @@
+//! Who may call what: every feature route, called as nobody, patient A, patient B, a
+//! clinician in A's care team, one outside it, a clinician awaiting approval and an
+//! administrator. Another person's data is a 404, whatever the id.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// The callers, in this order, in every row of the table.
+const CALLERS: [&str; 7] = [
+    "nobody",
+    "patient A",
+    "patient B",
+    "dr in",
+    "dr out",
+    "dr pending",
+    "admin",
+];
+
+struct Row {
+    method: reqwest::Method,
+    path: String,
+    body: Option<Value>,
+    expected: [u16; 7],
+}
+
+fn row(method: &str, path: impl Into<String>, body: Option<Value>, expected: [u16; 7]) -> Row {
+    Row {
+        method: method.parse().unwrap(),
+        path: path.into(),
+        body,
+        expected,
+    }
+}
+
+#[tokio::test]
+async fn every_feature_route_checks_who_is_calling() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    let nobody = Client::new(&server);
+    // Requests addressed to dr.in, for approving and declining.
+    patient_of_pending(&server, "patient.c").await;
+    patient_of_pending(&server, "patient.d").await;
+    let requests = world.dr_in.get("/api/clinician/requests").await.expect(200);
+    let request_id = |name: &str| {
+        requests.body["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["patient"]["username"] == name)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (approve_id, decline_id) = (request_id("patient.c"), request_id("patient.d"));
+    let sent = world
+        .patient_a
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.in", "content": "private" }),
+        )
+        .await
+        .expect(201);
+    let conversation = sent.body["conversation_id"].as_i64().unwrap();
+    let message = sent.body["message_id"].as_i64().unwrap();
+    let feedback = world
+        .patient_a
+        .post(
+            "/api/feedback",
+            json!({ "category": "bug", "message": "mine" }),
+        )
+        .await
+        .expect(201)
+        .body["feedback"]["id"]
+        .as_i64()
+        .unwrap();
+    world
+        .patient_a
+        .post("/api/mood", json!({ "score": 3 }))
+        .await
+        .expect(201);
+
+    let c = format!("/api/messages/conversations/{conversation}");
+    let table = vec![
+        row(
+            "GET",
+            "/api/home/data",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/care-team",
+            None,
+            [401, 200, 200, 403, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/care-team/requests",
+            Some(json!({ "clinician": "dr.out" })),
+            [401, 201, 201, 403, 403, 403, 403],
+        ),
+        row(
+            "DELETE",
+            "/api/care-team/dr.out",
+            None,
+            [401, 200, 200, 403, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/clinicians",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/clinician/requests",
+            None,
+            [401, 403, 403, 200, 200, 403, 403],
+        ),
+        row(
+            "POST",
+            format!("/api/clinician/requests/{approve_id}/approve"),
+            None,
+            [401, 403, 403, 200, 404, 403, 403],
+        ),
+        row(
+            "POST",
+            format!("/api/clinician/requests/{decline_id}/decline"),
+            None,
+            [401, 403, 403, 200, 404, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/clinician/patients",
+            None,
+            [401, 403, 403, 200, 200, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/clinician/patients/patient.a/mood",
+            None,
+            [401, 403, 403, 200, 404, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/clinician/patients/patient.b/mood",
+            None,
+            [401, 403, 403, 404, 404, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/messages/recipients",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/messages/send",
+            Some(json!({ "recipient": "dr.in", "content": "hello" })),
+            [401, 201, 403, 403, 201, 403, 201],
+        ),
+        row(
+            "POST",
+            "/api/messages/send",
+            Some(json!({ "conversation_id": conversation, "content": "hello" })),
+            [401, 201, 404, 201, 404, 404, 404],
+        ),
+        row(
+            "GET",
+            "/api/messages/inbox",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row("GET", c.clone(), None, [401, 200, 404, 200, 404, 404, 404]),
+        row(
+            "POST",
+            format!("{c}/read"),
+            None,
+            [401, 200, 404, 200, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            format!("{c}/archive"),
+            None,
+            [401, 200, 404, 200, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            format!("{c}/unarchive"),
+            None,
+            [401, 200, 404, 200, 404, 404, 404],
+        ),
+        row(
+            "GET",
+            "/api/messages/sent",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/messages/unread-count",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "DELETE",
+            format!("/api/messages/{message}"),
+            None,
+            [401, 200, 404, 200, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            "/api/mood",
+            Some(json!({ "score": 5 })),
+            [401, 201, 201, 403, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/mood/history",
+            None,
+            [401, 200, 200, 403, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/feedback",
+            Some(json!({ "category": "other", "message": "hi" })),
+            [401, 201, 201, 201, 201, 201, 201],
+        ),
+        row(
+            "GET",
+            "/api/feedback",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/admin/feedback",
+            None,
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "PATCH",
+            format!("/api/admin/feedback/{feedback}"),
+            Some(json!({ "status": "resolved" })),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/api/admin/users",
+            None,
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/admin/users/patient.b/approve",
+            None,
+            [401, 403, 403, 403, 403, 403, 409],
+        ),
+        row(
+            "POST",
+            "/api/admin/users/patient.d/disable",
+            None,
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/admin/users/patient.d/enable",
+            None,
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/admin/users/patient.d/end-sessions",
+            None,
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/api/admin/audit",
+            None,
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/api/me/export",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+    ];
+    let callers = [
+        &nobody,
+        &world.patient_a,
+        &world.patient_b,
+        &world.dr_in,
+        &world.dr_out,
+        &world.dr_pending,
+        &world.admin,
+    ];
+    let mut mismatches = Vec::new();
+    for row in &table {
+        for (index, caller) in callers.iter().enumerate() {
+            let mut request = caller.with_csrf(caller.request(row.method.clone(), &row.path));
+            request = request.json(row.body.as_ref().unwrap_or(&json!({})));
+            let reply = caller.send(request).await;
+            if reply.status != row.expected[index] {
+                mismatches.push(format!(
+                    "{} {} as {}: {} (expected {}) {}",
+                    row.method,
+                    row.path,
+                    CALLERS[index],
+                    reply.status,
+                    row.expected[index],
+                    reply.body
+                ));
+            }
+            assert!(
+                reply.body["error"].is_null() || reply.body["error"]["code"].is_string(),
+                "JSON errors only"
+            );
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+async fn patient_of_pending(server: &Server, username: &str) -> Client {
+    let client = Client::new(server);
+    client
+        .register(username, json!({ "clinician": "dr.in" }))
+        .await
+        .expect(201);
+    client
+}
+
+#[tokio::test]
+async fn no_id_reaches_another_persons_conversations_messages_mood_or_feedback() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    world
+        .patient_a
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.in", "content": "secret one" }),
+        )
+        .await
+        .expect(201);
+    world
+        .patient_a
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.in", "subject": "Another", "content": "secret two" }),
+        )
+        .await
+        .expect(201);
+    world
+        .dr_out
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.in", "content": "colleagues only" }),
+        )
+        .await
+        .expect(201);
+    world
+        .patient_a
+        .post("/api/mood", json!({ "score": 2, "note": "a hard day" }))
+        .await
+        .expect(201);
+    world
+        .patient_a
+        .post(
+            "/api/feedback",
+            json!({ "category": "content", "message": "my feedback" }),
+        )
+        .await
+        .expect(201);
+    let intruder = &world.patient_b;
+    let max_id = db
+        .scalar_i64("SELECT COALESCE(MAX(id), 0) FROM messages")
+        .await
+        + 2;
+    for id in 0..=max_id {
+        intruder
+            .get(&format!("/api/messages/conversations/{id}"))
+            .await
+            .expect_error(404, "not_found");
+        intruder
+            .post(&format!("/api/messages/conversations/{id}/read"), json!({}))
+            .await
+            .expect_error(404, "not_found");
+        intruder
+            .post(
+                "/api/messages/send",
+                json!({ "conversation_id": id, "content": "let me in" }),
+            )
+            .await
+            .expect_error(404, "not_found");
+        intruder
+            .delete(&format!("/api/messages/{id}"))
+            .await
+            .expect_error(404, "not_found");
+        world
+            .admin
+            .get(&format!("/api/messages/conversations/{id}"))
+            .await
+            .expect_error(404, "not_found");
+    }
+    for path in [
+        "/api/messages/inbox",
+        "/api/messages/sent",
+        "/api/mood/history",
+        "/api/feedback",
+        "/api/me/export",
+        "/api/home/data",
+    ] {
+        let text = intruder.get(path).await.expect(200).body.to_string();
+        for secret in [
+            "secret one",
+            "secret two",
+            "colleagues only",
+            "a hard day",
+            "my feedback",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked through {path}");
+        }
+    }
+    world
+        .dr_out
+        .get("/api/clinician/patients/patient.a/mood")
+        .await
+        .expect_error(404, "not_found");
+    world
+        .dr_in
+        .get("/api/clinician/patients/dr.out/mood")
+        .await
+        .expect_error(404, "not_found");
+    world
+        .dr_in
+        .get("/api/clinician/patients/nobody.at.all/mood")
+        .await
+        .expect_error(404, "not_found");
+    assert_eq!(
+        db.scalar_i64("SELECT COUNT(*) FROM messages").await,
+        3,
+        "no message was written by the intruder"
+    );
+}
