@@ -611,3 +611,39 @@ async fn sign_in_and_out_are_audited_without_secrets() {
         .iter()
         .all(|(_, detail)| !detail.contains("wrong password") && !detail.contains(PASSWORD)));
 }
+
+#[tokio::test]
+async fn approval_gives_the_clinician_a_new_token_without_signing_them_out() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let admin = admin(&server, &db, "root").await;
+    let clinician = Client::new(&server);
+    let before = session_cookie(
+        &clinician
+            .register("dr.new", json!({ "role": "clinician" }))
+            .await
+            .expect(201),
+    );
+    clinician.get("/api/auth/me").await.expect(200);
+    admin
+        .post("/api/admin/users/dr.new/approve", json!({}))
+        .await
+        .expect(200);
+
+    let renewed = clinician.get("/api/clinician/patients").await.expect(200);
+    let after = session_cookie(&renewed);
+    assert_ne!(after, before);
+    let expected = hex::encode(sha2::Sha256::digest(after.as_bytes()));
+    let stored = db
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE token_hash = '{expected}'"
+        ))
+        .await;
+    assert_eq!(stored, 1);
+    let again = clinician.get("/api/auth/me").await.expect(200);
+    assert!(again.header("set-cookie").is_empty(), "renewed once only");
+    // A request that left with the old token moments ago is still answered.
+    get_with_cookie(&server, "/api/auth/me", &before)
+        .await
+        .expect(200);
+}

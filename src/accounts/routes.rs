@@ -357,7 +357,8 @@ async fn change_password(
         Some(current.user.id),
     )
     .await?;
-    sessions::store::replace_token(&mut *tx, &token, now_ms()).await?;
+    sessions::store::replace_token(&mut *tx, &token, now_ms(), current.session.token_issued_at)
+        .await?;
     tx.commit().await?;
     Entry::new(Event::PasswordChanged)
         .by(current.user.id)

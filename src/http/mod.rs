@@ -132,10 +132,10 @@ fn with_security_headers(mut app: Router<AppState>, production: bool) -> Router<
 }
 
 /// Refuses state-changing requests from other sites (login and registration included),
-/// and clears the session cookie when an error response ended the session.
+/// and applies the session cookie changes a request's handling decided on.
 async fn session_cookie_guard(
     State(state): State<AppState>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: Next,
 ) -> Response {
     if crate::sessions::current::is_state_changing(request.method()) {
@@ -143,8 +143,10 @@ async fn session_cookie_guard(
             return error.into_response();
         }
     }
+    let renewed = cookie::RenewedCookie::default();
+    request.extensions_mut().insert(renewed.clone());
     let mut response = next.run(request).await;
-    cookie::apply_clear_marker(&state.settings, &mut response);
+    cookie::apply_changes(&state.settings, &renewed, &mut response);
     response
 }
 

@@ -2,6 +2,8 @@
 //! `__Host-` (or `__Secure-` with an operator-chosen domain); plain in development so it
 //! works over `http://localhost`.
 
+use std::sync::{Arc, Mutex};
+
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -62,11 +64,29 @@ pub fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
-/// Turns the marker left by an error that ended a session into a cookie removal.
-pub fn apply_clear_marker(settings: &Settings, response: &mut Response) {
+/// Where an extractor leaves a renewed cookie for the response; the session layer puts
+/// an empty one in every request and copies what it finds into the response.
+#[derive(Clone, Default)]
+pub struct RenewedCookie(Arc<Mutex<Option<HeaderValue>>>);
+
+impl RenewedCookie {
+    pub fn set(&self, cookie: HeaderValue) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(cookie);
+    }
+
+    fn take(&self) -> Option<HeaderValue> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// Adds to a response the cookie changes that the request's handling decided on: a
+/// removal when an error ended the session, or a renewed token.
+pub fn apply_changes(settings: &Settings, renewed: &RenewedCookie, response: &mut Response) {
     if response.extensions().get::<ClearSessionCookie>().is_some() {
         response
             .headers_mut()
             .append(header::SET_COOKIE, clear(settings));
+    } else if let Some(cookie) = renewed.take() {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
 }

@@ -6,9 +6,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 
 use super::store::StoredSession;
-use super::{cookie, csrf, lookup, Lookup, NotSignedIn};
+use super::{cookie, csrf, lookup, store, IssuedToken, Lookup, NotSignedIn};
 use crate::accounts::{Role, User};
 use crate::http::{ApiError, AppState};
+use crate::storage::now_ms;
 
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -66,11 +67,38 @@ impl FromRequestParts<AppState> for CurrentUser {
         if is_state_changing(&parts.method) {
             csrf::check_token(&state.settings.keys, &session.id, &parts.headers)?;
         }
+        if gained_privileges(&session) {
+            renew_token(state, &session, parts).await?;
+        }
         Ok(CurrentUser {
             user: session.user.clone(),
             session,
         })
     }
+}
+
+/// A clinician approved since this session's token was issued.
+fn gained_privileges(session: &StoredSession) -> bool {
+    session.user.role == Role::Clinician
+        && session
+            .user
+            .approved_at
+            .is_some_and(|at| at > session.token_issued_at)
+}
+
+/// A new token after a privilege change, so a token known before it stops working.
+async fn renew_token(
+    state: &AppState,
+    session: &StoredSession,
+    parts: &Parts,
+) -> Result<(), ApiError> {
+    let token = IssuedToken::for_session(session.id.clone());
+    let replaced =
+        store::replace_token(state.db.pool(), &token, now_ms(), session.token_issued_at).await?;
+    if let (true, Some(slot)) = (replaced, parts.extensions.get::<cookie::RenewedCookie>()) {
+        slot.set(cookie::issue(&state.settings, &token));
+    }
+    Ok(())
 }
 
 pub fn is_state_changing(method: &Method) -> bool {

@@ -209,7 +209,7 @@ pub async fn lookup(
     settings: &SessionSettings,
     token: &str,
 ) -> Result<Lookup, sqlx::Error> {
-    let Some(session) = store::find_by_token_hash(db, &hash_token(token)).await? else {
+    let Some(session) = find_session(db, &hash_token(token)).await? else {
         return Ok(Lookup::Refused(NotSignedIn::Unknown, None));
     };
     let refuse = |why| Ok(Lookup::Refused(why, Some(session.id.clone())));
@@ -238,6 +238,22 @@ pub async fn lookup(
         store::touch(db, &session.id, now, now - touch_every).await?;
     }
     Ok(Lookup::Live(Box::new(session)))
+}
+
+/// How long a replaced token keeps working, for requests that were already on their way.
+const REPLACED_TOKEN_GRACE_MS: i64 = 60_000;
+
+async fn find_session(
+    db: &Database,
+    token_hash: &str,
+) -> Result<Option<StoredSession>, sqlx::Error> {
+    if let Some(session) =
+        store::find_by_token_hash(db, token_hash, store::TokenColumn::Current).await?
+    {
+        return Ok(Some(session));
+    }
+    let previous = store::find_by_token_hash(db, token_hash, store::TokenColumn::Previous).await?;
+    Ok(previous.filter(|s| now_ms() - s.token_issued_at < REPLACED_TOKEN_GRACE_MS))
 }
 
 /// How stale `last_seen_at` may get before it is written again: about once a minute,

@@ -69,15 +69,28 @@ where
     Ok(())
 }
 
+/// Which token of a session a lookup compares with.
+#[derive(Debug, Clone, Copy)]
+pub enum TokenColumn {
+    Current,
+    /// The token replaced at the last privilege change, honoured for a short grace period.
+    Previous,
+}
+
 /// One indexed lookup, joined with the user, on every authenticated request.
 pub async fn find_by_token_hash(
     db: &Database,
     token_hash: &str,
+    column: TokenColumn,
 ) -> Result<Option<StoredSession>, sqlx::Error> {
+    let column = match column {
+        TokenColumn::Current => "token_hash",
+        TokenColumn::Previous => "previous_token_hash",
+    };
     let sql = format!(
         "SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
          s.token_issued_at, s.previous_login_at, s.ended_at, s.end_reason, {USER_COLUMNS} \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.{column} = $1"
     );
     let row = sqlx::query(&sql)
         .bind(token_hash)
@@ -103,22 +116,29 @@ pub async fn touch(
     Ok(())
 }
 
-/// Gives a live session a new token (after a privilege change), keeping its id.
+/// Gives a live session a new token (after a privilege change), keeping its id. The
+/// token issued at `issued_at` becomes the previous one; when a concurrent request
+/// replaced it first, nothing changes and the answer is false.
 pub async fn replace_token<'c, E>(
     executor: E,
     token: &IssuedToken,
     now: i64,
-) -> Result<(), sqlx::Error>
+    issued_at: i64,
+) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE sessions SET token_hash = $1, token_issued_at = $2 WHERE id = $3 AND ended_at IS NULL")
-        .bind(&token.token_hash)
-        .bind(now)
-        .bind(&token.session_id)
-        .execute(executor)
-        .await?;
-    Ok(())
+    let result = sqlx::query(
+        "UPDATE sessions SET previous_token_hash = token_hash, token_hash = $1, token_issued_at = $2 \
+         WHERE id = $3 AND ended_at IS NULL AND token_issued_at = $4",
+    )
+    .bind(&token.token_hash)
+    .bind(now)
+    .bind(&token.session_id)
+    .bind(issued_at)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// Ends one session of a user; false when there is no such live session of theirs.
