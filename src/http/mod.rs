@@ -80,9 +80,13 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     let app = Router::new()
         .nest("/api", api)
-        .merge(crate::web::router())
-        .fallback(error::route_not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
+        // The web app answers every path outside /api; a route of its own merged here
+        // would also catch /api paths that match no API route.
+        .fallback_service(
+            crate::web::router()
+                .method_not_allowed_fallback(error::method_not_allowed)
+                .with_state(state.clone()),
+        )
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,0 +1,175 @@
+// Sign in and registration.
+
+import { api } from '../api.js';
+import {
+  h,
+  field,
+  formAlert,
+  button,
+  setFieldError,
+  showFormError,
+  clearFieldErrors,
+  onSubmit,
+  pageHead,
+  describeError,
+  waitText,
+} from '../ui.js';
+
+export function signinView(ctx) {
+  const notice = ctx.app.notice;
+  const username = field({ id: 'username', label: 'Username', autocomplete: 'username', required: true,
+    attrs: { autocapitalize: 'none', spellcheck: 'false' } });
+  const password = field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true });
+  const alert = formAlert();
+  const submit = button('Sign in', { type: 'submit', id: 'signin-submit', 'data-testid': 'signin-submit' });
+  const fields = { username, password };
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'signin-title' }, alert, username, password,
+    h('div', { class: 'actions' }, submit));
+
+  ctx.main.append(
+    h(
+      'div',
+      { class: 'panel narrow' },
+      h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', id: 'signin-title' }, 'Sign in')),
+      notice
+        ? h('div', { class: 'alert info', role: 'alert', 'data-testid': 'signin-notice' }, notice)
+        : h('p', { class: 'lede' }, 'Welcome. Sign in to stay in touch with your care team.'),
+      form,
+      h('p', { class: 'muted' }, 'New to Healing Space? ',
+        h('a', { href: '/register', 'data-testid': 'register-link' }, 'Create an account')),
+    ),
+  );
+
+  onSubmit(form, submit, 'Signing in…', async () => {
+    clearFieldErrors(fields);
+    alert.clear();
+    const name = username.control.value.trim();
+    const pass = password.control.value;
+    if (!name) {
+      setFieldError(username, 'Enter your username.');
+      username.control.focus();
+      return;
+    }
+    if (!pass) {
+      setFieldError(password, 'Enter your password.');
+      password.control.focus();
+      return;
+    }
+    try {
+      const body = await api('/api/auth/login', {
+        method: 'POST',
+        body: { username: name, password: pass },
+        auth: false,
+      });
+      await ctx.signedIn(body);
+    } catch (error) {
+      if (error.code === 'invalid_credentials') {
+        alert.show('error', 'The username or password is not correct. Please check them and try again.');
+        password.control.value = '';
+        password.control.focus();
+      } else if (error.code === 'account_disabled') {
+        alert.show('error', 'Your account was disabled. Please contact your care team.');
+      } else if (error.status === 429) {
+        alert.show('error', `${error.message || 'Too many attempts.'} ${waitText(error.retryAfter)}`);
+      } else {
+        showFormError(error, alert, fields);
+      }
+    }
+  });
+
+  // The form is the point of this page: start there.
+  username.control.focus();
+}
+
+export function registerView(ctx) {
+  const alert = formAlert();
+  const patientRadio = h('input', { type: 'radio', name: 'role', id: 'reg-role-patient', value: 'patient', checked: true });
+  const clinicianRadio = h('input', { type: 'radio', name: 'role', id: 'reg-role-clinician', value: 'clinician' });
+  const role = h(
+    'fieldset',
+    {},
+    h('legend', {}, 'I am joining as'),
+    h('div', { class: 'choice' }, patientRadio, h('label', { for: 'reg-role-patient' }, 'Someone receiving care')),
+    h('div', { class: 'choice' }, clinicianRadio,
+      h('label', { for: 'reg-role-clinician' }, 'A clinician (an administrator approves clinician accounts)')),
+  );
+  const username = field({
+    id: 'reg-username', name: 'username', label: 'Username', autocomplete: 'username', required: true,
+    hint: '3 to 32 characters: letters, numbers, dots, underscores or hyphens.',
+    attrs: { autocapitalize: 'none', spellcheck: 'false' },
+  });
+  const displayName = field({
+    id: 'reg-display-name', name: 'display_name', label: 'Your name (optional)', autocomplete: 'name',
+    hint: 'How your care team will see you. If you leave it empty, we use your username.',
+  });
+  const email = field({
+    id: 'reg-email', name: 'email', label: 'Email (optional)', type: 'email', autocomplete: 'email',
+  });
+  const password = field({
+    id: 'reg-password', name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password',
+    required: true, hint: 'At least 8 characters. A few words you will remember works well.',
+  });
+  const clinician = field({
+    id: 'reg-clinician', name: 'clinician', label: 'Your clinician’s username (optional)',
+    hint: 'If your clinician gave you their username, enter it to ask to join their care team.',
+    attrs: { autocapitalize: 'none', spellcheck: 'false' },
+  });
+  const fields = { username, display_name: displayName, email, password, clinician };
+  const submit = button('Create account', { type: 'submit', 'data-testid': 'register-submit' });
+  const form = h('form', { novalidate: true }, alert, role, username, displayName, email, password, clinician,
+    h('div', { class: 'actions' }, submit));
+
+  const syncRole = () => {
+    clinician.hidden = clinicianRadio.checked;
+  };
+  patientRadio.addEventListener('change', syncRole);
+  clinicianRadio.addEventListener('change', syncRole);
+
+  ctx.main.append(
+    h(
+      'div',
+      { class: 'panel narrow' },
+      pageHead('Create an account'),
+      h('p', { class: 'lede' }, 'It takes a minute. You can change your password later in Settings.'),
+      form,
+      h('p', { class: 'muted' }, 'Already have an account? ',
+        h('a', { href: '/signin', 'data-testid': 'signin-link' }, 'Sign in')),
+    ),
+  );
+
+  onSubmit(form, submit, 'Creating your account…', async () => {
+    clearFieldErrors(fields);
+    alert.clear();
+    const body = {
+      username: username.control.value.trim(),
+      password: password.control.value,
+      role: clinicianRadio.checked ? 'clinician' : 'patient',
+    };
+    const name = displayName.control.value.trim();
+    if (name) body.display_name = name;
+    const mail = email.control.value.trim();
+    if (mail) body.email = mail;
+    const clinicianName = clinician.control.value.trim();
+    if (clinicianName && !clinicianRadio.checked) body.clinician = clinicianName;
+    if (!body.username) {
+      setFieldError(username, 'Choose a username.');
+      username.control.focus();
+      return;
+    }
+    if (body.password.length < 8) {
+      setFieldError(password, 'A password is at least 8 characters long.');
+      password.control.focus();
+      return;
+    }
+    try {
+      const result = await api('/api/auth/register', { method: 'POST', body, auth: false });
+      await ctx.signedIn(result);
+    } catch (error) {
+      if (error.status === 429) {
+        alert.show('error', describeError(error));
+      } else {
+        showFormError(error, alert, fields);
+      }
+    }
+  });
+}

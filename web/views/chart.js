@@ -1,0 +1,136 @@
+// The mood chart: daily averages over a period, on a 1–10 scale, drawn as SVG.
+
+import { h, s } from '../ui.js';
+
+const DAY = 86400000;
+let chartCounter = 0;
+
+function parseDay(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text || '');
+  return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : null;
+}
+
+function startOfToday() {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate());
+}
+
+function dayLabel(date) {
+  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+}
+
+function round1(n) {
+  return Math.round(n * 10) / 10;
+}
+
+/**
+ * daily: [{date: 'YYYY-MM-DD', average, count}] oldest first; days: the period length.
+ * who: 'your' or a person's name, for the text alternative.
+ */
+export function moodChart({ daily, days, who = 'Your' }) {
+  const wrap = h('div', { class: 'chart-wrap' });
+  const points = (daily || [])
+    .map((d) => ({ date: parseDay(d.date), average: Number(d.average), count: Number(d.count) || 0 }))
+    .filter((d) => d.date && Number.isFinite(d.average))
+    .sort((a, b) => a.date - b.date);
+  const period = Math.max(1, Number(days) || 30);
+  let end = startOfToday();
+  if (points.length && points[points.length - 1].date > end) end = points[points.length - 1].date;
+  const start = new Date(end.getTime() - (period - 1) * DAY);
+  chartCounter += 1;
+  const ids = { title: `mood-chart-title-${chartCounter}`, desc: `mood-chart-desc-${chartCounter}` };
+
+  let drawnWidth = 0;
+  const draw = () => {
+    const width = Math.max(300, Math.round(wrap.clientWidth || 640));
+    if (Math.abs(width - drawnWidth) < 8 && wrap.firstChild) return;
+    drawnWidth = width;
+    wrap.replaceChildren(build(width));
+  };
+
+  function build(width) {
+    const height = width < 480 ? 220 : 260;
+    const m = { left: 34, right: 14, top: 12, bottom: 30 };
+    const plotW = width - m.left - m.right;
+    const plotH = height - m.top - m.bottom;
+    const x = (date) => {
+      const index = Math.round((date - start) / DAY);
+      return m.left + (period === 1 ? plotW / 2 : (index / (period - 1)) * plotW);
+    };
+    const y = (score) => m.top + ((10 - score) / 9) * plotH;
+
+    const svg = s('svg', {
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: 'img',
+      'aria-labelledby': `${ids.title} ${ids.desc}`,
+      'data-testid': 'mood-chart',
+      'data-points': points.length,
+      class: 'mood-chart',
+    });
+    const average = points.length
+      ? round1(points.reduce((sum, p) => sum + p.average, 0) / points.length)
+      : null;
+    svg.append(
+      s('title', { id: ids.title, text: `${who} mood over the last ${period} days` }),
+      s('desc', {
+        id: ids.desc,
+        text: points.length
+          ? `Daily average mood on a scale of 1 (very low) to 10 (very good). ${points.length} days with check-ins; ` +
+            `average ${average}; most recent ${round1(points[points.length - 1].average)} on ${dayLabel(points[points.length - 1].date)}.`
+          : `No check-ins in the last ${period} days.`,
+      }),
+      s('rect', { x: m.left, y: m.top, width: plotW, height: plotH, fill: '#fbfcfc', stroke: '#c9d3d3' }),
+    );
+    for (let score = 1; score <= 10; score += 1) {
+      const yy = y(score);
+      svg.append(
+        s('line', { x1: m.left, x2: m.left + plotW, y1: yy, y2: yy, stroke: score === 5 ? '#c3cfcf' : '#e6ecec', 'stroke-width': 1 }),
+        s('text', { x: m.left - 8, y: yy + 4, 'text-anchor': 'end', class: 'chart-axis-label', fill: '#48585d', 'font-size': 12, text: String(score) }),
+      );
+    }
+    const ticks = period === 1 ? [end] : [start, new Date(start.getTime() + Math.floor((period - 1) / 2) * DAY), end];
+    ticks.forEach((date, i) => {
+      const anchor = ticks.length === 1 ? 'middle' : ['start', 'middle', 'end'][i];
+      svg.append(
+        s('text', { x: x(date), y: height - 8, 'text-anchor': anchor, class: 'chart-axis-label', fill: '#48585d', 'font-size': 12, text: dayLabel(date) }),
+      );
+    });
+    if (!points.length) {
+      svg.append(
+        s('text', {
+          x: m.left + plotW / 2,
+          y: m.top + plotH / 2,
+          'text-anchor': 'middle',
+          class: 'chart-empty',
+          fill: '#48585d',
+          'font-size': 14,
+          text: 'No check-ins in this period yet',
+        }),
+      );
+      return svg;
+    }
+    const visible = points.filter((p) => p.date >= start && p.date <= end);
+    if (visible.length > 1) {
+      const d = visible.map((p, i) => `${i ? 'L' : 'M'}${x(p.date).toFixed(1)},${y(p.average).toFixed(1)}`).join(' ');
+      svg.append(s('path', { d, fill: 'none', stroke: '#3f8f80', 'stroke-width': 2.5, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
+    }
+    for (const p of visible) {
+      svg.append(
+        s(
+          'circle',
+          { cx: x(p.date).toFixed(1), cy: y(p.average).toFixed(1), r: 5, fill: '#1d5866', stroke: '#ffffff', 'stroke-width': 2, 'data-date': p.date.toISOString().slice(0, 10) },
+          s('title', { text: `${dayLabel(p.date)}: ${round1(p.average)} out of 10 (${p.count} check-in${p.count === 1 ? '' : 's'})` }),
+        ),
+      );
+    }
+    return svg;
+  }
+
+  draw();
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => draw()).observe(wrap);
+  }
+  return wrap;
+}

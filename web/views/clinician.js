@@ -1,0 +1,159 @@
+// Clinicians: requests to join, my patients, a patient's mood.
+
+import { api } from '../api.js';
+import { h, loading, errorBox, field, button, pageHead, timeElement, formatWhen, toast, describeError } from '../ui.js';
+import { awaitingApproval } from './home.js';
+import { moodChart } from './chart.js';
+import { entryList, PERIODS } from './mood.js';
+
+// A clinician whose account is not approved yet gets 403 clinician_not_approved.
+function isPending(ctx, error) {
+  return Boolean(error && error.code === 'clinician_not_approved');
+}
+
+export async function clinicianView(ctx) {
+  ctx.main.append(pageHead('My patients'));
+  const requests = h('div', {}, loading('Loading requests…'));
+  const patients = h('div', {}, loading('Loading your patients…'));
+  const wrap = h('div', {},
+    h('section', { class: 'panel', 'aria-labelledby': 'requests-title', 'data-testid': 'care-requests' },
+      h('h2', { id: 'requests-title' }, 'Requests to join your care team'), requests),
+    h('section', { class: 'panel', 'aria-labelledby': 'patients-title', 'data-testid': 'patients' },
+      h('h2', { id: 'patients-title' }, 'Your patients'), patients));
+  ctx.main.append(wrap);
+
+  const pendingInstead = () => {
+    wrap.replaceChildren(awaitingApproval());
+  };
+
+  const loadRequests = async () => {
+    requests.replaceChildren(loading('Loading requests…'));
+    let list;
+    try {
+      list = (await api('/api/clinician/requests')).requests || [];
+    } catch (error) {
+      if (error.handled) return;
+      if (isPending(ctx, error)) return pendingInstead();
+      requests.replaceChildren(errorBox(error, loadRequests));
+      return;
+    }
+    if (!list.length) {
+      requests.replaceChildren(h('p', { class: 'empty' }, 'No one is waiting for an answer.'));
+      return;
+    }
+    requests.replaceChildren(h('ul', { class: 'rows' }, list.map((r) => requestItem(r, () => {
+      loadRequests();
+      loadPatients();
+    }))));
+  };
+
+  const loadPatients = async () => {
+    patients.replaceChildren(loading('Loading your patients…'));
+    let list;
+    try {
+      list = (await api('/api/clinician/patients')).patients || [];
+    } catch (error) {
+      if (error.handled) return;
+      if (isPending(ctx, error)) return pendingInstead();
+      patients.replaceChildren(errorBox(error, loadPatients));
+      return;
+    }
+    if (!list.length) {
+      patients.replaceChildren(h('p', { class: 'empty' }, 'You have no patients yet. When you accept a request, the person appears here.'));
+      return;
+    }
+    patients.replaceChildren(h('ul', { class: 'rows' }, list.map(patientItem)));
+  };
+
+  await Promise.all([loadRequests(), loadPatients()]);
+}
+
+function requestItem(r, reload) {
+  const who = r.patient?.display_name || r.patient?.username || 'Someone';
+  const approve = button('Accept', { class: 'button small', 'data-testid': 'approve-request' });
+  const decline = button('Decline', { class: 'button small secondary', 'data-testid': 'decline-request' });
+  const note = h('p', { class: 'field-error', role: 'alert' });
+  const act = (b, action, done) => async () => {
+    if (approve.isBusy() || decline.isBusy()) return;
+    b.setBusy(true, 'Working…');
+    note.textContent = '';
+    try {
+      await api(`/api/clinician/requests/${encodeURIComponent(r.id)}/${action}`, { method: 'POST' });
+      toast(done);
+      reload();
+    } catch (error) {
+      b.setBusy(false);
+      if (!error.handled) note.textContent = describeError(error);
+    }
+  };
+  approve.addEventListener('click', act(approve, 'approve', `${who} is now in your care team.`));
+  decline.addEventListener('click', act(decline, 'decline', `You declined ${who}’s request.`));
+  return h(
+    'li',
+    { 'data-testid': 'care-request', 'data-request-id': r.id },
+    h('div', { class: 'row-main' },
+      h('span', { class: 'row-title' }, `${who} (${r.patient?.username || ''})`),
+      h('span', { class: 'row-meta' }, 'asked ', timeElement(r.requested_at))),
+    h('div', { class: 'row-actions' }, approve, decline),
+    note,
+  );
+}
+
+function patientItem(p) {
+  const name = p.display_name || p.username;
+  const unread = Number(p.unread_messages) || 0;
+  const mood = p.latest_mood;
+  return h(
+    'li',
+    { 'data-testid': 'patient', 'data-username': p.username },
+    h('div', { class: 'row-main' },
+      h('span', { class: 'row-title' }, name, h('span', { class: 'muted small' }, ` (${p.username})`)),
+      unread ? h('span', { class: 'pill info' }, `${unread} unread`) : null),
+    h('div', { class: 'row-meta' },
+      mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
+      p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
+    h('div', { class: 'row-actions' },
+      h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}` }, 'Mood over time'),
+      h('a', { class: 'button small secondary', href: `/messages/new?to=${encodeURIComponent(p.username)}` }, 'Send a message')),
+  );
+}
+
+export async function patientMoodView(ctx) {
+  const username = ctx.params.username;
+  const wanted = ctx.query.get('days');
+  const days = PERIODS.some(([v]) => v === wanted) ? wanted : '30';
+  const heading = h('h1', { tabindex: '-1' }, 'Mood over time');
+  const period = field({ id: 'mood-days', name: 'days', label: 'Period', options: PERIODS, value: days });
+  period.control.addEventListener('change', () => {
+    ctx.navigate(`/clinician/patients/${encodeURIComponent(username)}?days=${period.control.value}`, { replace: true });
+  });
+  const chartArea = h('div', {}, loading('Loading check-ins…'));
+  const listArea = h('div', {});
+  ctx.main.append(
+    h('p', {}, h('a', { href: '/clinician' }, '← My patients')),
+    h('div', { class: 'page-head' }, heading),
+    h('section', { class: 'panel', 'aria-labelledby': 'patient-chart-title' },
+      h('h2', { id: 'patient-chart-title' }, 'Daily average'),
+      h('div', { class: 'inline-fields' }, period),
+      chartArea),
+    h('section', { class: 'panel', 'aria-labelledby': 'patient-list-title' },
+      h('h2', { id: 'patient-list-title' }, 'Check-ins'), listArea),
+  );
+  const load = async () => {
+    chartArea.replaceChildren(loading('Loading check-ins…'));
+    let data;
+    try {
+      data = await api(`/api/clinician/patients/${encodeURIComponent(username)}/mood`, { query: { days } });
+    } catch (error) {
+      if (error.handled) return;
+      chartArea.replaceChildren(isPending(ctx, error) ? awaitingApproval() : errorBox(error, load));
+      return;
+    }
+    const name = data.patient?.display_name || username;
+    heading.textContent = `${name}: mood over time`;
+    ctx.setTitle(`${name}: mood`);
+    chartArea.replaceChildren(moodChart({ daily: data.daily, days: data.days || days, who: `${name}’s` }));
+    listArea.replaceChildren(entryList(data.entries || [], days));
+  };
+  await load();
+}

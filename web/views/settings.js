@@ -1,0 +1,230 @@
+// Settings: account details, password, signed-in devices, data export, sign out.
+
+import { api } from '../api.js';
+import {
+  h,
+  loading,
+  errorBox,
+  field,
+  formAlert,
+  button,
+  onSubmit,
+  showFormError,
+  clearFieldErrors,
+  setFieldError,
+  pageHead,
+  timeElement,
+  formatDate,
+  plural,
+  toast,
+  describeError,
+} from '../ui.js';
+
+const ROLE_WORDS = { patient: 'Person receiving care', clinician: 'Clinician', admin: 'Administrator' };
+
+export async function settingsView(ctx) {
+  const user = ctx.session.user;
+  const devices = h('div', {}, loading('Loading your devices…'));
+  const devicesAlert = formAlert();
+
+  ctx.main.append(
+    pageHead('Settings'),
+    h('div', { class: 'grid two' },
+      accountPanel(user),
+      passwordPanel(ctx, () => loadDevices()),
+      h('section', { class: 'panel', 'aria-labelledby': 'devices-title', 'data-testid': 'devices' },
+        h('h2', { id: 'devices-title' }, 'Where you are signed in'),
+        h('p', { class: 'muted' }, 'If you see a device you do not recognise, sign it out and change your password.'),
+        devicesAlert,
+        devices),
+      exportPanel(),
+      signOutPanel(ctx)),
+  );
+
+  const loadDevices = async () => {
+    devices.replaceChildren(loading('Loading your devices…'));
+    let sessions;
+    try {
+      sessions = (await api('/api/auth/sessions')).sessions || [];
+    } catch (error) {
+      if (error.handled) return;
+      devices.replaceChildren(errorBox(error, loadDevices));
+      return;
+    }
+    devices.replaceChildren(deviceList(ctx, sessions, devicesAlert, loadDevices));
+  };
+  await loadDevices();
+}
+
+function accountPanel(user) {
+  const row = (label, value) => [h('dt', { class: 'label' }, label), h('dd', {}, value || '—')];
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'account-title' },
+    h('h2', { id: 'account-title' }, 'Your account'),
+    h('dl', { class: 'details' },
+      row('Name', user.display_name),
+      row('Username', user.username),
+      row('Email', user.email),
+      row('Account type', ROLE_WORDS[user.role] || user.role),
+      user.status && user.status !== 'active' ? row('Status', user.status === 'pending' ? 'Awaiting approval' : user.status) : null,
+      row('Member since', formatDate(user.created_at))),
+  );
+}
+
+function passwordPanel(ctx, onChanged) {
+  const alert = formAlert();
+  const current = field({ id: 'current-password', name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password' });
+  const next = field({ id: 'new-password', name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters.' });
+  const confirm = field({ id: 'confirm-password', name: 'confirm_password', label: 'New password again', type: 'password', autocomplete: 'new-password' });
+  const submit = button('Change password', { type: 'submit', 'data-testid': 'change-password' });
+  const fields = { current_password: current, new_password: next, confirm_password: confirm };
+  const form = h('form', { novalidate: true }, alert, current, next, confirm, h('div', { class: 'actions' }, submit));
+  onSubmit(form, submit, 'Changing…', async () => {
+    clearFieldErrors(fields);
+    alert.clear();
+    if (!current.control.value) {
+      setFieldError(current, 'Enter your current password.');
+      current.control.focus();
+      return;
+    }
+    if (next.control.value.length < 8) {
+      setFieldError(next, 'A new password is at least 8 characters long.');
+      next.control.focus();
+      return;
+    }
+    if (next.control.value !== confirm.control.value) {
+      setFieldError(confirm, 'The two new passwords are not the same.');
+      confirm.control.focus();
+      return;
+    }
+    try {
+      const result = await api('/api/auth/change-password', {
+        method: 'POST',
+        body: { current_password: current.control.value, new_password: next.control.value },
+      });
+      form.reset();
+      const ended = Number(result.other_sessions_ended) || 0;
+      alert.show('success', `Your password was changed.${ended ? ` ${plural(ended, 'other device was', 'other devices were')} signed out.` : ''}`);
+      onChanged();
+    } catch (error) {
+      if (error.code === 'wrong_password') {
+        current.control.value = '';
+      }
+      showFormError(error, alert, fields);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'password-title' },
+    h('h2', { id: 'password-title' }, 'Change your password'),
+    h('p', { class: 'muted' }, 'Changing it signs you out on your other devices.'),
+    form);
+}
+
+function deviceList(ctx, sessions, alert, reload) {
+  const others = sessions.filter((s) => !s.current);
+  const list = h(
+    'ul',
+    { class: 'rows' },
+    sessions.map((s) => {
+      const end = button(s.current ? 'Sign out here' : 'Sign out', {
+        class: 'button small secondary',
+        'data-testid': 'device-signout',
+      });
+      end.addEventListener('click', async () => {
+        if (end.isBusy()) return;
+        if (s.current) {
+          ctx.signOut();
+          return;
+        }
+        end.setBusy(true, 'Signing out…');
+        try {
+          await api(`/api/auth/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+          toast('That device was signed out.');
+          reload();
+        } catch (error) {
+          end.setBusy(false);
+          if (!error.handled) alert.show('error', describeError(error));
+        }
+      });
+      return h(
+        'li',
+        { 'data-testid': 'device', 'data-current': String(!!s.current), 'data-session-id': s.id },
+        h('div', { class: 'row-main' },
+          h('span', { class: 'row-title' }, s.client || 'Unknown device'),
+          s.current ? h('span', { class: 'pill good' }, 'This device') : null),
+        h('div', { class: 'row-meta' }, 'Signed in ', timeElement(s.created_at), ' · last active ', timeElement(s.last_seen_at)),
+        h('div', { class: 'row-actions' }, end),
+      );
+    }),
+  );
+  const everywhere = button('Sign out everywhere else', { class: 'button danger secondary', 'data-testid': 'signout-others' });
+  everywhere.addEventListener('click', async () => {
+    if (everywhere.isBusy()) return;
+    everywhere.setBusy(true, 'Signing out other devices…');
+    alert.clear();
+    try {
+      const result = await api('/api/auth/sessions/revoke-others', { method: 'POST' });
+      const ended = Number(result.ended) || 0;
+      alert.show('success', ended
+        ? `Done. ${plural(ended, 'other device was', 'other devices were')} signed out.`
+        : 'Done. You were not signed in anywhere else.');
+      reload();
+    } catch (error) {
+      everywhere.setBusy(false);
+      if (!error.handled) alert.show('error', describeError(error));
+    }
+  });
+  return h('div', {},
+    list,
+    h('div', { class: 'actions' }, everywhere),
+    others.length ? null : h('p', { class: 'muted small' }, 'You are only signed in on this device.'));
+}
+
+function exportPanel() {
+  const alert = formAlert();
+  const b = button('Download my data', { class: 'button secondary', 'data-testid': 'export-data' });
+  b.addEventListener('click', async () => {
+    if (b.isBusy()) return;
+    b.setBusy(true, 'Preparing your download…');
+    alert.clear();
+    try {
+      const response = await api('/api/me/export', { raw: true, timeout: 60000 });
+      const blob = await response.blob();
+      const url = URL.createObjectURL(new Blob([blob], { type: 'application/json' }));
+      const day = new Date().toISOString().slice(0, 10);
+      const link = h('a', { href: url, download: `healing-space-export-${day}.json`, class: 'visually-hidden' }, 'download');
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      alert.show('success', 'Your data was downloaded as a JSON file.');
+    } catch (error) {
+      if (!error.handled) alert.show('error', describeError(error));
+    } finally {
+      b.setBusy(false);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'export-title' },
+    h('h2', { id: 'export-title' }, 'Your data'),
+    h('p', {}, 'Download a copy of everything Healing Space keeps about you: your account, messages, check-ins and feedback.'),
+    alert,
+    b);
+}
+
+function signOutPanel(ctx) {
+  const b = button('Sign out', { class: 'button secondary', 'data-testid': 'signout' });
+  b.addEventListener('click', async () => {
+    if (b.isBusy()) return;
+    b.setBusy(true, 'Signing out…');
+    try {
+      await ctx.signOut();
+    } catch (error) {
+      b.setBusy(false);
+      b.after(errorBox(error));
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'signout-title' },
+    h('h2', { id: 'signout-title' }, 'Sign out'),
+    h('p', {}, 'On a shared or public computer, always sign out when you finish.'),
+    b);
+}
