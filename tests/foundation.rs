@@ -467,12 +467,28 @@ async fn the_web_app_is_served_outside_the_api() {
     let client = Client::new(&server);
     for path in ["/", "/messages/12", "/settings"] {
         let page = client.get(path).await.expect(200);
-        assert!(page.header("content-type").starts_with("text/html"), "{path}");
+        assert!(
+            page.header("content-type").starts_with("text/html"),
+            "{path}"
+        );
         assert!(page.body.as_str().unwrap().contains("<html"), "{path}");
         let csp = page.header("content-security-policy");
-        assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+        assert!(
+            csp.contains("default-src 'self'")
+                && !csp.contains("unsafe-inline")
+                && !csp.contains("unsafe-eval")
+        );
     }
-    client.get("/no-such-file.js").await.expect_error(404, "not_found");
-    client.get("/api/no-such-route").await.expect_error(404, "not_found");
-    client.post("/", json!({})).await.expect_error(405, "method_not_allowed");
+    client
+        .get("/no-such-file.js")
+        .await
+        .expect_error(404, "not_found");
+    client
+        .get("/api/no-such-route")
+        .await
+        .expect_error(404, "not_found");
+    client
+        .post("/", json!({}))
+        .await
+        .expect_error(405, "method_not_allowed");
 }

@@ -357,8 +357,14 @@ async fn change_password(
         Some(current.user.id),
     )
     .await?;
-    sessions::store::replace_token(&mut *tx, &token, now_ms(), current.session.token_issued_at)
-        .await?;
+    sessions::store::replace_token(
+        &mut *tx,
+        &token,
+        now_ms(),
+        current.session.token_issued_at,
+        false,
+    )
+    .await?;
     tx.commit().await?;
     Entry::new(Event::PasswordChanged)
         .by(current.user.id)

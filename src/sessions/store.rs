@@ -116,26 +116,29 @@ pub async fn touch(
     Ok(())
 }
 
-/// Gives a live session a new token (after a privilege change), keeping its id. The
-/// token issued at `issued_at` becomes the previous one; when a concurrent request
-/// replaced it first, nothing changes and the answer is false.
+/// Gives a live session a new token, keeping its id. With `grace`, the token issued at
+/// `issued_at` keeps working briefly as the previous one (a privilege change); without
+/// (a password change), it stops at once. When a concurrent request replaced it first,
+/// nothing changes and the answer is false.
 pub async fn replace_token<'c, E>(
     executor: E,
     token: &IssuedToken,
     now: i64,
     issued_at: i64,
+    grace: bool,
 ) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     let result = sqlx::query(
-        "UPDATE sessions SET previous_token_hash = token_hash, token_hash = $1, token_issued_at = $2 \
-         WHERE id = $3 AND ended_at IS NULL AND token_issued_at = $4",
+        "UPDATE sessions SET previous_token_hash = CASE WHEN $5 = 1 THEN token_hash ELSE NULL END, \
+         token_hash = $1, token_issued_at = $2 WHERE id = $3 AND ended_at IS NULL AND token_issued_at = $4",
     )
     .bind(&token.token_hash)
     .bind(now)
     .bind(&token.session_id)
     .bind(issued_at)
+    .bind(i64::from(grace))
     .execute(executor)
     .await?;
     Ok(result.rows_affected() == 1)
