@@ -899,6 +899,18 @@ async fn a_check_in_reaches_the_chart_and_feedback_shows_its_status() {
 
     patient.click("[data-testid=nav-feedback]").await;
     patient.settled().await;
+    // Signing in again in another tab of this browser replaces the session cookie, so
+    // this page's CSRF token is stale: the app fetches a fresh one and retries once.
+    let status = patient
+        .js(
+            "return fetch('/api/auth/login', { method: 'POST', credentials: 'same-origin',
+                 headers: { 'Content-Type': 'application/json' },
+                 body: JSON.stringify({ username: arguments[0], password: arguments[1] }) })
+               .then(r => r.status)",
+            vec![json!(PATIENT), json!(PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, json!(200));
     patient.choose("#feedback-category", "feature").await;
     patient
         .fill("#feedback-message", "Could reminders come in the evening?")
@@ -948,6 +960,83 @@ async fn a_check_in_reaches_the_chart_and_feedback_shows_its_status() {
     patient.click("#crisis-close").await;
     patient.gone("#crisis-panel[open]").await;
 
+    patient.assert_clean_console().await;
+    patient.close().await;
+}
+
+/// A long conversation pages back; a server that cannot be reached gets an explanation,
+/// never a blank screen.
+#[tokio::test]
+async fn long_conversations_page_back_and_failures_are_explained() {
+    let tools = tools_or_skip!();
+    let _one = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::new().await;
+    let mut server = Server::start(&db, &[]).await;
+    let seeded = seed(&server, &db).await;
+    let first = seeded
+        .patient
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": CLINICIAN, "content": "Message 1 of 60" }),
+        )
+        .await
+        .expect(201);
+    let conversation = first.body["conversation_id"].as_i64().unwrap();
+    for n in 2..=60 {
+        let sender = if n % 2 == 0 {
+            &seeded.clinician
+        } else {
+            &seeded.patient
+        };
+        sender
+            .post(
+                "/api/messages/send",
+                json!({ "conversation_id": conversation, "content": format!("Message {n} of 60") }),
+            )
+            .await
+            .expect(201);
+    }
+    const TEST: &str = "long_conversation";
+
+    let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Desktop).await;
+    patient.go(&format!("/messages/{conversation}")).await;
+    patient.sign_in(PATIENT, PASSWORD).await;
+    patient
+        .find_text("[data-testid=message]", "Message 60 of 60")
+        .await;
+    patient.settled().await;
+    assert_eq!(patient.count("[data-testid=message]").await, 50);
+    patient.shot("01-newest-page").await;
+    patient.click("[data-testid=load-earlier]").await;
+    patient
+        .wait_for(
+            "all 60 messages",
+            "return document.querySelectorAll('[data-testid=message]').length === 60",
+            vec![],
+        )
+        .await;
+    let order = patient
+        .js(
+            "return [...document.querySelectorAll('[data-testid=message] .content')]
+                 .map(e => e.textContent)",
+            vec![],
+        )
+        .await;
+    let expected: Vec<String> = (1..=60).map(|n| format!("Message {n} of 60")).collect();
+    assert_eq!(order, json!(expected), "oldest first, no gaps, no repeats");
+    assert_eq!(patient.count("[data-testid=load-earlier]").await, 0);
+    patient.shot("02-all-loaded").await;
+
+    // The server goes away: the next screen says what happened and what to do.
+    server.stop().await;
+    patient.click("[data-testid=nav-home]").await;
+    patient
+        .find_text("[data-testid=error]", "could not reach Healing Space")
+        .await;
+    patient
+        .find_text("[data-testid=error] button", "Try again")
+        .await;
+    patient.shot("03-server-unreachable").await;
     patient.assert_clean_console().await;
     patient.close().await;
 }

@@ -19,16 +19,20 @@
 //     #reg-username #reg-display-name #reg-email #reg-password #reg-role-patient #reg-role-clinician
 //     #reg-clinician [data-testid="register-submit"] [data-testid="register-link"] [data-testid="signin-link"]
 //   Home (/)
-//     [data-testid="greeting"] [data-testid="home-unread"] [data-testid="streak"]
-//     [data-testid="care-team"] [data-testid="awaiting-approval"] (pending clinicians)
+//     [data-testid="greeting"] [data-testid="home-unread"] [data-testid="streak"] (2+ days)
+//     [data-testid="home-checkin"] [data-testid="care-team"] [data-testid="home-crisis"]
+//     [data-testid="awaiting-approval"] (pending clinicians; also on /clinician)
 //     mood check-in: radios #mood-score-1 … #mood-score-10 (name "score"), #mood-note,
 //     #mood-sleep (mood page only), [data-testid="mood-submit"], [data-testid="checked-in-today"]
 //   Messages (/messages, /messages/new, /messages/:id)
-//     [data-testid="new-message"]            link to the new-message form
+//     [data-testid="new-message"]            link to the new-message form (?to=username preselects)
+//     [data-testid="inbox"] [data-testid="inbox-empty"] [data-testid="show-archived"]
 //     [data-testid="conversation-item"]      inbox entries (links; data-conversation-id, data-unread)
 //     [data-testid="conversation-unread"]    an entry's unread count
 //     #recipient #subject #message-content [data-testid="send-message"]
-//     [data-testid="message"]                messages in a conversation (data-from-me="true|false")
+//     [data-testid="back-to-inbox"] [data-testid="thread"]
+//     [data-testid="message"]                messages in a conversation, oldest first
+//                                            (data-from-me="true|false", data-message-id)
 //     [data-testid="load-earlier"]           "Load earlier messages"
 //     #reply [data-testid="reply-input"] [data-testid="reply-send"]
 //     [data-testid="archive-conversation"]
@@ -40,15 +44,19 @@
 //     [data-testid="feedback-item"] (data-status), [data-testid="feedback-status"]
 //   Settings (/settings)
 //     #current-password #new-password #confirm-password [data-testid="change-password"]
-//     [data-testid="device"] (data-current), [data-testid="device-signout"],
+//     [data-testid="devices"] [data-testid="device"] (data-current), [data-testid="device-signout"],
 //     [data-testid="signout-others"], [data-testid="export-data"], [data-testid="signout"]
 //   Clinician (/clinician, /clinician/patients/:username)
 //     [data-testid="patient"] [data-testid="care-request"] [data-testid="approve-request"]
 //     [data-testid="decline-request"] [data-testid="awaiting-approval"] [data-testid="mood-chart"]
 //   Admin (/admin, /admin/feedback, /admin/audit)
-//     #admin-search #admin-role [data-testid="admin-user"] (data-username)
+//     [data-testid="admin-tab-users|admin-tab-feedback|admin-tab-audit"]
+//     [data-testid="page-previous"] [data-testid="page-next"]
+//     #admin-search #admin-role [data-testid="admin-user"] (data-username, data-status)
 //     [data-testid="approve-user"] [data-testid="disable-user"] [data-testid="enable-user"]
-//     [data-testid="end-sessions"] [data-testid="admin-feedback"] [data-testid="audit-entry"]
+//     [data-testid="end-sessions"] [data-testid="admin-feedback"] (#triage-status-ID,
+//     #triage-note-ID, [data-testid="triage-save"]) #admin-feedback-status
+//     #audit-user [data-testid="audit-entry"] (data-event)
 
 import { api, onUnauthorized, newEpoch, setCsrfToken, clearCsrfToken } from './api.js';
 import { h, loading, errorBox, pageHead, recentlyActive } from './ui.js';
@@ -119,6 +127,16 @@ const NAV = {
   ],
 };
 
+const ICONS = {
+  home: 'home',
+  messages: 'messages',
+  mood: 'mood',
+  feedback: 'feedback',
+  settings: 'settings',
+  clinician: 'patients',
+  admin: 'admin',
+};
+
 // ---------------------------------------------------------------------------------------
 // Session state
 
@@ -128,18 +146,20 @@ const app = {
   unread: 0,
   crisis: null,
   drafts: new Map(),
+  draftsOwner: null,
   idleTimeoutSeconds: null,
 };
 
 function adoptSession(body) {
-  const previous = app.session?.user?.username;
   const user = body.user || {};
   app.session = { user, role: body.role || user.role };
   if (body.session?.idle_timeout_seconds) {
     app.idleTimeoutSeconds = body.session.idle_timeout_seconds;
   }
   setCsrfToken(body.csrf_token);
-  if (previous && previous !== user.username) app.drafts.clear();
+  // Unsent drafts survive a sign-in again by the same person, never a different one.
+  if (app.draftsOwner !== user.username) app.drafts.clear();
+  app.draftsOwner = user.username;
 }
 
 function noticeFor(error) {
@@ -291,8 +311,15 @@ function setUnread(count) {
   }
 }
 
+// Background refreshes count as activity on the server, so they stop soon after the
+// person does: at most a quarter of the idle timeout (and never more than 5 minutes).
+function activeWindowMs() {
+  const idle = (app.idleTimeoutSeconds || 1800) * 1000;
+  return Math.min(5 * 60 * 1000, idle / 4);
+}
+
 setInterval(() => {
-  if (app.session && recentlyActive()) refreshUnread();
+  if (app.session && recentlyActive(activeWindowMs())) refreshUnread();
 }, 30000);
 
 // ---------------------------------------------------------------------------------------
@@ -312,7 +339,9 @@ function updateChrome() {
       'ul',
       {},
       items.map(([key, href, label]) =>
-        h('li', {}, h('a', { href, 'data-testid': `nav-${key}`, 'data-nav': key }, label)),
+        h('li', {}, h('a', { href, 'data-testid': `nav-${key}`, 'data-nav': key },
+          h('span', { class: 'nav-icon' }, h('img', { src: `/icons/${ICONS[key]}.svg`, alt: '', width: 22, height: 22 })),
+          h('span', { class: 'nav-label' }, label))),
       ),
     ),
   );
@@ -451,10 +480,6 @@ function render() {
     signedIn,
     signOut,
     adoptSession,
-    takeNotice: () => {
-      const text = app.notice;
-      return text;
-    },
     setTitle: (title) => {
       document.title = `${title} – Healing Space`;
     },

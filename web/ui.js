@@ -20,6 +20,12 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/** Replaces an element's children, skipping null/false like `h` does. */
+export function fill(parent, ...children) {
+  parent.replaceChildren();
+  return append(parent, children);
+}
+
 export function append(parent, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;

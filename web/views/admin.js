@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import {
   h,
+  fill,
   loading,
   errorBox,
   field,
@@ -86,17 +87,17 @@ export async function adminUsersView(ctx) {
       h('h2', { id: 'people-title' }, 'People'), filters, alert, list));
 
   const load = async () => {
-    list.replaceChildren(loading('Loading people…'));
+    fill(list, loading('Loading people…'));
     let data;
     try {
       data = await api('/api/admin/users', { query: { q, role, page } });
     } catch (error) {
       if (error.handled) return;
-      list.replaceChildren(errorBox(error, load));
+      fill(list, errorBox(error, load));
       return;
     }
     const users = data.users || [];
-    list.replaceChildren(
+    fill(list,
       typeof data.total === 'number' ? h('p', { class: 'muted' }, `${data.total} found.`) : null,
       users.length
         ? h('ul', { class: 'rows' }, users.map((u) => userItem(ctx, u, alert, load)))
@@ -179,17 +180,17 @@ export async function adminFeedbackView(ctx) {
       h('h2', { id: 'triage-title' }, 'Feedback'), h('div', { class: 'inline-fields' }, filter), list));
 
   const load = async () => {
-    list.replaceChildren(loading('Loading feedback…'));
+    fill(list, loading('Loading feedback…'));
     let data;
     try {
       data = await api('/api/admin/feedback', { query: { status, page } });
     } catch (error) {
       if (error.handled) return;
-      list.replaceChildren(errorBox(error, load));
+      fill(list, errorBox(error, load));
       return;
     }
     const items = data.feedback || [];
-    list.replaceChildren(
+    fill(list,
       items.length
         ? h('ul', { class: 'rows' }, items.map(triageItem))
         : h('p', { class: 'empty' }, 'No feedback here.'),
@@ -207,14 +208,14 @@ function triageItem(f) {
   const note = field({ id: `triage-note-${id}`, name: 'admin_note', label: 'Note to the author (optional)',
     multiline: true, rows: 2, value: f.admin_note || '' });
   const save = button('Save', { type: 'submit', class: 'button small', 'data-testid': 'triage-save' });
-  const form = h('form', { novalidate: true }, alert, h('div', { class: 'inline-fields' }, statusField, note), h('div', { class: 'actions' }, save));
+  const form = h('form', { novalidate: true }, alert, h('div', { class: 'inline-fields top' }, statusField, note), h('div', { class: 'actions' }, save));
   onSubmit(form, save, 'Saving…', async () => {
     alert.clear();
     const body = { status: statusField.control.value };
     body.admin_note = note.control.value.trim() || null;
     try {
       const result = await api(`/api/admin/feedback/${encodeURIComponent(id)}`, { method: 'PATCH', body });
-      pillHolder.replaceChildren(statusPill(result?.feedback?.status || body.status));
+      fill(pillHolder, statusPill(result?.feedback?.status || body.status));
       alert.show('success', 'Saved.');
     } catch (error) {
       showFormError(error, alert, { status: statusField, admin_note: note });
@@ -260,17 +261,17 @@ export async function adminAuditView(ctx) {
       filters, list));
 
   const load = async () => {
-    list.replaceChildren(loading('Loading the audit log…'));
+    fill(list, loading('Loading the audit log…'));
     let data;
     try {
       data = await api('/api/admin/audit', { query: { user, page } });
     } catch (error) {
       if (error.handled) return;
-      list.replaceChildren(errorBox(error, load));
+      fill(list, errorBox(error, load));
       return;
     }
     const entries = data.entries || [];
-    list.replaceChildren(
+    fill(list,
       entries.length
         ? h('ul', { class: 'rows' }, entries.map((e) => h(
           'li',

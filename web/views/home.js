@@ -127,8 +127,6 @@ function checkInCard(ctx, data) {
     }
     if (streak > 1) {
       status.append(h('p', { 'data-testid': 'streak' }, `You have checked in ${streak} days in a row.`));
-    } else if (streak === 1) {
-      status.append(h('p', { 'data-testid': 'streak' }, 'You have checked in today. Come back tomorrow to keep going.'));
     }
   };
   let streak = Number(mood.streak_days) || 0;
@@ -193,7 +191,7 @@ function careTeamCard(ctx, data, reload) {
 }
 
 function removeButton(ctx, clinician, label, question, reload) {
-  const b = button(label, { class: 'button small secondary danger' });
+  const b = button(label, { class: 'link-button small' });
   b.addEventListener('click', async () => {
     if (b.isBusy()) return;
     // eslint-disable-next-line no-alert

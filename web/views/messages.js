@@ -295,6 +295,10 @@ export async function conversationView(ctx) {
     showEarlierButton(data);
     headActions.replaceChildren(archiveButton(ctx, id, conversation));
     replyArea.replaceChildren(replyForm(ctx, id, thread, toItem, refreshNewest));
+    // The newest messages and the reply box are at the bottom: show them.
+    if (replyArea.getBoundingClientRect().bottom > window.innerHeight) {
+      replyArea.scrollIntoView({ block: 'end' });
+    }
     markRead();
   };
 
@@ -320,7 +324,7 @@ export async function conversationView(ctx) {
       clearInterval(timer);
       return;
     }
-    if (conversation && recentlyActive()) refreshNewest();
+    if (conversation && recentlyActive(Math.min(300000, (ctx.app.idleTimeoutSeconds || 1800) * 250))) refreshNewest();
   }, 15000);
 }
 

@@ -29,16 +29,18 @@ export async function settingsView(ctx) {
 
   ctx.main.append(
     pageHead('Settings'),
-    h('div', { class: 'grid two' },
-      accountPanel(user),
-      passwordPanel(ctx, () => loadDevices()),
-      h('section', { class: 'panel', 'aria-labelledby': 'devices-title', 'data-testid': 'devices' },
-        h('h2', { id: 'devices-title' }, 'Where you are signed in'),
-        h('p', { class: 'muted' }, 'If you see a device you do not recognise, sign it out and change your password.'),
-        devicesAlert,
-        devices),
-      exportPanel(),
-      signOutPanel(ctx)),
+    h('div', { class: 'columns' },
+      h('div', {},
+        accountPanel(user),
+        h('section', { class: 'panel', 'aria-labelledby': 'devices-title', 'data-testid': 'devices' },
+          h('h2', { id: 'devices-title' }, 'Where you are signed in'),
+          h('p', { class: 'muted' }, 'If you see a device you do not recognise, sign it out and change your password.'),
+          devicesAlert,
+          devices),
+        signOutPanel(ctx)),
+      h('div', {},
+        passwordPanel(ctx, () => loadDevices()),
+        exportPanel())),
   );
 
   const loadDevices = async () => {
@@ -79,7 +81,10 @@ function passwordPanel(ctx, onChanged) {
   const confirm = field({ id: 'confirm-password', name: 'confirm_password', label: 'New password again', type: 'password', autocomplete: 'new-password' });
   const submit = button('Change password', { type: 'submit', 'data-testid': 'change-password' });
   const fields = { current_password: current, new_password: next, confirm_password: confirm };
-  const form = h('form', { novalidate: true }, alert, current, next, confirm, h('div', { class: 'actions' }, submit));
+  // For password managers: which account this password belongs to.
+  const account = h('input', { type: 'text', name: 'username', autocomplete: 'username', value: ctx.session.user.username,
+    hidden: true, readonly: true, tabindex: '-1', 'aria-hidden': 'true' });
+  const form = h('form', { novalidate: true }, alert, account, current, next, confirm, h('div', { class: 'actions' }, submit));
   onSubmit(form, submit, 'Changing…', async () => {
     clearFieldErrors(fields);
     alert.clear();
@@ -176,8 +181,9 @@ function deviceList(ctx, sessions, alert, reload) {
   });
   return h('div', {},
     list,
-    h('div', { class: 'actions' }, everywhere),
-    others.length ? null : h('p', { class: 'muted small' }, 'You are only signed in on this device.'));
+    others.length
+      ? h('div', { class: 'actions' }, everywhere)
+      : h('p', { class: 'muted small', 'data-testid': 'only-device' }, 'You are only signed in on this device.'));
 }
 
 function exportPanel() {
