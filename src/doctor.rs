@@ -87,7 +87,7 @@ async fn check(source: &dyn Source, dev_flag: bool) -> Report {
     }
     check_public_url(&mut report, source, mode);
     for result in [
-        config::read_sessions(source).map(|_| ()),
+        config::read_sessions(source, mode).map(|_| ()),
         config::read_login_limits(source).map(|_| ()),
     ] {
         if let Err(error) = result {
@@ -135,12 +135,7 @@ fn check_keys(report: &mut Report, source: &dyn Source, mode: Mode) {
 }
 
 fn check_public_url(report: &mut Report, source: &dyn Source, mode: Mode) {
-    match config::read_public_url(source) {
-        Ok(Some(url)) if mode.is_production() && url.starts_with("http://") => report.add(
-            "PUBLIC_URL",
-            Status::Warn,
-            format!("{url} is plain http; production cookies are Secure and need https"),
-        ),
+    match config::read_public_url_for(source, mode) {
         Ok(Some(url)) => report.add("PUBLIC_URL", Status::Pass, url),
         Ok(None) if mode.is_production() => report.add(
             "PUBLIC_URL",

@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 use sqlx::Row;
 
 use crate::accounts::UserView;
-use crate::care_teams::store::for_patient;
 use crate::http::{ApiResult, AppState};
 use crate::sessions::CurrentUser;
 use crate::storage::{now_ms, rfc3339, rfc3339_opt};
@@ -22,11 +21,16 @@ pub fn router() -> Router<AppState> {
 
 async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<impl IntoResponse> {
     let id = me.user.id;
-    let care_team: Vec<Value> = for_patient(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|l| json!({ "clinician": l.username, "status": l.status, "requested_at": rfc3339(l.requested_at), "decided_at": rfc3339_opt(l.decided_at) }))
-        .collect();
+    let care_team = rows_as_json(
+        &state,
+        "SELECT l.status, l.requested_at, l.decided_at, p.username AS patient, c.username AS clinician \
+         FROM care_team_links l JOIN users p ON p.id = l.patient_id JOIN users c ON c.id = l.clinician_id \
+         WHERE l.patient_id = $1 OR l.clinician_id = $1 ORDER BY l.id",
+        id,
+        &["status", "patient", "clinician"],
+        &["requested_at", "decided_at"],
+    )
+    .await?;
     let messages: Vec<Value> = messaging::store::all_for(&state.db, id)
         .await?
         .into_iter()
@@ -53,6 +57,15 @@ async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<imp
             }))
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let security_events = rows_as_json(
+        &state,
+        "SELECT a.event, a.at, a.detail, actor.username AS actor FROM audit_log a \
+         LEFT JOIN users actor ON actor.id = a.actor_id WHERE a.actor_id = $1 OR a.subject_id = $1 ORDER BY a.id",
+        id,
+        &["event", "detail", "actor"],
+        &["at"],
+    )
+    .await?;
     let document = json!({
         "exported_at": rfc3339(now_ms()),
         "profile": UserView::from(&me.user),
@@ -61,10 +74,36 @@ async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<imp
         "mood_check_ins": mood,
         "feedback": feedback::store::mine(&state.db, id).await?,
         "sessions": sessions,
+        "security_events": security_events,
     });
     let disposition = format!(
         "attachment; filename=\"healing-space-{}.json\"",
         me.user.username
     );
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(document)))
+}
+
+/// Rows of a query about one person, with text columns as they are and time columns as
+/// RFC 3339.
+async fn rows_as_json(
+    state: &AppState,
+    sql: &str,
+    id: i64,
+    text: &[&str],
+    times: &[&str],
+) -> ApiResult<Vec<Value>> {
+    let rows = sqlx::query(sql).bind(id).fetch_all(state.db.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            let mut item = json!({});
+            for column in text {
+                item[*column] = json!(row.try_get::<Option<String>, _>(*column)?);
+            }
+            for column in times {
+                item[*column] = json!(rfc3339_opt(row.try_get(*column)?));
+            }
+            Ok(item)
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(Into::into)
 }

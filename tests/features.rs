@@ -337,7 +337,13 @@ async fn the_inbox_orders_pages_filters_and_counts() {
     doctor
         .delete(&format!("/api/messages/{newest}"))
         .await
-        .expect_error(404, "not_found");
+        .expect(200);
+    let inbox = doctor.get("/api/messages/inbox").await.expect(200);
+    assert_eq!(
+        inbox.body["total_unread"],
+        back.body["total_unread"].as_i64().unwrap() - 1,
+        "hiding again changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -754,6 +760,14 @@ async fn administrators_approve_disable_enable_and_sign_people_out() {
         .post("/api/admin/users/patient.b/enable", json!({}))
         .await
         .expect(200);
+    let reply = other
+        .get("/api/messages/inbox")
+        .await
+        .expect_error(401, "session_revoked");
+    assert_eq!(
+        reply.body["error"]["reason"], "admin",
+        "enabled again: the session was ended by an administrator"
+    );
     let back = Client::new(&server);
     back.login("patient.b", PASSWORD).await.expect(200);
 

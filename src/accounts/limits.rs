@@ -7,53 +7,76 @@ use std::sync::Arc;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::config::LoginLimits;
 use crate::http::ApiError;
 use crate::storage::{now_ms, Database};
 
-/// Refuses sign-in for an account with too many recent failures, saying when to retry.
-pub async fn check_account(
+/// One sign-in attempt for an account, counted as a failure before the password is
+/// checked, so that guesses sent in parallel cannot all slip under the limit. Accounts
+/// are keyed by a hash of the name typed, so a password typed into the username box is
+/// never stored.
+pub struct Attempt {
+    key: String,
+}
+
+fn account_key(username: &str) -> String {
+    hex::encode(Sha256::digest(username.trim().to_lowercase().as_bytes()))
+}
+
+/// Counts the attempt, or refuses it (without counting) when the account already had too
+/// many recent failures, saying when to retry.
+pub async fn begin_attempt(
     db: &Database,
     username: &str,
     limits: &LoginLimits,
-) -> Result<(), ApiError> {
+) -> Result<Attempt, ApiError> {
+    let key = account_key(username);
     let window = crate::sessions::millis(limits.failure_window);
     let now = now_ms();
-    let row = sqlx::query("SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM login_failures WHERE username = $1 AND failed_at > $2")
-        .bind(username)
-        .bind(now - window)
-        .fetch_one(db.pool())
-        .await?;
-    let failures: i64 = row.try_get("failures")?;
-    if failures < i64::from(limits.max_failures) {
-        return Ok(());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO login_failures (username, failed_at) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(&key)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS attempts, MIN(failed_at) AS oldest FROM login_failures \
+         WHERE username = $1 AND failed_at > $2",
+    )
+    .bind(&key)
+    .bind(now - window)
+    .fetch_one(db.pool())
+    .await?;
+    let attempts: i64 = row.try_get("attempts")?;
+    if attempts <= i64::from(limits.max_failures) {
+        return Ok(Attempt { key });
     }
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
     let oldest: Option<i64> = row.try_get("oldest")?;
     let retry_ms = oldest.map_or(window, |t| t + window - now);
     Err(ApiError::too_many(
         "too_many_attempts",
-        "Too many unsuccessful sign-in attempts for this account. Please wait before trying again, or reset your password with your care team.",
+        "Too many unsuccessful sign-in attempts for this account. Please wait before trying again, or ask your care team to help you reset your password.",
         u64::try_from(retry_ms.div_euclid(1000) + 1).unwrap_or(1),
     ))
 }
 
-pub async fn record_failure(db: &Database, username: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (username, failed_at) VALUES ($1, $2)")
-        .bind(username)
-        .bind(now_ms())
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(db: &Database, username: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1")
-        .bind(username)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+impl Attempt {
+    /// The password was right: the account starts afresh.
+    pub async fn succeeded(self, db: &Database) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(&self.key)
+            .execute(db.pool())
+            .await?;
+        Ok(())
+    }
 }
 
 pub async fn purge_failures(db: &Database, limits: &LoginLimits) -> Result<u64, sqlx::Error> {
@@ -63,6 +86,14 @@ pub async fn purge_failures(db: &Database, limits: &LoginLimits) -> Result<u64, 
         .execute(db.pool())
         .await?;
     Ok(result.rows_affected())
+}
+
+/// An IPv6 client usually holds a whole /64, so that is what the limit counts.
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+    }
 }
 
 /// Sign-in and registration attempts per client address.
@@ -80,7 +111,7 @@ impl AddressLimiter {
     }
 
     pub fn check(&self, address: IpAddr) -> Result<(), ApiError> {
-        self.limiter.check_key(&address).map_err(|not_until| {
+        self.limiter.check_key(&network_of(address)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::too_many(
                 "too_many_requests",
@@ -93,5 +124,25 @@ impl AddressLimiter {
     /// Drops addresses whose allowance is full again, so memory stays bounded.
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_are_limited_by_their_64_bit_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(network_of(a), network_of(b));
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(network_of(v4), v4);
+    }
+
+    #[test]
+    fn accounts_are_keyed_without_keeping_what_was_typed() {
+        assert_eq!(account_key(" Alice "), account_key("alice"));
+        assert!(!account_key("my secret password").contains("secret"));
     }
 }

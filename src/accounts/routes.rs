@@ -165,35 +165,37 @@ async fn login(
             "Enter your password (at most 256 characters).",
         ));
     }
-    if let Err(locked) = limits::check_account(&state.db, &username, &state.settings.login).await {
-        Entry::new(Event::SignInLockedOut)
-            .detail(&username)
-            .from_address(address)
-            .record(&state.db)
-            .await?;
-        return Err(locked);
-    }
     let found = store::find_by_username(&state.db, &username).await?;
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    // What was typed as a username is kept only when it names a real account: people
+    // sometimes type their password there.
+    let audit = |event| {
+        let entry = Entry::new(event).from_address(address);
+        match &user {
+            Some(user) => entry.about(user.id),
+            None => entry.detail("unknown username"),
+        }
+    };
+    let attempt = match limits::begin_attempt(&state.db, &username, &state.settings.login).await {
+        Ok(attempt) => attempt,
+        Err(locked) => {
+            audit(Event::SignInLockedOut).record(&state.db).await?;
+            return Err(locked);
+        }
+    };
     let password = SecretString::from(request.password);
     if !state.hasher.verify(password, hash).await? {
-        limits::record_failure(&state.db, &username).await?;
-        let mut entry = Entry::new(Event::SignInFailed)
-            .detail(&username)
-            .from_address(address);
-        if let Some(user) = &user {
-            entry = entry.about(user.id);
-        }
-        entry.record(&state.db).await?;
+        audit(Event::SignInFailed).record(&state.db).await?;
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
     if user.disabled_at.is_some() {
         return Err(
-            sessions::NotSignedIn::AccountDisabled.into_error(&state.settings.sessions, None)
+            sessions::Refusal::new(sessions::NotSignedIn::AccountDisabled)
+                .into_error(&state.settings.sessions),
         );
     }
-    limits::clear_failures(&state.db, &username).await?;
+    attempt.succeeded(&state.db).await?;
     Entry::new(Event::SignInSucceeded)
         .by(user.id)
         .about(user.id)
@@ -305,7 +307,7 @@ async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
             };
             describe_session(&state, &current)
         }
-        SessionCheck::NotSignedIn(why, _) => json!({
+        SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => json!({
             "authenticated": false,
             "reason": why.code(),
             "detail": why.reason(),
@@ -334,17 +336,17 @@ async fn change_password(
             "Enter your current password.",
         ));
     }
-    let username = current.user.username.clone();
-    limits::check_account(&state.db, &username, &state.settings.login).await?;
+    let attempt =
+        limits::begin_attempt(&state.db, &current.user.username, &state.settings.login).await?;
     let stored = store::password_hash(&state.db, current.user.id).await?;
     let current_password = SecretString::from(request.current_password);
     if !state.hasher.verify(current_password, Some(stored)).await? {
-        limits::record_failure(&state.db, &username).await?;
         return Err(
             ApiError::forbidden("wrong_password", "Your current password is not correct.")
                 .with_field("current_password"),
         );
     }
+    attempt.succeeded(&state.db).await?;
     let hash = state.hasher.hash(new_password).await?;
     let token = IssuedToken::for_session(current.session.id.clone());
     let mut tx = state.db.pool().begin().await?;
@@ -357,7 +359,7 @@ async fn change_password(
         Some(current.user.id),
     )
     .await?;
-    sessions::store::replace_token(
+    let replaced = sessions::store::replace_token(
         &mut *tx,
         &token,
         now_ms(),
@@ -365,6 +367,15 @@ async fn change_password(
         false,
     )
     .await?;
+    if !replaced {
+        // Another request renewed this session's token meanwhile (a double click).
+        tx.rollback().await?;
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "session_changed",
+            "Your sign-in changed while this was being saved. Please try again.",
+        ));
+    }
     tx.commit().await?;
     Entry::new(Event::PasswordChanged)
         .by(current.user.id)

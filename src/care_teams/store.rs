@@ -23,8 +23,12 @@ where
     .bind(clinician_id)
     .bind(now_ms())
     .execute(executor)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .await;
+    match result {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether the patient is in the clinician's care team now.
@@ -178,9 +182,10 @@ pub async fn count_for_clinician(
     clinician_id: i64,
 ) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query(
-        "SELECT COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
-                COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \
-         FROM care_team_links WHERE clinician_id = $1",
+        "SELECT COALESCE(SUM(CASE WHEN l.status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
+                COALESCE(SUM(CASE WHEN l.status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \
+         FROM care_team_links l JOIN users p ON p.id = l.patient_id \
+         WHERE l.clinician_id = $1 AND p.disabled_at IS NULL",
     )
     .bind(clinician_id)
     .fetch_one(db.pool())

@@ -171,13 +171,13 @@ impl Settings {
             keys,
             database: read_database(source)?,
             listen,
-            public_url: read_public_url(source)?,
+            public_url: read_public_url_for(source, mode)?,
             trust_proxy: read_flag(source, "TRUST_PROXY"),
             data_dir,
-            sessions: read_sessions(source)?,
+            sessions: read_sessions(source, mode)?,
             login: read_login_limits(source)?,
-            body_limit_bytes: read_number(source, "MAX_BODY_BYTES", 64 * 1024)?,
-            request_timeout: read_seconds(source, "REQUEST_TIMEOUT_SECONDS", 30)?,
+            body_limit_bytes: read_number(source, "MAX_BODY_BYTES", 64 * 1024)?.max(1024),
+            request_timeout: read_positive_seconds(source, "REQUEST_TIMEOUT_SECONDS", 30)?,
             shutdown_grace: read_seconds(source, "SHUTDOWN_GRACE_SECONDS", 20)?,
             crisis_resources: crisis::read(source.get("CRISIS_RESOURCES"))?,
         })
@@ -310,10 +310,29 @@ pub fn read_public_url(source: &dyn Source) -> Result<Option<String>, ConfigErro
     }
 }
 
-pub fn read_sessions(source: &dyn Source) -> Result<SessionSettings, ConfigError> {
+/// In production the session cookie is `Secure`, so the public address must be https.
+pub fn read_public_url_for(source: &dyn Source, mode: Mode) -> Result<Option<String>, ConfigError> {
+    let url = read_public_url(source)?;
+    if mode.is_production() && url.as_deref().is_some_and(|u| u.starts_with("http://")) {
+        return Err(ConfigError::invalid(
+            "PUBLIC_URL",
+            "must start with https:// in production: the session cookie is Secure and browsers drop it over plain http",
+        ));
+    }
+    Ok(url)
+}
+
+pub fn read_sessions(source: &dyn Source, mode: Mode) -> Result<SessionSettings, ConfigError> {
     let idle_timeout = read_seconds(source, "SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)?;
     let absolute_lifetime = read_seconds(source, "SESSION_MAX_LIFETIME_SECONDS", 12 * 60 * 60)?;
     let retention_days = read_number::<u64>(source, "SESSION_RETENTION_DAYS", 30)?;
+    if mode.is_production() && retention_days == 0 {
+        return Err(ConfigError::invalid(
+            "SESSION_RETENTION_DAYS",
+            "must be at least 1 in production: ended sessions are remembered so that a later request \
+             learns why it was signed out",
+        ));
+    }
     if idle_timeout.is_zero() || absolute_lifetime.is_zero() {
         return Err(ConfigError::invalid(
             "SESSION_IDLE_TIMEOUT_SECONDS",
@@ -334,11 +353,27 @@ pub fn read_sessions(source: &dyn Source) -> Result<SessionSettings, ConfigError
 }
 
 pub fn read_login_limits(source: &dyn Source) -> Result<LoginLimits, ConfigError> {
-    Ok(LoginLimits {
+    let limits = LoginLimits {
         max_failures: read_number(source, "LOGIN_MAX_FAILURES", 10)?,
         failure_window: read_seconds(source, "LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)?,
         per_address_per_minute: read_number(source, "AUTH_RATE_LIMIT_PER_MINUTE", 30)?,
-    })
+    };
+    for (name, value) in [
+        ("LOGIN_MAX_FAILURES", u64::from(limits.max_failures)),
+        (
+            "LOGIN_FAILURE_WINDOW_SECONDS",
+            limits.failure_window.as_secs(),
+        ),
+        (
+            "AUTH_RATE_LIMIT_PER_MINUTE",
+            u64::from(limits.per_address_per_minute),
+        ),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::invalid(name, "must be at least 1"));
+        }
+    }
+    Ok(limits)
 }
 
 fn read_number<T: std::str::FromStr>(
@@ -352,6 +387,18 @@ fn read_number<T: std::str::FromStr>(
             ConfigError::invalid(name, format!("must be a whole number, not {text:?}"))
         }),
     }
+}
+
+fn read_positive_seconds(
+    source: &dyn Source,
+    name: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    let value = read_seconds(source, name, default)?;
+    if value.is_zero() {
+        return Err(ConfigError::invalid(name, "must be at least 1 second"));
+    }
+    Ok(value)
 }
 
 fn read_seconds(
@@ -399,6 +446,20 @@ mod tests {
             DatabaseUrl::parse("mysql://x").unwrap_err().variable,
             "DATABASE_URL"
         );
+    }
+
+    #[test]
+    fn settings_that_would_break_the_promise_are_refused() {
+        let key = ("SECRET_KEY", "a-good-key-0123456789-abcdefghijklmnopqrstuv");
+        for (name, value) in [
+            ("LOGIN_MAX_FAILURES", "0"),
+            ("REQUEST_TIMEOUT_SECONDS", "0"),
+            ("SESSION_RETENTION_DAYS", "0"),
+            ("PUBLIC_URL", "http://care.example.org"),
+        ] {
+            let err = Settings::load(&source(&[key, (name, value)]), false).unwrap_err();
+            assert_eq!(err.variable, name);
+        }
     }
 
     #[test]

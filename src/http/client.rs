@@ -24,16 +24,54 @@ impl FromRequestParts<AppState> for ClientAddress {
         if !state.settings.trust_proxy {
             return Ok(ClientAddress(peer));
         }
-        // Behind a trusted proxy the last hop it appended is the client; earlier entries
-        // are whatever the client chose to send and cannot be trusted.
-        let forwarded = parts
+        // Behind a trusted proxy the last entry, which the proxy appended, is the client;
+        // earlier entries are whatever the client chose to send and are never used.
+        let last_hop = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|part| part.trim().parse::<IpAddr>().ok())
             .next_back();
+        let forwarded = last_hop.and_then(parse_forwarded_address);
         Ok(ClientAddress(forwarded.unwrap_or(peer)))
+    }
+}
+
+/// One `X-Forwarded-For` entry, with or without a port (`1.2.3.4:5678`, `[::1]:80`).
+fn parse_forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(address) = entry.parse() {
+        return Some(address);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    entry
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_entries_with_ports_are_read() {
+        assert_eq!(
+            parse_forwarded_address(" 203.0.113.9 "),
+            "203.0.113.9".parse().ok()
+        );
+        assert_eq!(
+            parse_forwarded_address("203.0.113.9:4711"),
+            "203.0.113.9".parse().ok()
+        );
+        assert_eq!(
+            parse_forwarded_address("[2001:db8::1]:80"),
+            "2001:db8::1".parse().ok()
+        );
+        assert_eq!(parse_forwarded_address("unknown"), None);
     }
 }

@@ -175,7 +175,8 @@ pub struct Sent {
 }
 
 /// Stores a message, in a new conversation if asked, and counts it unread for the
-/// recipient (bringing the conversation back from their archive).
+/// recipient (bringing the conversation back from their archive). For the sender,
+/// writing counts as having read the conversation.
 pub async fn send(
     tx: &mut Transaction<'_, Any>,
     new: &NewMessage<'_>,
@@ -207,7 +208,7 @@ pub async fn send(
     .bind(new.recipient_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE conversation_members SET last_read_message_id = $1 WHERE conversation_id = $2 AND user_id = $3")
+    sqlx::query("UPDATE conversation_members SET last_read_message_id = $1, unread_count = 0 WHERE conversation_id = $2 AND user_id = $3")
         .bind(message_id)
         .bind(conversation_id)
         .bind(new.sender_id)
@@ -407,7 +408,8 @@ pub async fn set_archived(
     Ok(())
 }
 
-/// Hides a message for me only; false when it is not in a conversation of mine.
+/// Hides a message for me only (again is fine); false when it is not in a conversation
+/// of mine.
 pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, sqlx::Error> {
     let conversation_id: Option<i64> = sqlx::query_scalar(
         "SELECT m.conversation_id FROM messages m JOIN conversation_members me \
@@ -421,17 +423,13 @@ pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, sqlx:
         return Ok(false);
     };
     let mut tx = db.pool().begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO hidden_messages (message_id, user_id) SELECT $1, $2 \
-         WHERE NOT EXISTS (SELECT 1 FROM hidden_messages WHERE message_id = $1 AND user_id = $2)",
+    sqlx::query(
+        "INSERT INTO hidden_messages (message_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(message_id)
     .bind(me)
     .execute(&mut *tx)
     .await?;
-    if inserted.rows_affected() == 0 {
-        return Ok(false);
-    }
     // A hidden message no longer counts as unread.
     sqlx::query(&format!(
         "UPDATE conversation_members SET unread_count = (SELECT COUNT(*) FROM messages m \

@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 
 use super::store::StoredSession;
-use super::{cookie, csrf, lookup, store, IssuedToken, Lookup, NotSignedIn};
+use super::{cookie, csrf, lookup, store, IssuedToken, Lookup, NotSignedIn, Refusal};
 use crate::accounts::{Role, User};
 use crate::http::{ApiError, AppState};
 use crate::storage::now_ms;
@@ -34,18 +34,20 @@ impl CurrentUser {
 /// The session state of a request, for endpoints that must answer either way.
 pub enum SessionCheck {
     Live(Box<StoredSession>),
-    NotSignedIn(NotSignedIn, Option<String>),
+    NotSignedIn(Refusal),
 }
 
 impl SessionCheck {
     pub async fn of(headers: &HeaderMap, state: &AppState) -> Result<SessionCheck, ApiError> {
         let Some(token) = cookie::token_from(headers, &state.settings) else {
-            return Ok(SessionCheck::NotSignedIn(NotSignedIn::NoCookie, None));
+            return Ok(SessionCheck::NotSignedIn(Refusal::new(
+                NotSignedIn::NoCookie,
+            )));
         };
         Ok(
             match lookup(&state.db, &state.settings.sessions, &token).await? {
                 Lookup::Live(session) => SessionCheck::Live(session),
-                Lookup::Refused(why, session_id) => SessionCheck::NotSignedIn(why, session_id),
+                Lookup::Refused(refusal) => SessionCheck::NotSignedIn(refusal),
             },
         )
     }
@@ -60,8 +62,8 @@ impl FromRequestParts<AppState> for CurrentUser {
     ) -> Result<Self, Self::Rejection> {
         let session = match SessionCheck::of(&parts.headers, state).await? {
             SessionCheck::Live(session) => *session,
-            SessionCheck::NotSignedIn(why, session_id) => {
-                return Err(why.into_error(&state.settings.sessions, session_id.as_deref()))
+            SessionCheck::NotSignedIn(refusal) => {
+                return Err(refusal.into_error(&state.settings.sessions))
             }
         };
         if is_state_changing(&parts.method) {

@@ -165,22 +165,40 @@ impl NotSignedIn {
             }
         }
     }
+}
 
-    /// The 401 response, logged with its code and the session id (never the token).
-    pub fn into_error(self, settings: &SessionSettings, session_id: Option<&str>) -> ApiError {
+/// A refused session: why, which session (if it was found), and whether this very
+/// request ended it (an expiry noticed now).
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub why: NotSignedIn,
+    pub session_id: Option<String>,
+    pub ended_now: bool,
+}
+
+impl Refusal {
+    pub fn new(why: NotSignedIn) -> Self {
+        Refusal {
+            why,
+            session_id: None,
+            ended_now: false,
+        }
+    }
+
+    /// The 401 response, logged with its code and the session id (never the token). Only
+    /// a response that ends the session clears the cookie: a late answer to a request sent
+    /// with an old cookie must not delete the cookie of a newer sign-in.
+    pub fn into_error(self, settings: &SessionSettings) -> ApiError {
+        let why = self.why;
         tracing::info!(
-            code = self.code(),
-            reason = self.reason(),
-            session_id,
+            code = why.code(),
+            reason = why.reason(),
+            session_id = self.session_id,
             "request not signed in"
         );
-        let mut error = ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            self.code(),
-            self.message(settings),
-        );
-        error.reason = self.reason();
-        if self != NotSignedIn::NoCookie {
+        let mut error = ApiError::new(StatusCode::UNAUTHORIZED, why.code(), why.message(settings));
+        error.reason = why.reason();
+        if self.ended_now {
             error = error.clearing_session_cookie();
         }
         error
@@ -199,7 +217,7 @@ fn describe_duration(seconds: u64) -> String {
 /// The outcome of presenting a token.
 pub enum Lookup {
     Live(Box<StoredSession>),
-    Refused(NotSignedIn, Option<String>),
+    Refused(Refusal),
 }
 
 /// Finds the session for a token and decides whether it is still live, recording an
@@ -210,16 +228,26 @@ pub async fn lookup(
     token: &str,
 ) -> Result<Lookup, sqlx::Error> {
     let Some(session) = find_session(db, &hash_token(token)).await? else {
-        return Ok(Lookup::Refused(NotSignedIn::Unknown, None));
+        return Ok(Lookup::Refused(Refusal::new(NotSignedIn::Unknown)));
     };
-    let refuse = |why| Ok(Lookup::Refused(why, Some(session.id.clone())));
+    let refuse = |why, ended_now| {
+        Ok(Lookup::Refused(Refusal {
+            why,
+            session_id: Some(session.id.clone()),
+            ended_now,
+        }))
+    };
     if session.user.disabled_at.is_some() {
-        return refuse(NotSignedIn::AccountDisabled);
+        return refuse(NotSignedIn::AccountDisabled, false);
     }
     if let Some(reason) = session.end_reason.as_deref() {
-        return refuse(NotSignedIn::Ended(
-            EndReason::parse(reason).unwrap_or(EndReason::SignedOut),
-        ));
+        let reason = match EndReason::parse(reason).unwrap_or(EndReason::SignedOut) {
+            // The account was enabled again since: what remains true is that an
+            // administrator ended this session.
+            EndReason::AccountDisabled => EndReason::Admin,
+            reason => reason,
+        };
+        return refuse(NotSignedIn::Ended(reason), false);
     }
     let now = now_ms();
     let expired = if now >= session.expires_at {
@@ -231,7 +259,7 @@ pub async fn lookup(
     };
     if let Some(reason) = expired {
         store::end_one(db, session.user.id, &session.id, reason, None).await?;
-        return refuse(NotSignedIn::Ended(reason));
+        return refuse(NotSignedIn::Ended(reason), true);
     }
     let touch_every = touch_interval(settings);
     if now - session.last_seen_at >= touch_every {
