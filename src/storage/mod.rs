@@ -47,6 +47,10 @@ impl Database {
         let pool = AnyPoolOptions::new()
             .max_connections(if kind == DatabaseKind::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(5))
+            // An embedded SQLite connection cannot drop while the process lives, so the
+            // ping before each use is pure cost; a PostgreSQL one can (a failover), so
+            // it keeps the ping and a dead connection is replaced instead of failing.
+            .test_before_acquire(kind == DatabaseKind::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if kind == DatabaseKind::Sqlite {
