@@ -149,6 +149,7 @@ async fn send(
         subject: subject.as_deref(),
         content: &content,
     };
+    let _turn = state.db.write_turn().await;
     let mut tx = state.db.pool().begin().await?;
     let sent = store::send(&mut tx, &new).await?;
     if let Some(key) = &key {
@@ -233,8 +234,10 @@ async fn inbox(
         })
         .collect();
     page["conversations"] = json!(conversations);
-    page["total"] = json!(store::inbox_total(&state.db, me.user.id, &filter).await?);
-    page["total_unread"] = json!(store::total_unread(&state.db, me.user.id).await?);
+    let (total, total_unread) = store::inbox_counts(&state.db, me.user.id, &filter).await?;
+    page["total"] = json!(total);
+    page["total_unread"] = json!(total_unread);
+
     Ok(Json(page))
 }
 

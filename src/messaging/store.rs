@@ -25,14 +25,35 @@ pub struct InboxFilter {
     pub unread_only: bool,
 }
 
-const MEMBER_FILTER: &str = "me.user_id = $1 \
-     AND ((me.archived_at IS NULL AND $2 = 0) OR (me.archived_at IS NOT NULL AND $2 = 1)) \
+/// Which of my conversations the inbox shows: archived or not ($2), unread only or all ($3).
+const SHOWN: &str =
+    "((me.archived_at IS NULL AND $2 = 0) OR (me.archived_at IS NOT NULL AND $2 = 1)) \
      AND (me.unread_count > 0 OR $3 = 0)";
 
 /// The newest message of a conversation that this member has not hidden.
 const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id \
      AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id) \
      ORDER BY m.id DESC LIMIT 1)";
+
+/// The inbox page query ($1 user, $2 archived, $3 unread only, $4 limit, $5 offset). The
+/// page is chosen first, so last messages and names are looked up for its rows only.
+pub fn inbox_query() -> String {
+    format!(
+        "SELECT c.id, c.subject, me.unread_count, me.archived_at, \
+           o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
+           lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
+         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, c.last_message_at \
+               FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id \
+               WHERE me.user_id = $1 AND {SHOWN} \
+               ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4 OFFSET $5) me \
+         JOIN conversations c ON c.id = me.conversation_id \
+         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
+         JOIN users o ON o.id = om.user_id \
+         LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
+         LEFT JOIN users ls ON ls.id = lm.sender_id \
+         ORDER BY me.last_message_at DESC, me.conversation_id DESC"
+    )
+}
 
 pub async fn inbox(
     db: &Database,
@@ -41,19 +62,7 @@ pub async fn inbox(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<InboxEntry>, sqlx::Error> {
-    let sql = format!(
-        "SELECT c.id, c.subject, me.unread_count, me.archived_at, \
-           o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
-           lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
-         FROM conversation_members me \
-         JOIN conversations c ON c.id = me.conversation_id \
-         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
-         JOIN users o ON o.id = om.user_id \
-         LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
-         LEFT JOIN users ls ON ls.id = lm.sender_id \
-         WHERE {MEMBER_FILTER} \
-         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4 OFFSET $5"
-    );
+    let sql = inbox_query();
     let rows = sqlx::query(&sql)
         .bind(user_id)
         .bind(i64::from(filter.archived))
@@ -80,18 +89,29 @@ fn inbox_entry(row: &AnyRow) -> Result<InboxEntry, sqlx::Error> {
     })
 }
 
-pub async fn inbox_total(
+/// The inbox's counts ($1 user, $2 archived, $3 unread only).
+pub fn inbox_counts_query() -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN {SHOWN} THEN 1 ELSE 0 END), 0) AS BIGINT) AS shown, \
+           CAST(COALESCE(SUM(me.unread_count), 0) AS BIGINT) AS unread \
+         FROM conversation_members me WHERE me.user_id = $1"
+    )
+}
+
+/// How many conversations the inbox shows in all, and my unread messages everywhere.
+pub async fn inbox_counts(
     db: &Database,
     user_id: i64,
     filter: &InboxFilter,
-) -> Result<i64, sqlx::Error> {
-    let sql = format!("SELECT COUNT(*) FROM conversation_members me WHERE {MEMBER_FILTER}");
-    sqlx::query_scalar(&sql)
+) -> Result<(i64, i64), sqlx::Error> {
+    let sql = inbox_counts_query();
+    let row = sqlx::query(&sql)
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
         .fetch_one(db.pool())
-        .await
+        .await?;
+    Ok((row.try_get("shown")?, row.try_get("unread")?))
 }
 
 pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, sqlx::Error> {
