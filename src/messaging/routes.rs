@@ -124,12 +124,10 @@ async fn send(
             (recipient, existing)
         }
         (None, Some(id)) => {
-            let other_id = store::other_member(&state.db, id, me.user.id)
+            let other = store::header(&state.db, id, me.user.id)
                 .await?
-                .ok_or_else(|| ApiError::not_found("conversation"))?;
-            let other = users::find_by_id(&state.db, other_id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("conversation"))?;
+                .ok_or_else(|| ApiError::not_found("conversation"))?
+                .other;
             if !may_message(&state.db, &me.user, &other).await? {
                 return Err(recipient_not_allowed());
             }
@@ -266,7 +264,8 @@ async fn conversation(
     let header = store::header(&state.db, id, me.user.id)
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let other = conversation_partner(&state, id, &me).await?;
+    let mut other = person(&header.other.username, &header.other.display_name);
+    other["role"] = json!(header.other.role);
     let mut messages = store::page(
         &state.db,
         me.user.id,
@@ -301,18 +300,6 @@ async fn conversation(
         "has_more": has_more,
         "next_before": next_before,
     })))
-}
-
-async fn conversation_partner(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<Value> {
-    let other_id = store::other_member(&state.db, id, me.user.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let other = users::find_by_id(&state.db, other_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let mut entry = person(&other.username, &other.display_name);
-    entry["role"] = json!(other.role);
-    Ok(entry)
 }
 
 async fn member_of(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<()> {

@@ -4,6 +4,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::accounts::store::{user_from_row, USER_COLUMNS};
+use crate::accounts::User;
 use crate::storage::{now_ms, Database};
 
 /// A conversation as one member sees it in their inbox.
@@ -121,23 +123,6 @@ pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, sqlx::Erro
         .await
 }
 
-/// The other member of a conversation I am in; None when I am not in it.
-pub async fn other_member(
-    db: &Database,
-    conversation_id: i64,
-    me: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT om.user_id FROM conversation_members me \
-         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
-         WHERE me.conversation_id = $1 AND me.user_id = $2",
-    )
-    .bind(conversation_id)
-    .bind(me)
-    .fetch_optional(db.pool())
-    .await
-}
-
 /// The most recently active conversation between two people, if any.
 pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
@@ -152,28 +137,36 @@ pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>
     .await
 }
 
+/// A conversation as one member sees it: its subject, their archive flag and the other
+/// person, in one query.
 pub struct Header {
     pub subject: Option<String>,
     pub archived: bool,
+    pub other: User,
 }
 
+/// None when there is no such conversation or I am not in it.
 pub async fn header(
     db: &Database,
     conversation_id: i64,
     me: i64,
 ) -> Result<Option<Header>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT c.subject, me.archived_at FROM conversations c \
-         JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 WHERE c.id = $1",
-    )
-    .bind(conversation_id)
-    .bind(me)
-    .fetch_optional(db.pool())
-    .await?;
+    let sql = format!(
+        "SELECT c.subject, me.archived_at, {USER_COLUMNS} FROM conversations c \
+         JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 \
+         JOIN conversation_members om ON om.conversation_id = c.id AND om.user_id <> me.user_id \
+         JOIN users u ON u.id = om.user_id WHERE c.id = $1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(conversation_id)
+        .bind(me)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(|row| {
         Ok(Header {
             subject: row.try_get("subject")?,
             archived: row.try_get::<Option<i64>, _>("archived_at")?.is_some(),
+            other: user_from_row(&row)?,
         })
     })
     .transpose()
