@@ -25,8 +25,10 @@ use healing_space::sessions::{self, Lookup};
 use healing_space::startup::Application;
 use healing_space::storage::Database;
 use sqlx::Connection;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+
+mod common;
 
 const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -351,7 +353,7 @@ async fn connection(
             break;
         }
         stream.write_all(request).await?;
-        let status = read_response(&mut stream, &mut buffer).await?;
+        let (status, _) = common::read_response(&mut stream, &mut buffer).await?;
         let done = Instant::now();
         if sent >= start && done <= end {
             load.requests += 1;
@@ -364,36 +366,6 @@ async fn connection(
         }
     }
     Ok(load)
-}
-
-/// Reads one response with a `Content-Length` body and returns its status code.
-async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> anyhow::Result<u16> {
-    buffer.clear();
-    let mut chunk = [0u8; 8192];
-    let (head_len, content_length, status) = loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buffer[..end])?;
-            let status: u16 = head.split(' ').nth(1).context("no status line")?.parse()?;
-            let length = head
-                .lines()
-                .filter_map(|line| line.split_once(':'))
-                .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-                .context("response without Content-Length")?
-                .1
-                .trim()
-                .parse::<usize>()?;
-            break (end + 4, length, status);
-        }
-        let n = stream.read(&mut chunk).await?;
-        ensure!(n > 0, "the server closed the connection");
-        buffer.extend_from_slice(&chunk[..n]);
-    };
-    while buffer.len() < head_len + content_length {
-        let n = stream.read(&mut chunk).await?;
-        ensure!(n > 0, "the server closed the connection mid-body");
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-    Ok(status)
 }
 
 fn print_table(results: &mut [Figures]) {
