@@ -213,20 +213,20 @@ pub async fn send(
         .bind(conversation_id)
         .execute(&mut **tx)
         .await?;
+    // Both members in one statement: one more unread for the recipient (and out of their
+    // archive), everything read for the sender.
     sqlx::query(
-        "UPDATE conversation_members SET unread_count = unread_count + 1, archived_at = NULL \
-         WHERE conversation_id = $1 AND user_id = $2",
+        "UPDATE conversation_members SET \
+           unread_count = CASE WHEN user_id = $2 THEN unread_count + 1 ELSE 0 END, \
+           archived_at = CASE WHEN user_id = $2 THEN NULL ELSE archived_at END, \
+           last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END \
+         WHERE conversation_id = $1",
     )
     .bind(conversation_id)
     .bind(new.recipient_id)
+    .bind(message_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE conversation_members SET last_read_message_id = $1, unread_count = 0 WHERE conversation_id = $2 AND user_id = $3")
-        .bind(message_id)
-        .bind(conversation_id)
-        .bind(new.sender_id)
-        .execute(&mut **tx)
-        .await?;
     Ok(Sent {
         message_id,
         conversation_id,
