@@ -99,127 +99,47 @@ async fn bad_registrations_name_the_field() {
             .extend(overrides.as_object().unwrap().clone());
         body
     };
-    expect_field(
-        &client,
-        path,
-        json!({ "password": PASSWORD }),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        json!({ "username": "fresh.fred" }),
-        422,
-        "password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "username": 42 })),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "username": "ab" })),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "username": "x".repeat(33) })),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "username": "bad name!" })),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "username": "TAKEN.Tia" })),
-        409,
-        "username",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "password": "short" })),
-        422,
-        "password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "password": "p".repeat(257) })),
-        422,
-        "password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "password": ["not", "a", "string"] })),
-        422,
-        "password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "display_name": "" })),
-        422,
-        "display_name",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "display_name": "n".repeat(81) })),
-        422,
-        "display_name",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "email": "not-an-email" })),
-        422,
-        "email",
-    )
-    .await;
-    expect_field(&client, path, good(json!({ "role": "admin" })), 422, "role").await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "clinician": "no.such.doctor" })),
-        422,
-        "clinician",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        good(json!({ "role": "clinician", "clinician": "taken.tia" })),
-        422,
-        "clinician",
-    )
-    .await;
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (json!({ "password": PASSWORD }), 422, "username"),
+        (json!({ "username": "fresh.fred" }), 422, "password"),
+        (good(json!({ "username": 42 })), 422, "username"),
+        (good(json!({ "username": "ab" })), 422, "username"),
+        (good(json!({ "username": "x".repeat(33) })), 422, "username"),
+        (good(json!({ "username": "bad name!" })), 422, "username"),
+        (good(json!({ "username": "TAKEN.Tia" })), 409, "username"),
+        (good(json!({ "password": "short" })), 422, "password"),
+        (
+            good(json!({ "password": "p".repeat(257) })),
+            422,
+            "password",
+        ),
+        (
+            good(json!({ "password": ["not", "a", "string"] })),
+            422,
+            "password",
+        ),
+        (good(json!({ "display_name": "" })), 422, "display_name"),
+        (
+            good(json!({ "display_name": "n".repeat(81) })),
+            422,
+            "display_name",
+        ),
+        (good(json!({ "email": "not-an-email" })), 422, "email"),
+        (good(json!({ "role": "admin" })), 422, "role"),
+        (
+            good(json!({ "clinician": "no.such.doctor" })),
+            422,
+            "clinician",
+        ),
+        (
+            good(json!({ "role": "clinician", "clinician": "taken.tia" })),
+            422,
+            "clinician",
+        ),
+    ];
+    for (body, status, field) in cases {
+        expect_field(&client, path, body, status, field).await;
+    }
     assert_eq!(
         db.scalar_i64("SELECT COUNT(*) FROM users").await,
         1,
@@ -234,88 +154,56 @@ async fn bad_sign_ins_and_password_changes_name_the_field() {
     let server = Server::start(&db, &[]).await;
     let client = patient(&server, "input.ines").await;
     let anonymous = Client::new(&server);
-    expect_field(
-        &anonymous,
-        "/api/auth/login",
-        json!({ "password": PASSWORD }),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &anonymous,
-        "/api/auth/login",
-        json!({ "username": "input.ines" }),
-        422,
-        "password",
-    )
-    .await;
-    expect_field(
-        &anonymous,
-        "/api/auth/login",
-        json!({ "username": "", "password": PASSWORD }),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &anonymous,
-        "/api/auth/login",
-        json!({ "username": "input.ines", "password": "p".repeat(300) }),
-        422,
-        "password",
-    )
-    .await;
-    expect_field(
-        &anonymous,
-        "/api/auth/login",
-        json!({ "username": "u".repeat(100), "password": PASSWORD }),
-        422,
-        "username",
-    )
-    .await;
-    expect_field(
-        &anonymous,
-        "/api/auth/login",
-        json!({ "username": true, "password": PASSWORD }),
-        422,
-        "username",
-    )
-    .await;
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (json!({ "password": PASSWORD }), 422, "username"),
+        (json!({ "username": "input.ines" }), 422, "password"),
+        (
+            json!({ "username": "", "password": PASSWORD }),
+            422,
+            "username",
+        ),
+        (
+            json!({ "username": "input.ines", "password": "p".repeat(300) }),
+            422,
+            "password",
+        ),
+        (
+            json!({ "username": "u".repeat(100), "password": PASSWORD }),
+            422,
+            "username",
+        ),
+        (
+            json!({ "username": true, "password": PASSWORD }),
+            422,
+            "username",
+        ),
+    ];
+    for (body, status, field) in cases {
+        expect_field(&anonymous, "/api/auth/login", body, status, field).await;
+    }
 
     let path = "/api/auth/change-password";
-    expect_field(
-        &client,
-        path,
-        json!({ "current_password": PASSWORD }),
-        422,
-        "new_password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        json!({ "new_password": "long enough password" }),
-        422,
-        "current_password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        json!({ "current_password": PASSWORD, "new_password": "short" }),
-        422,
-        "new_password",
-    )
-    .await;
-    expect_field(
-        &client,
-        path,
-        json!({ "current_password": PASSWORD, "new_password": 12345678 }),
-        422,
-        "new_password",
-    )
-    .await;
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (json!({ "current_password": PASSWORD }), 422, "new_password"),
+        (
+            json!({ "new_password": "long enough password" }),
+            422,
+            "current_password",
+        ),
+        (
+            json!({ "current_password": PASSWORD, "new_password": "short" }),
+            422,
+            "new_password",
+        ),
+        (
+            json!({ "current_password": PASSWORD, "new_password": 12345678 }),
+            422,
+            "new_password",
+        ),
+    ];
+    for (body, status, field) in cases {
+        expect_field(&client, path, body, status, field).await;
+    }
     client.get("/api/auth/me").await.expect(200);
     Client::new(&server)
         .login("input.ines", PASSWORD)
