@@ -143,3 +143,30 @@ pub async fn record_login(db: &Database, id: i64, at: i64) -> Result<(), sqlx::E
         .await?;
     Ok(())
 }
+
+/// Approves a clinician; from now on they may see their patients' data.
+pub async fn approve<'c, E>(executor: E, id: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE users SET approved_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Disables an account (keeping the first moment it was disabled) or enables it again.
+pub async fn set_disabled<'c, E>(executor: E, id: i64, disabled: bool) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE users SET disabled_at = CASE WHEN $1 = 1 THEN COALESCE(disabled_at, $2) ELSE NULL END WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(now_ms())
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

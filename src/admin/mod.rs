@@ -14,7 +14,7 @@ use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, AppState, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
-use crate::storage::{now_ms, rfc3339};
+use crate::storage::rfc3339;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -128,11 +128,7 @@ async fn approve_clinician(
         )
         .with_field("username"));
     }
-    sqlx::query("UPDATE users SET approved_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(user.id)
-        .execute(state.db.pool())
-        .await?;
+    users::approve(state.db.pool(), user.id).await?;
     Entry::new(Event::ClinicianApproved)
         .by(admin.user.id)
         .about(user.id)
@@ -157,11 +153,7 @@ async fn disable(
         .with_field("username"));
     }
     let mut tx = state.db.pool().begin().await?;
-    sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2")
-        .bind(now_ms())
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    users::set_disabled(&mut *tx, user.id, true).await?;
     let ended = sessions::end_all(
         &mut *tx,
         user.id,
@@ -186,10 +178,7 @@ async fn enable(
     Path(username): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &username).await?;
-    sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1")
-        .bind(user.id)
-        .execute(state.db.pool())
-        .await?;
+    users::set_disabled(state.db.pool(), user.id, false).await?;
     Entry::new(Event::AccountEnabled)
         .by(admin.user.id)
         .about(user.id)
