@@ -38,7 +38,7 @@ use healing_space::sessions;
 use healing_space::startup::Application;
 use healing_space::storage::{now_ms, Database};
 use secrecy::SecretString;
-use sqlx::{Connection, Row};
+use sqlx::{AnyPool, Connection, Row};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -337,12 +337,16 @@ async fn measure(
 ) -> anyhow::Result<Figures> {
     let shape = Shape::new(config.users, config.messages)?;
     let db = Database::connect(&settings.database).await?;
+    // Generation and plans use sqlx directly: bulk SQL and EXPLAIN, not the app's queries.
+    sqlx::any::install_default_drivers();
+    let raw = AnyPool::connect(settings.database.expose()).await?;
+    let kind = db.kind();
     eprintln!("== {database}: generating {}", shape.describe());
     let started = Instant::now();
-    generate(&db, &shape).await?;
+    generate(&raw, kind, &shape).await?;
     let generation_s = started.elapsed().as_secs_f64();
     eprintln!("== {database}: generated and analysed in {generation_s:.1} s");
-    let counts = count_rows(&db).await?;
+    let counts = count_rows(&raw).await?;
 
     let accounts = sign_in_sample(addr, &shape, config.signed_in).await?;
     let patient = accounts
@@ -355,7 +359,8 @@ async fn measure(
         .context("no clinician signed in")?;
 
     println!("\n### {database}: query plans\n");
-    print_plans(&db, &shape, patient, clinician).await?;
+    print_plans(&raw, kind, &shape, patient, clinician).await?;
+    raw.close().await;
 
     eprintln!("== {database}: timing the store functions one at a time");
     let timings = time_queries(&db, patient, clinician).await?;
@@ -428,8 +433,7 @@ fn insert_series(kind: DatabaseKind, n: i64, insert: &str, select: &str) -> Stri
     }
 }
 
-async fn generate(db: &Database, s: &Shape) -> anyhow::Result<()> {
-    let kind = db.kind();
+async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::Result<()> {
     let hash = Hasher::new()
         .hash(SecretString::from(PASSWORD.to_owned()))
         .await?;
@@ -437,7 +441,7 @@ async fn generate(db: &Database, s: &Shape) -> anyhow::Result<()> {
     let (start, step, now) = (s.start, s.step, s.now);
     let last = s.last_message("k");
     let last_round = s.last_round("k");
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = raw.acquire().await?;
     if kind == DatabaseKind::Sqlite {
         sqlx::query("PRAGMA cache_size = -262144")
             .execute(&mut *conn)
@@ -593,7 +597,7 @@ async fn generate(db: &Database, s: &Shape) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn count_rows(db: &Database) -> anyhow::Result<Vec<(&'static str, i64)>> {
+async fn count_rows(raw: &AnyPool) -> anyhow::Result<Vec<(&'static str, i64)>> {
     let mut counts = Vec::new();
     for table in [
         "users",
@@ -605,7 +609,7 @@ async fn count_rows(db: &Database) -> anyhow::Result<Vec<(&'static str, i64)>> {
         "mood_entries",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(db.pool())
+            .fetch_one(raw)
             .await?;
         counts.push((table, n));
     }
@@ -867,14 +871,15 @@ fn plan_queries(
 }
 
 async fn print_plans(
-    db: &Database,
+    raw: &AnyPool,
+    kind: DatabaseKind,
     shape: &Shape,
     patient: &Account,
     clinician: &Account,
 ) -> anyhow::Result<()> {
     for (name, sql, params) in plan_queries(shape, patient, clinician) {
-        let mut tx = db.pool().begin().await?;
-        let plan = match db.kind() {
+        let mut tx = raw.begin().await?;
+        let plan = match kind {
             DatabaseKind::Sqlite => {
                 let text = format!("EXPLAIN QUERY PLAN {sql}");
                 let mut query = sqlx::query(&text);
@@ -1012,7 +1017,7 @@ async fn time_queries(
         healing_space::care_teams::store::is_member(db, other, clinician.id).await?
     );
     time!("messaging::store::send (rolled back)", {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         messages::send(
             &mut tx,
             &messages::NewMessage {

@@ -23,7 +23,7 @@ use anyhow::{bail, ensure, Context};
 use healing_space::config::Settings;
 use healing_space::sessions::{self, Lookup};
 use healing_space::startup::Application;
-use healing_space::storage::Database;
+use healing_space::storage::{self, Database};
 use sqlx::Connection;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -289,11 +289,11 @@ async fn time_lookup(
     .await;
     let select_one = async {
         for _ in 0..LOOKUP_WARM_UP {
-            sqlx::query("SELECT 1").execute(db.pool()).await?;
+            storage::query("SELECT 1").execute(db).await?;
         }
         let start = Instant::now();
         for _ in 0..LOOKUP_ITERATIONS {
-            sqlx::query("SELECT 1").execute(db.pool()).await?;
+            storage::query("SELECT 1").execute(db).await?;
         }
         Ok(start.elapsed().as_secs_f64() * 1e6 / LOOKUP_ITERATIONS as f64)
     }

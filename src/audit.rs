@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::storage::{now_ms, Database};
+use crate::storage::{self, now_ms, Database, DbError};
 
 /// Security events, named as they appear in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,8 +88,8 @@ impl<'a> Entry<'a> {
         self
     }
 
-    pub async fn record(self, db: &Database) -> Result<(), sqlx::Error> {
-        sqlx::query(
+    pub async fn record(self, db: &Database) -> Result<(), DbError> {
+        storage::query(
             "INSERT INTO audit_log (at, event, actor_id, subject_id, detail, client_address) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -99,7 +99,7 @@ impl<'a> Entry<'a> {
         .bind(self.subject_id)
         .bind(self.detail)
         .bind(self.address.map(|a| a.to_string()))
-        .execute(db.pool())
+        .execute(db)
         .await?;
         Ok(())
     }

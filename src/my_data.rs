@@ -7,12 +7,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use sqlx::Row;
 
 use crate::accounts::UserView;
 use crate::http::{ApiResult, AppState};
 use crate::sessions::CurrentUser;
-use crate::storage::{now_ms, rfc3339, rfc3339_opt};
+use crate::storage::{self, now_ms, rfc3339, rfc3339_opt};
 use crate::{feedback, messaging, mood};
 
 pub fn router() -> Router<AppState> {
@@ -41,22 +40,19 @@ async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<imp
         .iter()
         .map(|e| e.to_json())
         .collect();
-    let sessions = sqlx::query("SELECT id, created_at, last_seen_at, client, ended_at, end_reason FROM sessions WHERE user_id = $1 ORDER BY created_at")
+    let sessions = storage::query("SELECT id, created_at, last_seen_at, client, ended_at, end_reason FROM sessions WHERE user_id = $1 ORDER BY created_at")
         .bind(id)
-        .fetch_all(state.db.pool())
-        .await?
-        .iter()
-        .map(|row| {
+        .fetch_all(&state.db, |row| {
             Ok(json!({
-                "id": row.try_get::<String, _>("id")?,
+                "id": row.try_get::<String>("id")?,
                 "created_at": rfc3339(row.try_get("created_at")?),
                 "last_seen_at": rfc3339(row.try_get("last_seen_at")?),
-                "client": row.try_get::<String, _>("client")?,
+                "client": row.try_get::<String>("client")?,
                 "ended_at": rfc3339_opt(row.try_get("ended_at")?),
-                "end_reason": row.try_get::<Option<String>, _>("end_reason")?,
+                "end_reason": row.try_get::<Option<String>>("end_reason")?,
             }))
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .await?;
     let security_events = rows_as_json(
         &state,
         "SELECT a.event, a.at, a.detail, actor.username AS actor FROM audit_log a \
@@ -92,18 +88,18 @@ async fn rows_as_json(
     text: &[&str],
     times: &[&str],
 ) -> ApiResult<Vec<Value>> {
-    let rows = sqlx::query(sql).bind(id).fetch_all(state.db.pool()).await?;
-    rows.iter()
-        .map(|row| {
+    let rows = storage::query(sql)
+        .bind(id)
+        .fetch_all(&state.db, |row| {
             let mut item = json!({});
             for column in text {
-                item[*column] = json!(row.try_get::<Option<String>, _>(*column)?);
+                item[*column] = json!(row.try_get::<Option<String>>(column)?);
             }
             for column in times {
-                item[*column] = json!(rfc3339_opt(row.try_get(*column)?));
+                item[*column] = json!(rfc3339_opt(row.try_get(column)?));
             }
             Ok(item)
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::config::LoginLimits;
 use crate::http::ApiError;
-use crate::storage::{now_ms, Database};
+use crate::storage::{self, now_ms, Database, DbError};
 
 /// One sign-in attempt for an account, counted as a failure before the password is
 /// checked, so that guesses sent in parallel cannot all slip under the limit. Accounts
@@ -36,30 +35,30 @@ pub async fn begin_attempt(
     let key = account_key(username);
     let window = crate::sessions::millis(limits.failure_window);
     let now = now_ms();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = storage::query_scalar(
         "INSERT INTO login_failures (username, failed_at) VALUES ($1, $2) RETURNING id",
     )
     .bind(&key)
     .bind(now)
-    .fetch_one(db.pool())
+    .fetch_one(db)
     .await?;
-    let row = sqlx::query(
+    let (attempts, oldest): (i64, Option<i64>) = storage::query(
         "SELECT COUNT(*) AS attempts, MIN(failed_at) AS oldest FROM login_failures \
          WHERE username = $1 AND failed_at > $2",
     )
     .bind(&key)
     .bind(now - window)
-    .fetch_one(db.pool())
+    .fetch_one(db, |row| {
+        Ok((row.try_get("attempts")?, row.try_get("oldest")?))
+    })
     .await?;
-    let attempts: i64 = row.try_get("attempts")?;
     if attempts <= i64::from(limits.max_failures) {
         return Ok(Attempt { key });
     }
-    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+    storage::query("DELETE FROM login_failures WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(db)
         .await?;
-    let oldest: Option<i64> = row.try_get("oldest")?;
     let retry_ms = oldest.map_or(window, |t| t + window - now);
     Err(ApiError::too_many(
         "too_many_attempts",
@@ -70,22 +69,22 @@ pub async fn begin_attempt(
 
 impl Attempt {
     /// The password was right: the account starts afresh.
-    pub async fn succeeded(self, db: &Database) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+    pub async fn succeeded(self, db: &Database) -> Result<(), DbError> {
+        storage::query("DELETE FROM login_failures WHERE username = $1")
             .bind(&self.key)
-            .execute(db.pool())
+            .execute(db)
             .await?;
         Ok(())
     }
 }
 
-pub async fn purge_failures(db: &Database, limits: &LoginLimits) -> Result<u64, sqlx::Error> {
+pub async fn purge_failures(db: &Database, limits: &LoginLimits) -> Result<u64, DbError> {
     let cutoff = now_ms() - crate::sessions::millis(limits.failure_window);
-    let result = sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
+    let result = storage::query("DELETE FROM login_failures WHERE failed_at < $1")
         .bind(cutoff)
-        .execute(db.pool())
+        .execute(db)
         .await?;
-    Ok(result.rows_affected())
+    Ok(result)
 }
 
 /// An IPv6 client usually holds a whole /64, so that is what the limit counts.

@@ -156,7 +156,7 @@ pub async fn create_admin(
     let password = parse_new_password(password, "password")?;
     let hash = password::Hasher::new().hash(password).await?;
     store::insert_user(
-        db.pool(),
+        db,
         store::NewUser {
             username: &username,
             display_name: &display_name,

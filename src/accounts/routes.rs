@@ -78,9 +78,9 @@ async fn register(
     let password = parse_new_password(request.password, "password")?;
     let hash = state.hasher.hash(password).await?;
 
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let user_id = store::insert_user(
-        &mut *tx,
+        &mut tx,
         store::NewUser {
             username: &username,
             display_name: &display_name,
@@ -92,7 +92,7 @@ async fn register(
     )
     .await?;
     if let Some(clinician) = &clinician {
-        crate::care_teams::store::request_link(&mut *tx, user_id, clinician.id).await?;
+        crate::care_teams::store::request_link(&mut tx, user_id, clinician.id).await?;
     }
     tx.commit().await?;
 
@@ -231,7 +231,7 @@ async fn sign_in(
             .and_then(|v| v.to_str().ok()),
     );
     sessions::store::insert(
-        state.db.pool(),
+        &state.db,
         &token,
         sessions::store::NewSession {
             user_id: user.id,
@@ -349,10 +349,10 @@ async fn change_password(
     attempt.succeeded(&state.db).await?;
     let hash = state.hasher.hash(new_password).await?;
     let token = IssuedToken::for_session(current.session.id.clone());
-    let mut tx = state.db.pool().begin().await?;
-    store::set_password_hash(&mut *tx, current.user.id, &hash).await?;
+    let mut tx = state.db.begin().await?;
+    store::set_password_hash(&mut tx, current.user.id, &hash).await?;
     let ended = sessions::store::end_all(
-        &mut *tx,
+        &mut tx,
         current.user.id,
         Some(current.session_id()),
         EndReason::PasswordChanged,
@@ -360,7 +360,7 @@ async fn change_password(
     )
     .await?;
     let replaced = sessions::store::replace_token(
-        &mut *tx,
+        &mut tx,
         &token,
         now_ms(),
         current.session.token_issued_at,

@@ -1,11 +1,8 @@
 //! The `users` table.
 
-use sqlx::any::AnyRow;
-use sqlx::Row;
-
 use super::{Role, Username};
 use crate::http::ApiError;
-use crate::storage::{now_ms, Database};
+use crate::storage::{self, now_ms, Database, DbError, On, Row};
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -40,15 +37,14 @@ impl User {
 pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.approved_at, \
      u.disabled_at, u.created_at, u.last_login_at";
 
-pub fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+pub fn user_from_row(row: &Row) -> Result<User, DbError> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         email: row.try_get("email")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        role: Role::parse(&role).ok_or_else(|| DbError::Decode(format!("unknown role {role}")))?,
         approved_at: row.try_get("approved_at")?,
         disabled_at: row.try_get("disabled_at")?,
         created_at: row.try_get("created_at")?,
@@ -67,12 +63,12 @@ pub struct NewUser<'a> {
 
 /// Inserts a user; a taken username (in any case) is a 409 on `username`.
 #[tracing::instrument(skip_all, fields(username = new.username.as_str()))]
-pub async fn insert_user<'c, E>(executor: E, new: NewUser<'_>) -> Result<i64, ApiError>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
+pub async fn insert_user<'e>(
+    executor: impl Into<On<'e>>,
+    new: NewUser<'_>,
+) -> Result<i64, ApiError> {
     let now = now_ms();
-    let result = sqlx::query(
+    let result = storage::query(
         "INSERT INTO users (username, display_name, email, role, password_hash, approved_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -83,11 +79,11 @@ where
     .bind(new.password_hash)
     .bind(new.approved.then_some(now))
     .bind(now)
-    .fetch_one(executor)
+    .fetch_one(executor, |row| row.try_get::<i64>("id"))
     .await;
     match result {
-        Ok(row) => Ok(row.try_get("id")?),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::conflict(
+        Ok(id) => Ok(id),
+        Err(e) if e.is_unique_violation() => Err(ApiError::conflict(
             "username",
             "This username is taken. Please choose another.",
         )),
@@ -99,35 +95,38 @@ where
 pub async fn find_by_username(
     db: &Database,
     username: &str,
-) -> Result<Option<(User, String)>, sqlx::Error> {
+) -> Result<Option<(User, String)>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
-    let row = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(username)
-        .fetch_optional(db.pool())
-        .await?;
-    row.map(|row| Ok((user_from_row(&row)?, row.try_get("password_hash")?)))
-        .transpose()
-}
-
-#[tracing::instrument(skip(db))]
-pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
-    row.as_ref().map(user_from_row).transpose()
-}
-
-pub async fn password_hash(db: &Database, id: i64) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(db.pool())
+        .fetch_optional(db, |row| {
+            Ok((user_from_row(row)?, row.try_get("password_hash")?))
+        })
         .await
 }
 
-pub async fn set_password_hash<'c, E>(executor: E, id: i64, hash: &str) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+#[tracing::instrument(skip(db))]
+pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+    storage::query(&sql)
+        .bind(id)
+        .fetch_optional(db, user_from_row)
+        .await
+}
+
+pub async fn password_hash(db: &Database, id: i64) -> Result<String, DbError> {
+    storage::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn set_password_hash<'e>(
+    executor: impl Into<On<'e>>,
+    id: i64,
+    hash: &str,
+) -> Result<(), DbError> {
+    storage::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id)
         .execute(executor)
@@ -135,21 +134,18 @@ where
     Ok(())
 }
 
-pub async fn record_login(db: &Database, id: i64, at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+pub async fn record_login(db: &Database, id: i64, at: i64) -> Result<(), DbError> {
+    storage::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
         .bind(at)
         .bind(id)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }
 
 /// Approves a clinician; from now on they may see their patients' data.
-pub async fn approve<'c, E>(executor: E, id: i64) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    sqlx::query("UPDATE users SET approved_at = $1 WHERE id = $2")
+pub async fn approve<'e>(executor: impl Into<On<'e>>, id: i64) -> Result<(), DbError> {
+    storage::query("UPDATE users SET approved_at = $1 WHERE id = $2")
         .bind(now_ms())
         .bind(id)
         .execute(executor)
@@ -158,11 +154,12 @@ where
 }
 
 /// Disables an account (keeping the first moment it was disabled) or enables it again.
-pub async fn set_disabled<'c, E>(executor: E, id: i64, disabled: bool) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    sqlx::query("UPDATE users SET disabled_at = CASE WHEN $1 = 1 THEN COALESCE(disabled_at, $2) ELSE NULL END WHERE id = $3")
+pub async fn set_disabled<'e>(
+    executor: impl Into<On<'e>>,
+    id: i64,
+    disabled: bool,
+) -> Result<(), DbError> {
+    storage::query("UPDATE users SET disabled_at = CASE WHEN $1 = 1 THEN COALESCE(disabled_at, $2) ELSE NULL END WHERE id = $3")
         .bind(i64::from(disabled))
         .bind(now_ms())
         .bind(id)

@@ -7,14 +7,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sqlx::Row;
 
 use crate::accounts::store::{user_from_row, USER_COLUMNS};
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, AppState, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
-use crate::storage::rfc3339;
+use crate::storage::{self, rfc3339};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -76,22 +75,18 @@ async fn list_users(
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE {filter} ORDER BY u.username LIMIT $3 OFFSET $4"
     );
-    let rows = sqlx::query(&sql)
+    let found = storage::query(&sql)
         .bind(role)
         .bind(&pattern)
         .bind(paging.fetch())
         .bind(paging.offset())
-        .fetch_all(state.db.pool())
+        .fetch_all(&state.db, user_from_row)
         .await?;
-    let found = rows
-        .iter()
-        .map(user_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
     let (found, mut page) = paging.finish(found);
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
+    let total: i64 = storage::query_scalar(format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
         .bind(role)
         .bind(&pattern)
-        .fetch_one(state.db.pool())
+        .fetch_one(&state.db)
         .await?;
     page["users"] = json!(found.iter().map(UserView::from).collect::<Vec<_>>());
     page["total"] = json!(total);
@@ -128,7 +123,7 @@ async fn approve_clinician(
         )
         .with_field("username"));
     }
-    users::approve(state.db.pool(), user.id).await?;
+    users::approve(&state.db, user.id).await?;
     Entry::new(Event::ClinicianApproved)
         .by(admin.user.id)
         .about(user.id)
@@ -152,10 +147,10 @@ async fn disable(
         )
         .with_field("username"));
     }
-    let mut tx = state.db.pool().begin().await?;
-    users::set_disabled(&mut *tx, user.id, true).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_disabled(&mut tx, user.id, true).await?;
     let ended = sessions::end_all(
-        &mut *tx,
+        &mut tx,
         user.id,
         None,
         EndReason::AccountDisabled,
@@ -178,7 +173,7 @@ async fn enable(
     Path(username): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &username).await?;
-    users::set_disabled(state.db.pool(), user.id, false).await?;
+    users::set_disabled(&state.db, user.id, false).await?;
     Entry::new(Event::AccountEnabled)
         .by(admin.user.id)
         .about(user.id)
@@ -195,7 +190,7 @@ async fn end_sessions(
     let user = find_user(&state, &username).await?;
     let keep = (user.id == admin.user.id).then(|| admin.session.id.clone());
     let ended = sessions::end_all(
-        state.db.pool(),
+        &state.db,
         user.id,
         keep.as_deref(),
         EndReason::Admin,
@@ -240,7 +235,7 @@ async fn audit_log(
         }
         None => 0,
     };
-    let rows = sqlx::query(
+    let entries = storage::query(
         "SELECT a.id, a.at, a.event, a.detail, a.client_address, actor.username AS actor, subject.username AS subject \
          FROM audit_log a LEFT JOIN users actor ON actor.id = a.actor_id LEFT JOIN users subject ON subject.id = a.subject_id \
          WHERE ($1 = 0 OR a.actor_id = $1 OR a.subject_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3",
@@ -248,22 +243,17 @@ async fn audit_log(
     .bind(user_id)
     .bind(paging.fetch())
     .bind(paging.offset())
-    .fetch_all(state.db.pool())
-    .await?;
-    let entries = rows
-        .iter()
-        .map(|row| {
+    .fetch_all(&state.db, |row| {
             Ok(json!({
-                "id": row.try_get::<i64, _>("id")?,
+                "id": row.try_get::<i64>("id")?,
                 "at": rfc3339(row.try_get("at")?),
-                "event": row.try_get::<String, _>("event")?,
-                "actor": row.try_get::<Option<String>, _>("actor")?,
-                "subject": row.try_get::<Option<String>, _>("subject")?,
-                "detail": row.try_get::<String, _>("detail")?,
-                "client_address": row.try_get::<Option<String>, _>("client_address")?,
+                "event": row.try_get::<String>("event")?,
+                "actor": row.try_get::<Option<String>>("actor")?,
+                "subject": row.try_get::<Option<String>>("subject")?,
+                "detail": row.try_get::<String>("detail")?,
+                "client_address": row.try_get::<Option<String>>("client_address")?,
             }))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        }).await?;
     let (entries, mut page) = paging.finish(entries);
     page["entries"] = json!(entries);
     Ok(Json(page))

@@ -6,7 +6,6 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sqlx::Row;
 
 use super::{person, store};
 use crate::accounts::routes::find_approved_clinician;
@@ -14,7 +13,7 @@ use crate::accounts::{store as users, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, AppState, Input, Path};
 use crate::sessions::{Clinician, CurrentUser, Patient};
-use crate::storage::{rfc3339, rfc3339_opt};
+use crate::storage::{self, rfc3339, rfc3339_opt};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -71,7 +70,7 @@ async fn ask_to_join(
     Input(request): Input<JoinRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let clinician = find_approved_clinician(&state, &request.clinician).await?;
-    if !store::request_link(state.db.pool(), me.user.id, clinician.id).await? {
+    if !store::request_link(&state.db, me.user.id, clinician.id).await? {
         return Err(ApiError::conflict(
             "clinician",
             "You are already in this clinician's care team, or have asked to join it.",
@@ -116,21 +115,13 @@ async fn approved_clinicians(
     State(state): State<AppState>,
     _me: CurrentUser,
 ) -> ApiResult<Json<Value>> {
-    let rows = sqlx::query(
+    let clinicians = storage::query(
         "SELECT username, display_name FROM users WHERE role = 'clinician' AND approved_at IS NOT NULL \
          AND disabled_at IS NULL ORDER BY display_name, username",
     )
-    .fetch_all(state.db.pool())
-    .await?;
-    let clinicians = rows
-        .iter()
-        .map(|row| {
-            Ok(person(
-                row.try_get("username")?,
-                row.try_get("display_name")?,
-            ))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .fetch_all(&state.db, |row| {
+            Ok(person(&row.try_get::<String>("username")?, &row.try_get::<String>("display_name")?))
+        }).await?;
     Ok(Json(json!({ "clinicians": clinicians })))
 }
 

@@ -1,20 +1,15 @@
 //! The `care_team_links` table: one row per request, with its outcome.
 
-use sqlx::Row;
-
-use crate::storage::{now_ms, Database};
+use crate::storage::{self, now_ms, Database, DbError, On, Row};
 
 /// Records a patient's request to join a clinician's care team; false when one is
 /// already pending or approved.
-pub async fn request_link<'c, E>(
-    executor: E,
+pub async fn request_link<'e>(
+    executor: impl Into<On<'e>>,
     patient_id: i64,
     clinician_id: i64,
-) -> Result<bool, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let result = sqlx::query(
+) -> Result<bool, DbError> {
+    let result = storage::query(
         "INSERT INTO care_team_links (patient_id, clinician_id, status, requested_at) \
          SELECT $1, $2, 'pending', $3 WHERE NOT EXISTS (SELECT 1 FROM care_team_links \
          WHERE patient_id = $1 AND clinician_id = $2 AND status IN ('pending', 'approved'))",
@@ -25,24 +20,20 @@ where
     .execute(executor)
     .await;
     match result {
-        Ok(done) => Ok(done.rows_affected() == 1),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Ok(inserted) => Ok(inserted == 1),
+        Err(e) if e.is_unique_violation() => Ok(false),
         Err(e) => Err(e),
     }
 }
 
 /// Whether the patient is in the clinician's care team now.
-pub async fn is_member(
-    db: &Database,
-    patient_id: i64,
-    clinician_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
+pub async fn is_member(db: &Database, patient_id: i64, clinician_id: i64) -> Result<bool, DbError> {
+    let found: Option<i64> = storage::query_scalar(
         "SELECT id FROM care_team_links WHERE patient_id = $1 AND clinician_id = $2 AND status = 'approved'",
     )
     .bind(patient_id)
     .bind(clinician_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     Ok(found.is_some())
 }
@@ -56,49 +47,40 @@ pub struct Link {
     pub decided_at: Option<i64>,
 }
 
-fn links(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Link>, sqlx::Error> {
-    rows.iter()
-        .map(|row| {
-            Ok(Link {
-                id: row.try_get("id")?,
-                username: row.try_get("username")?,
-                display_name: row.try_get("display_name")?,
-                status: row.try_get("status")?,
-                requested_at: row.try_get("requested_at")?,
-                decided_at: row.try_get("decided_at")?,
-            })
-        })
-        .collect()
+fn link(row: &Row) -> Result<Link, DbError> {
+    Ok(Link {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        status: row.try_get("status")?,
+        requested_at: row.try_get("requested_at")?,
+        decided_at: row.try_get("decided_at")?,
+    })
 }
 
 /// A patient's clinicians (approved) and requests (pending), with the clinician named.
-pub async fn for_patient(db: &Database, patient_id: i64) -> Result<Vec<Link>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn for_patient(db: &Database, patient_id: i64) -> Result<Vec<Link>, DbError> {
+    storage::query(
         "SELECT l.id, u.username, u.display_name, l.status, l.requested_at, l.decided_at \
          FROM care_team_links l JOIN users u ON u.id = l.clinician_id \
          WHERE l.patient_id = $1 AND l.status IN ('pending', 'approved') AND u.disabled_at IS NULL \
          ORDER BY u.display_name, u.username",
     )
     .bind(patient_id)
-    .fetch_all(db.pool())
-    .await?;
-    links(rows)
+    .fetch_all(db, link)
+    .await
 }
 
 /// A clinician's pending requests, with the patient named.
-pub async fn pending_for_clinician(
-    db: &Database,
-    clinician_id: i64,
-) -> Result<Vec<Link>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn pending_for_clinician(db: &Database, clinician_id: i64) -> Result<Vec<Link>, DbError> {
+    storage::query(
         "SELECT l.id, u.username, u.display_name, l.status, l.requested_at, l.decided_at \
          FROM care_team_links l JOIN users u ON u.id = l.patient_id \
          WHERE l.clinician_id = $1 AND l.status = 'pending' AND u.disabled_at IS NULL ORDER BY l.requested_at",
     )
     .bind(clinician_id)
-    .fetch_all(db.pool())
-    .await?;
-    links(rows)
+    .fetch_all(db, link)
+    .await
 }
 
 /// Approves or declines a pending request addressed to this clinician; the patient's id
@@ -108,8 +90,8 @@ pub async fn decide(
     link_id: i64,
     clinician_id: i64,
     approve: bool,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<Option<i64>, DbError> {
+    storage::query_scalar(
         "UPDATE care_team_links SET status = $1, decided_at = $2 \
          WHERE id = $3 AND clinician_id = $4 AND status = 'pending' RETURNING patient_id",
     )
@@ -117,22 +99,22 @@ pub async fn decide(
     .bind(now_ms())
     .bind(link_id)
     .bind(clinician_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await
 }
 
 /// A patient leaves a care team, or withdraws a request; false when there was neither.
-pub async fn leave(db: &Database, patient_id: i64, clinician_id: i64) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+pub async fn leave(db: &Database, patient_id: i64, clinician_id: i64) -> Result<bool, DbError> {
+    let result = storage::query(
         "UPDATE care_team_links SET status = 'left', decided_at = $1 \
          WHERE patient_id = $2 AND clinician_id = $3 AND status IN ('pending', 'approved')",
     )
     .bind(now_ms())
     .bind(patient_id)
     .bind(clinician_id)
-    .execute(db.pool())
+    .execute(db)
     .await?;
-    Ok(result.rows_affected() > 0)
+    Ok(result > 0)
 }
 
 pub struct PatientSummary {
@@ -145,11 +127,8 @@ pub struct PatientSummary {
 }
 
 /// A clinician's patients, with messages from them not yet read and their latest mood.
-pub async fn patients_of(
-    db: &Database,
-    clinician_id: i64,
-) -> Result<Vec<PatientSummary>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<PatientSummary>, DbError> {
+    storage::query(
         "SELECT p.username, p.display_name, l.decided_at AS since, \
            (SELECT CAST(COALESCE(SUM(mine.unread_count), 0) AS BIGINT) FROM conversation_members mine \
               JOIN conversation_members theirs ON theirs.conversation_id = mine.conversation_id AND theirs.user_id = p.id \
@@ -161,34 +140,29 @@ pub async fn patients_of(
          ORDER BY p.display_name, p.username",
     )
     .bind(clinician_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(PatientSummary {
-                username: row.try_get("username")?,
-                display_name: row.try_get("display_name")?,
-                since: row.try_get::<Option<i64>, _>("since")?.unwrap_or_default(),
-                unread_messages: row.try_get("unread_messages")?,
-                latest_mood_score: row.try_get("mood_score")?,
-                latest_mood_at: row.try_get("mood_at")?,
-            })
+    .fetch_all(db, |row| {
+        Ok(PatientSummary {
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            since: row.try_get::<Option<i64>>("since")?.unwrap_or_default(),
+            unread_messages: row.try_get("unread_messages")?,
+            latest_mood_score: row.try_get("mood_score")?,
+            latest_mood_at: row.try_get("mood_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
-pub async fn count_for_clinician(
-    db: &Database,
-    clinician_id: i64,
-) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query(
+pub async fn count_for_clinician(db: &Database, clinician_id: i64) -> Result<(i64, i64), DbError> {
+    storage::query(
         "SELECT COALESCE(SUM(CASE WHEN l.status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
                 COALESCE(SUM(CASE WHEN l.status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \
          FROM care_team_links l JOIN users p ON p.id = l.patient_id \
          WHERE l.clinician_id = $1 AND p.disabled_at IS NULL",
     )
     .bind(clinician_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok((row.try_get("patients")?, row.try_get("pending")?))
+    .fetch_one(db, |row| {
+        Ok((row.try_get("patients")?, row.try_get("pending")?))
+    })
+    .await
 }

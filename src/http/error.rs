@@ -1,6 +1,7 @@
 //! The one error type of the HTTP layer and the one JSON shape every error takes:
 //! `{"error": {"code": "...", "message": "...", "field"?: "..."}}`.
 
+use crate::storage::DbError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -102,8 +103,8 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
         ApiError::internal(error.into())
     }
 }

@@ -6,11 +6,11 @@ pub mod store;
 use crate::accounts::{Role, User};
 use crate::care_teams::store::is_member;
 use crate::http::ApiError;
-use crate::storage::Database;
+use crate::storage::{Database, DbError};
 
 /// Who may write to whom: a patient and a clinician of their care team, two approved
 /// clinicians, or an administrator and anyone (support).
-pub async fn may_message(db: &Database, from: &User, to: &User) -> Result<bool, sqlx::Error> {
+pub async fn may_message(db: &Database, from: &User, to: &User) -> Result<bool, DbError> {
     if from.id == to.id || to.disabled_at.is_some() || from.disabled_at.is_some() {
         return Ok(false);
     }

@@ -7,14 +7,13 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sqlx::Row;
 
 use super::{may_message, parse_content, parse_subject, preview, recipient_not_allowed, store};
 use crate::accounts::{store as users, Role, User, Username};
 use crate::care_teams::person;
 use crate::http::{ApiError, ApiResult, AppState, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::CurrentUser;
-use crate::storage::rfc3339;
+use crate::storage::{self, rfc3339};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -53,18 +52,17 @@ async fn recipients(State(state): State<AppState>, me: CurrentUser) -> ApiResult
             "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL) r {order}"
         ),
     };
-    let rows = sqlx::query(&sql)
+    let recipients = storage::query(&sql)
         .bind(user.id)
-        .fetch_all(state.db.pool())
-        .await?;
-    let recipients = rows
-        .iter()
-        .map(|row| {
-            let mut entry = person(row.try_get("username")?, row.try_get("display_name")?);
-            entry["role"] = json!(row.try_get::<String, _>("role")?);
+        .fetch_all(&state.db, |row| {
+            let mut entry = person(
+                &row.try_get::<String>("username")?,
+                &row.try_get::<String>("display_name")?,
+            );
+            entry["role"] = json!(row.try_get::<String>("role")?);
             Ok(entry)
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .await?;
     Ok(Json(json!({ "recipients": recipients })))
 }
 
@@ -147,8 +145,7 @@ async fn send(
         subject: subject.as_deref(),
         content: &content,
     };
-    let _turn = state.db.write_turn().await;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let sent = store::send(&mut tx, &new).await?;
     if let Some(key) = &key {
         if !store::remember_idempotency_key(&mut tx, me.user.id, key, sent.message_id).await? {

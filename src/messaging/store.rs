@@ -1,12 +1,9 @@
 //! Conversations, their two members and their messages. Each member keeps an unread
 //! count, so the inbox and badges never count messages on every request.
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
-
 use crate::accounts::store::{user_from_row, USER_COLUMNS};
 use crate::accounts::User;
-use crate::storage::{now_ms, Database};
+use crate::storage::{self, now_ms, Database, DbError, Row, Transaction};
 
 /// A conversation as one member sees it in their inbox.
 pub struct InboxEntry {
@@ -63,25 +60,24 @@ pub async fn inbox(
     filter: &InboxFilter,
     limit: i64,
     offset: i64,
-) -> Result<Vec<InboxEntry>, sqlx::Error> {
+) -> Result<Vec<InboxEntry>, DbError> {
     let sql = inbox_query();
-    let rows = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
         .bind(limit)
         .bind(offset)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(inbox_entry).collect()
+        .fetch_all(db, inbox_entry)
+        .await
 }
 
-fn inbox_entry(row: &AnyRow) -> Result<InboxEntry, sqlx::Error> {
+fn inbox_entry(row: &Row) -> Result<InboxEntry, DbError> {
     Ok(InboxEntry {
         id: row.try_get("id")?,
         subject: row.try_get("subject")?,
         unread_count: row.try_get("unread_count")?,
-        archived: row.try_get::<Option<i64>, _>("archived_at")?.is_some(),
+        archived: row.try_get::<Option<i64>>("archived_at")?.is_some(),
         other_username: row.try_get("other_username")?,
         other_display_name: row.try_get("other_display_name")?,
         other_role: row.try_get("other_role")?,
@@ -105,27 +101,28 @@ pub async fn inbox_counts(
     db: &Database,
     user_id: i64,
     filter: &InboxFilter,
-) -> Result<(i64, i64), sqlx::Error> {
+) -> Result<(i64, i64), DbError> {
     let sql = inbox_counts_query();
-    let row = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
-        .fetch_one(db.pool())
-        .await?;
-    Ok((row.try_get("shown")?, row.try_get("unread")?))
+        .fetch_one(db, |row| {
+            Ok((row.try_get("shown")?, row.try_get("unread")?))
+        })
+        .await
 }
 
-pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(unread_count), 0) AS BIGINT) FROM conversation_members WHERE user_id = $1")
+pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, DbError> {
+    storage::query_scalar("SELECT CAST(COALESCE(SUM(unread_count), 0) AS BIGINT) FROM conversation_members WHERE user_id = $1")
         .bind(user_id)
-        .fetch_one(db.pool())
+        .fetch_one(db)
         .await
 }
 
 /// The most recently active conversation between two people, if any.
-pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>, DbError> {
+    storage::query_scalar(
         "SELECT c.id FROM conversations c \
          JOIN conversation_members x ON x.conversation_id = c.id AND x.user_id = $1 \
          JOIN conversation_members y ON y.conversation_id = c.id AND y.user_id = $2 \
@@ -133,7 +130,7 @@ pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>
     )
     .bind(a)
     .bind(b)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await
 }
 
@@ -150,26 +147,24 @@ pub async fn header(
     db: &Database,
     conversation_id: i64,
     me: i64,
-) -> Result<Option<Header>, sqlx::Error> {
+) -> Result<Option<Header>, DbError> {
     let sql = format!(
         "SELECT c.subject, me.archived_at, {USER_COLUMNS} FROM conversations c \
          JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 \
          JOIN conversation_members om ON om.conversation_id = c.id AND om.user_id <> me.user_id \
          JOIN users u ON u.id = om.user_id WHERE c.id = $1"
     );
-    let row = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(conversation_id)
         .bind(me)
-        .fetch_optional(db.pool())
-        .await?;
-    row.map(|row| {
-        Ok(Header {
-            subject: row.try_get("subject")?,
-            archived: row.try_get::<Option<i64>, _>("archived_at")?.is_some(),
-            other: user_from_row(&row)?,
+        .fetch_optional(db, |row| {
+            Ok(Header {
+                subject: row.try_get("subject")?,
+                archived: row.try_get::<Option<i64>>("archived_at")?.is_some(),
+                other: user_from_row(row)?,
+            })
         })
-    })
-    .transpose()
+        .await
 }
 
 pub struct NewMessage<'a> {
@@ -190,32 +185,29 @@ pub struct Sent {
 /// Stores a message, in a new conversation if asked, and counts it unread for the
 /// recipient (bringing the conversation back from their archive). For the sender,
 /// writing counts as having read the conversation.
-pub async fn send(
-    tx: &mut Transaction<'_, Any>,
-    new: &NewMessage<'_>,
-) -> Result<Sent, sqlx::Error> {
+pub async fn send(tx: &mut Transaction, new: &NewMessage<'_>) -> Result<Sent, DbError> {
     let now = now_ms();
     let conversation_id = match new.conversation_id {
         Some(id) => id,
         None => start_conversation(tx, new, now).await?,
     };
-    let message_id: i64 = sqlx::query_scalar(
+    let message_id: i64 = storage::query_scalar(
         "INSERT INTO messages (conversation_id, sender_id, content, sent_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(conversation_id)
     .bind(new.sender_id)
     .bind(new.content)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("UPDATE conversations SET last_message_at = $1 WHERE id = $2")
+    storage::query("UPDATE conversations SET last_message_at = $1 WHERE id = $2")
         .bind(now)
         .bind(conversation_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     // Both members in one statement: one more unread for the recipient (and out of their
     // archive), everything read for the sender.
-    sqlx::query(
+    storage::query(
         "UPDATE conversation_members SET \
            unread_count = CASE WHEN user_id = $2 THEN unread_count + 1 ELSE 0 END, \
            archived_at = CASE WHEN user_id = $2 THEN NULL ELSE archived_at END, \
@@ -225,7 +217,7 @@ pub async fn send(
     .bind(conversation_id)
     .bind(new.recipient_id)
     .bind(message_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(Sent {
         message_id,
@@ -235,23 +227,25 @@ pub async fn send(
 }
 
 async fn start_conversation(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     new: &NewMessage<'_>,
     now: i64,
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<i64, DbError> {
+    let id: i64 = storage::query_scalar(
         "INSERT INTO conversations (subject, created_at, last_message_at) VALUES ($1, $2, $2) RETURNING id",
     )
     .bind(new.subject)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     for member in [new.sender_id, new.recipient_id] {
-        sqlx::query("INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(member)
-            .execute(&mut **tx)
-            .await?;
+        storage::query(
+            "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)",
+        )
+        .bind(id)
+        .bind(member)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(id)
 }
@@ -259,23 +253,23 @@ async fn start_conversation(
 /// Remembers which message an idempotency key produced. False when the key was taken
 /// meanwhile by a concurrent retry.
 pub async fn remember_idempotency_key(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     user_id: i64,
     key: &str,
     message_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+) -> Result<bool, DbError> {
+    let result = storage::query(
         "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(user_id)
     .bind(key)
     .bind(message_id)
     .bind(now_ms())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await;
     match result {
         Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) if e.is_unique_violation() => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -284,31 +278,28 @@ pub async fn sent_with_key(
     db: &Database,
     user_id: i64,
     key: &str,
-) -> Result<Option<Sent>, sqlx::Error> {
-    let row = sqlx::query(
+) -> Result<Option<Sent>, DbError> {
+    storage::query(
         "SELECT m.id, m.conversation_id, m.sent_at FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
          WHERE i.user_id = $1 AND i.idempotency_key = $2",
     )
     .bind(user_id)
     .bind(key)
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|row| {
+    .fetch_optional(db, |row| {
         Ok(Sent {
             message_id: row.try_get("id")?,
             conversation_id: row.try_get("conversation_id")?,
             sent_at: row.try_get("sent_at")?,
         })
-    })
-    .transpose()
+    }).await
 }
 
-pub async fn purge_idempotency_keys(db: &Database, before: i64) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query("DELETE FROM idempotent_sends WHERE created_at < $1")
+pub async fn purge_idempotency_keys(db: &Database, before: i64) -> Result<u64, DbError> {
+    let result = storage::query("DELETE FROM idempotent_sends WHERE created_at < $1")
         .bind(before)
-        .execute(db.pool())
+        .execute(db)
         .await?;
-    Ok(result.rows_affected())
+    Ok(result)
 }
 
 pub struct Message {
@@ -321,7 +312,7 @@ pub struct Message {
     pub sent_at: i64,
 }
 
-fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
+fn message(row: &Row) -> Result<Message, DbError> {
     Ok(Message {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
@@ -343,20 +334,19 @@ pub async fn page(
     conversation_id: i64,
     before: i64,
     limit: i64,
-) -> Result<Vec<Message>, sqlx::Error> {
+) -> Result<Vec<Message>, DbError> {
     let sql = format!(
         "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
          FROM messages m JOIN users u ON u.id = m.sender_id \
          WHERE m.conversation_id = $2 AND m.id < $3 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT $4"
     );
-    let rows = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(me)
         .bind(conversation_id)
         .bind(before)
         .bind(limit)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(message).collect()
+        .fetch_all(db, message)
+        .await
 }
 
 /// Messages I sent, newest first, with the recipient.
@@ -365,7 +355,7 @@ pub async fn sent_by(
     me: i64,
     limit: i64,
     offset: i64,
-) -> Result<Vec<(Message, String, String, String)>, sqlx::Error> {
+) -> Result<Vec<(Message, String, String, String)>, DbError> {
     let sql = format!(
         "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at, \
            r.username AS to_username, r.display_name AS to_display_name, r.role AS to_role \
@@ -374,14 +364,11 @@ pub async fn sent_by(
          JOIN users r ON r.id = om.user_id \
          WHERE m.sender_id = $1 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT $2 OFFSET $3"
     );
-    let rows = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(me)
         .bind(limit)
         .bind(offset)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|row| {
+        .fetch_all(db, |row| {
             Ok((
                 message(row)?,
                 row.try_get("to_username")?,
@@ -389,19 +376,19 @@ pub async fn sent_by(
                 row.try_get("to_role")?,
             ))
         })
-        .collect()
+        .await
 }
 
 /// Marks a conversation read up to its newest message.
-pub async fn mark_read(db: &Database, conversation_id: i64, me: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn mark_read(db: &Database, conversation_id: i64, me: i64) -> Result<(), DbError> {
+    storage::query(
         "UPDATE conversation_members SET unread_count = 0, last_read_message_id = \
            (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1) \
          WHERE conversation_id = $1 AND user_id = $2",
     )
     .bind(conversation_id)
     .bind(me)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -411,40 +398,40 @@ pub async fn set_archived(
     conversation_id: i64,
     me: i64,
     archived: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE conversation_members SET archived_at = $1 WHERE conversation_id = $2 AND user_id = $3")
+) -> Result<(), DbError> {
+    storage::query("UPDATE conversation_members SET archived_at = $1 WHERE conversation_id = $2 AND user_id = $3")
         .bind(archived.then(now_ms))
         .bind(conversation_id)
         .bind(me)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }
 
 /// Hides a message for me only (again is fine); false when it is not in a conversation
 /// of mine.
-pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, sqlx::Error> {
-    let conversation_id: Option<i64> = sqlx::query_scalar(
+pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, DbError> {
+    let conversation_id: Option<i64> = storage::query_scalar(
         "SELECT m.conversation_id FROM messages m JOIN conversation_members me \
          ON me.conversation_id = m.conversation_id AND me.user_id = $2 WHERE m.id = $1",
     )
     .bind(message_id)
     .bind(me)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     let Some(conversation_id) = conversation_id else {
         return Ok(false);
     };
-    let mut tx = db.pool().begin().await?;
-    sqlx::query(
+    let mut tx = db.begin().await?;
+    storage::query(
         "INSERT INTO hidden_messages (message_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(message_id)
     .bind(me)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     // A hidden message no longer counts as unread.
-    sqlx::query(&format!(
+    storage::query(format!(
         "UPDATE conversation_members SET unread_count = (SELECT COUNT(*) FROM messages m \
            WHERE m.conversation_id = $2 AND m.id > conversation_members.last_read_message_id \
            AND m.sender_id <> $1 AND {NOT_HIDDEN}) \
@@ -452,22 +439,20 @@ pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, sqlx:
     ))
     .bind(me)
     .bind(conversation_id)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(true)
 }
 
 /// Everything a person sent or received, for their export.
-pub async fn all_for(db: &Database, me: i64) -> Result<Vec<Message>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn all_for(db: &Database, me: i64) -> Result<Vec<Message>, DbError> {
+    storage::query(
         "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
          FROM messages m JOIN users u ON u.id = m.sender_id \
          JOIN conversation_members me ON me.conversation_id = m.conversation_id AND me.user_id = $1 \
          ORDER BY m.id",
     )
     .bind(me)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(message).collect()
+    .fetch_all(db, message).await
 }

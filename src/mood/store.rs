@@ -1,8 +1,6 @@
 //! The `mood_entries` table.
 
-use sqlx::Row;
-
-use crate::storage::{now_ms, Database};
+use crate::storage::{self, now_ms, Database, DbError};
 
 pub struct MoodEntry {
     pub id: i64,
@@ -18,9 +16,9 @@ pub async fn insert(
     score: i64,
     sleep_hours: Option<f64>,
     note: Option<&str>,
-) -> Result<MoodEntry, sqlx::Error> {
+) -> Result<MoodEntry, DbError> {
     let now = now_ms();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = storage::query_scalar(
         "INSERT INTO mood_entries (user_id, score, sleep_hours, note, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(user_id)
@@ -28,7 +26,7 @@ pub async fn insert(
     .bind(sleep_hours)
     .bind(note)
     .bind(now)
-    .fetch_one(db.pool())
+    .fetch_one(db)
     .await?;
     Ok(MoodEntry {
         id,
@@ -40,41 +38,34 @@ pub async fn insert(
 }
 
 /// Entries since a moment, newest first.
-pub async fn since(db: &Database, user_id: i64, since: i64) -> Result<Vec<MoodEntry>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn since(db: &Database, user_id: i64, since: i64) -> Result<Vec<MoodEntry>, DbError> {
+    storage::query(
         "SELECT id, score, sleep_hours, note, recorded_at FROM mood_entries \
          WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC, id DESC",
     )
     .bind(user_id)
     .bind(since)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(MoodEntry {
-                id: row.try_get("id")?,
-                score: row.try_get("score")?,
-                sleep_hours: row.try_get("sleep_hours")?,
-                note: row.try_get("note")?,
-                recorded_at: row.try_get("recorded_at")?,
-            })
+    .fetch_all(db, |row| {
+        Ok(MoodEntry {
+            id: row.try_get("id")?,
+            score: row.try_get("score")?,
+            sleep_hours: row.try_get("sleep_hours")?,
+            note: row.try_get("note")?,
+            recorded_at: row.try_get("recorded_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// The moments of check-ins since a moment, newest first (for streaks).
-pub async fn check_in_times(
-    db: &Database,
-    user_id: i64,
-    since: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT recorded_at FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC")
+pub async fn check_in_times(db: &Database, user_id: i64, since: i64) -> Result<Vec<i64>, DbError> {
+    storage::query_scalar("SELECT recorded_at FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC")
         .bind(user_id)
         .bind(since)
-        .fetch_all(db.pool())
+        .fetch_all(db)
         .await
 }
 
-pub async fn all_for(db: &Database, user_id: i64) -> Result<Vec<MoodEntry>, sqlx::Error> {
+pub async fn all_for(db: &Database, user_id: i64) -> Result<Vec<MoodEntry>, DbError> {
     since(db, user_id, i64::MIN).await
 }

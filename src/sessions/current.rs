@@ -95,14 +95,8 @@ async fn renew_token(
     parts: &Parts,
 ) -> Result<(), ApiError> {
     let token = IssuedToken::for_session(session.id.clone());
-    let replaced = store::replace_token(
-        state.db.pool(),
-        &token,
-        now_ms(),
-        session.token_issued_at,
-        true,
-    )
-    .await?;
+    let replaced =
+        store::replace_token(&state.db, &token, now_ms(), session.token_issued_at, true).await?;
     if let (true, Some(slot)) = (replaced, parts.extensions.get::<cookie::RenewedCookie>()) {
         slot.set(cookie::issue(&state.settings, &token));
     }

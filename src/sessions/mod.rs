@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::SessionSettings;
 use crate::http::ApiError;
-use crate::storage::{now_ms, Database};
+use crate::storage::{now_ms, Database, DbError};
 pub use current::{CurrentUser, SessionCheck};
 pub use roles::{Admin, Clinician, Patient};
 use store::StoredSession;
@@ -226,7 +226,7 @@ pub async fn lookup(
     db: &Database,
     settings: &SessionSettings,
     token: &str,
-) -> Result<Lookup, sqlx::Error> {
+) -> Result<Lookup, DbError> {
     let Some(session) = find_session(db, &hash_token(token)).await? else {
         return Ok(Lookup::Refused(Refusal::new(NotSignedIn::Unknown)));
     };
@@ -271,10 +271,7 @@ pub async fn lookup(
 /// How long a replaced token keeps working, for requests that were already on their way.
 const REPLACED_TOKEN_GRACE_MS: i64 = 60_000;
 
-async fn find_session(
-    db: &Database,
-    token_hash: &str,
-) -> Result<Option<StoredSession>, sqlx::Error> {
+async fn find_session(db: &Database, token_hash: &str) -> Result<Option<StoredSession>, DbError> {
     if let Some(session) =
         store::find_by_token_hash(db, token_hash, store::TokenColumn::Current).await?
     {

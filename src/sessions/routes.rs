@@ -77,7 +77,7 @@ async fn end_one(
 
 async fn end_others(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
     let ended = store::end_all(
-        state.db.pool(),
+        &state.db,
         current.user.id,
         Some(current.session_id()),
         EndReason::SignedOutElsewhere,

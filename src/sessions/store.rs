@@ -1,13 +1,10 @@
 //! The `sessions` table. Only a SHA-256 of each token is stored, so a copy of the
 //! database cannot be used to sign in.
 
-use sqlx::any::AnyRow;
-use sqlx::Row;
-
 use super::{EndReason, IssuedToken};
 use crate::accounts::store::{user_from_row, USER_COLUMNS};
 use crate::accounts::User;
-use crate::storage::Database;
+use crate::storage::{self, Database, DbError, On, Row};
 
 /// A session as found by its token, whatever its state.
 #[derive(Debug, Clone)]
@@ -23,7 +20,7 @@ pub struct StoredSession {
     pub user: User,
 }
 
-fn session_from_row(row: &AnyRow) -> Result<StoredSession, sqlx::Error> {
+fn session_from_row(row: &Row) -> Result<StoredSession, DbError> {
     Ok(StoredSession {
         id: row.try_get("session_id")?,
         created_at: row.try_get("session_created_at")?,
@@ -45,15 +42,12 @@ pub struct NewSession<'a> {
     pub expires_at: i64,
 }
 
-pub async fn insert<'c, E>(
-    executor: E,
+pub async fn insert<'e>(
+    executor: impl Into<On<'e>>,
     token: &IssuedToken,
     new: NewSession<'_>,
-) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    sqlx::query(
+) -> Result<(), DbError> {
+    storage::query(
         "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, \
          token_issued_at, previous_login_at, client) VALUES ($1, $2, $3, $4, $4, $5, $4, $6, $7)",
     )
@@ -82,7 +76,7 @@ pub async fn find_by_token_hash(
     db: &Database,
     token_hash: &str,
     column: TokenColumn,
-) -> Result<Option<StoredSession>, sqlx::Error> {
+) -> Result<Option<StoredSession>, DbError> {
     let column = match column {
         TokenColumn::Current => "token_hash",
         TokenColumn::Previous => "previous_token_hash",
@@ -92,11 +86,10 @@ pub async fn find_by_token_hash(
          s.token_issued_at, s.previous_login_at, s.ended_at, s.end_reason, {USER_COLUMNS} \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.{column} = $1"
     );
-    let row = sqlx::query(&sql)
+    storage::query(&sql)
         .bind(token_hash)
-        .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(session_from_row).transpose()
+        .fetch_optional(db, session_from_row)
+        .await
 }
 
 /// Moves the idle deadline forward. The condition keeps concurrent requests from
@@ -106,12 +99,12 @@ pub async fn touch(
     session_id: &str,
     now: i64,
     stale_before: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3 AND ended_at IS NULL")
+) -> Result<(), DbError> {
+    storage::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3 AND ended_at IS NULL")
         .bind(now)
         .bind(session_id)
         .bind(stale_before)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }
@@ -120,17 +113,14 @@ pub async fn touch(
 /// `issued_at` keeps working briefly as the previous one (a privilege change); without
 /// (a password change), it stops at once. When a concurrent request replaced it first,
 /// nothing changes and the answer is false.
-pub async fn replace_token<'c, E>(
-    executor: E,
+pub async fn replace_token<'e>(
+    executor: impl Into<On<'e>>,
     token: &IssuedToken,
     now: i64,
     issued_at: i64,
     grace: bool,
-) -> Result<bool, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let result = sqlx::query(
+) -> Result<bool, DbError> {
+    let result = storage::query(
         "UPDATE sessions SET previous_token_hash = CASE WHEN $5 = 1 THEN token_hash ELSE NULL END, \
          token_hash = $1, token_issued_at = $2 WHERE id = $3 AND ended_at IS NULL AND token_issued_at = $4",
     )
@@ -141,7 +131,7 @@ where
     .bind(i64::from(grace))
     .execute(executor)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(result == 1)
 }
 
 /// Ends one session of a user; false when there is no such live session of theirs.
@@ -151,8 +141,8 @@ pub async fn end_one(
     session_id: &str,
     reason: EndReason,
     ended_by: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+) -> Result<bool, DbError> {
+    let result = storage::query(
         "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 \
          WHERE id = $4 AND user_id = $5 AND ended_at IS NULL",
     )
@@ -161,23 +151,20 @@ pub async fn end_one(
     .bind(ended_by)
     .bind(session_id)
     .bind(user_id)
-    .execute(db.pool())
+    .execute(db)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(result == 1)
 }
 
 /// Ends every live session of a user except `keep` (if any); returns how many ended.
-pub async fn end_all<'c, E>(
-    executor: E,
+pub async fn end_all<'e>(
+    executor: impl Into<On<'e>>,
     user_id: i64,
     keep: Option<&str>,
     reason: EndReason,
     ended_by: Option<i64>,
-) -> Result<u64, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let result = sqlx::query(
+) -> Result<u64, DbError> {
+    let result = storage::query(
         "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 \
          WHERE user_id = $4 AND ended_at IS NULL AND id <> $5",
     )
@@ -188,7 +175,7 @@ where
     .bind(keep.unwrap_or(""))
     .execute(executor)
     .await?;
-    Ok(result.rows_affected())
+    Ok(result)
 }
 
 /// A live session as the user sees it in their list of devices.
@@ -205,8 +192,8 @@ pub async fn list_live(
     user_id: i64,
     now: i64,
     idle_ms: i64,
-) -> Result<Vec<ListedSession>, sqlx::Error> {
-    let rows = sqlx::query(
+) -> Result<Vec<ListedSession>, DbError> {
+    storage::query(
         "SELECT id, created_at, last_seen_at, expires_at, client FROM sessions \
          WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC",
@@ -214,30 +201,27 @@ pub async fn list_live(
     .bind(user_id)
     .bind(now)
     .bind(now - idle_ms)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ListedSession {
-                id: row.try_get("id")?,
-                created_at: row.try_get("created_at")?,
-                last_seen_at: row.try_get("last_seen_at")?,
-                expires_at: row.try_get("expires_at")?,
-                client: row.try_get("client")?,
-            })
+    .fetch_all(db, |row| {
+        Ok(ListedSession {
+            id: row.try_get("id")?,
+            created_at: row.try_get("created_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            expires_at: row.try_get("expires_at")?,
+            client: row.try_get("client")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// Forgets sessions that ended or expired longer ago than the retention period.
-pub async fn purge(db: &Database, cutoff: i64, idle_ms: i64) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
+pub async fn purge(db: &Database, cutoff: i64, idle_ms: i64) -> Result<u64, DbError> {
+    let result = storage::query(
         "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1) \
          OR (ended_at IS NULL AND (expires_at < $1 OR last_seen_at < $2))",
     )
     .bind(cutoff)
     .bind(cutoff - idle_ms)
-    .execute(db.pool())
+    .execute(db)
     .await?;
-    Ok(result.rows_affected())
+    Ok(result)
 }

@@ -1,35 +1,60 @@
 //! Storage: one pool over SQLite (embedded default) or PostgreSQL (several instances).
 //!
-//! Both speak the same SQL through sqlx's `Any` driver: `$n` placeholders, integers,
-//! text and UTC millisecond timestamps, so every query runs unchanged on either.
-//! Only the table definitions differ, hence one migration folder per database.
+//! Both speak the same SQL (`$n` placeholders, integers, text and UTC millisecond
+//! timestamps), written once in the stores and run through `query`; only the table
+//! definitions differ, hence one migration folder per database. sqlx applies the
+//! migrations on both and runs PostgreSQL; SQLite runs in-process through rusqlite
+//! (see `sqlite.rs` for why).
 
+mod postgres;
+mod query;
+mod sqlite;
+
+pub use query::{query, query_scalar, Column, DbError, On, Param, Query, Row, Scalar, ToParam};
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Mutex, OwnedMutexGuard};
-
 use anyhow::Context;
-use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migrate, Migrator};
-use sqlx::AnyPool;
-use sqlx::Executor;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection as _, PgPool};
 
 use crate::config::{DatabaseKind, DatabaseUrl};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
-// mmap lets reads use the page cache without a system call per page.
-const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-     PRAGMA synchronous = FULL; PRAGMA journal_mode = WAL; PRAGMA mmap_size = 1073741824;";
-
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Database {
-    pool: AnyPool,
-    kind: DatabaseKind,
-    /// SQLite: one writer at a time, queued here (see `write_turn`).
-    writers: Option<Arc<Mutex<()>>>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite {
+        pool: Arc<sqlite::Pool>,
+        /// For sqlx, which applies the migrations.
+        url: String,
+    },
+    Postgres(PgPool),
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Database({})", self.kind().as_str())
+    }
+}
+
+/// A write transaction. Dropped without `commit`, it is rolled back.
+pub struct Transaction {
+    inner: TxInner,
+}
+
+enum TxInner {
+    Sqlite(sqlite::Tx),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 /// How the schema compares with what this binary expects.
@@ -42,60 +67,48 @@ pub enum MigrationState {
 }
 
 impl Database {
-    /// Opens the pool, creating the SQLite file and its folder when missing.
+    /// Opens the database, creating the SQLite file and its folder when missing.
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Database> {
-        sqlx::any::install_default_drivers();
         let kind = url.kind();
-        let url_text = match kind {
-            DatabaseKind::Sqlite => prepare_sqlite_url(url.expose())?,
-            DatabaseKind::Postgres => url.expose().to_owned(),
+        let backend = match kind {
+            DatabaseKind::Sqlite => {
+                let url = prepare_sqlite_url(url.expose())?;
+                let (path, flags) = sqlite_target(&url);
+                let pool = sqlite::Pool::open(path, flags)
+                    .context("could not open the sqlite database")?;
+                Backend::Sqlite { pool, url }
+            }
+            DatabaseKind::Postgres => Backend::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(url.expose())
+                    .await
+                    .context("could not connect to the postgres database")?,
+            ),
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            // An embedded SQLite connection cannot drop while the process lives, so the
-            // ping before each use is pure cost; a PostgreSQL one can (a failover), so
-            // it keeps the ping and a dead connection is replaced instead of failing.
-            .test_before_acquire(kind == DatabaseKind::Postgres)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if kind == DatabaseKind::Sqlite {
-                        conn.execute(SQLITE_PRAGMAS).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url_text)
-            .await
-            .with_context(|| format!("could not connect to the {} database", kind.as_str()))?;
-        let writers = (kind == DatabaseKind::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Database {
-            pool,
-            kind,
-            writers,
-        })
-    }
-
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+        Ok(Database { backend })
     }
 
     pub fn kind(&self) -> DatabaseKind {
-        self.kind
-    }
-
-    /// Taken before a busy write transaction. SQLite lets one writer in at a time and
-    /// makes the others sleep and retry in steps of up to 100 ms; queueing them here
-    /// instead keeps the wait short and in order. PostgreSQL needs no turn.
-    pub async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
-        match &self.writers {
-            Some(writers) => Some(writers.clone().lock_owned().await),
-            None => None,
+        match self.backend {
+            Backend::Sqlite { .. } => DatabaseKind::Sqlite,
+            Backend::Postgres(_) => DatabaseKind::Postgres,
         }
     }
 
+    /// Starts a write transaction. On SQLite it first waits for the writer turn, so
+    /// writers queue in order instead of sleeping in SQLite's busy handler.
+    pub async fn begin(&self) -> Result<Transaction, DbError> {
+        let inner = match &self.backend {
+            Backend::Sqlite { pool, .. } => TxInner::Sqlite(sqlite::Tx::begin(pool).await?),
+            Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Transaction { inner })
+    }
+
     fn migrator(&self) -> &'static Migrator {
-        match self.kind {
+        match self.kind() {
             DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,
             DatabaseKind::Postgres => &POSTGRES_MIGRATIONS,
         }
@@ -104,31 +117,30 @@ impl Database {
     /// Applies pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so
     /// instances starting together take turns; SQLite serialises writers by itself.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator()
-            .run(&self.pool)
-            .await
-            .context("could not apply database migrations")
+        let migrated = match &self.backend {
+            Backend::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await?;
+                let result = self.migrator().run(&mut conn).await;
+                conn.close().await?;
+                result
+            }
+            Backend::Postgres(pool) => self.migrator().run(pool).await,
+        };
+        migrated.context("could not apply database migrations")
     }
 
     pub async fn migration_state(&self) -> anyhow::Result<MigrationState> {
-        let expected = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
-        let mut conn = self.pool.acquire().await?;
-        conn.ensure_migrations_table().await?;
-        if let Some(version) = conn.dirty_version().await? {
-            return Ok(MigrationState::Dirty { version });
+        match &self.backend {
+            Backend::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await?;
+                let state = migration_state(&mut conn, self.migrator()).await;
+                conn.close().await?;
+                state
+            }
+            Backend::Postgres(pool) => {
+                migration_state(&mut *pool.acquire().await?, self.migrator()).await
+            }
         }
-        let applied = conn
-            .list_applied_migrations()
-            .await?
-            .iter()
-            .map(|m| m.version)
-            .max()
-            .unwrap_or(0);
-        Ok(match applied.cmp(&expected) {
-            std::cmp::Ordering::Equal => MigrationState::UpToDate { version: applied },
-            std::cmp::Ordering::Less => MigrationState::Pending { applied, expected },
-            std::cmp::Ordering::Greater => MigrationState::Newer { applied, expected },
-        })
     }
 
     /// Readiness: the database answers and the schema is the one this binary expects.
@@ -141,8 +153,137 @@ impl Database {
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => pool.close(),
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
+}
+
+impl Transaction {
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit(),
+            TxInner::Postgres(tx) => Ok(tx.commit().await?),
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), DbError> {
+        match self.inner {
+            // Dropping an SQLite transaction rolls it back.
+            TxInner::Sqlite(tx) => drop(tx),
+            TxInner::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+async fn migration_state(
+    conn: &mut (impl Migrate + ?Sized),
+    migrator: &Migrator,
+) -> anyhow::Result<MigrationState> {
+    let expected = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    conn.ensure_migrations_table().await?;
+    if let Some(version) = conn.dirty_version().await? {
+        return Ok(MigrationState::Dirty { version });
+    }
+    let applied = conn
+        .list_applied_migrations()
+        .await?
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    Ok(match applied.cmp(&expected) {
+        std::cmp::Ordering::Equal => MigrationState::UpToDate { version: applied },
+        std::cmp::Ordering::Less => MigrationState::Pending { applied, expected },
+        std::cmp::Ordering::Greater => MigrationState::Newer { applied, expected },
+    })
+}
+
+/// Runs a query that returns rows, keeping at most `limit` of them.
+async fn run<T>(
+    on: On<'_>,
+    query: Query<'_>,
+    map: impl FnMut(&Row) -> Result<T, DbError>,
+    limit: usize,
+) -> Result<Vec<T>, DbError> {
+    let Query { sql, params } = query;
+    match on {
+        On::Db(Database {
+            backend: Backend::Sqlite { pool, .. },
+        }) => {
+            on_sqlite(pool, &sql, |conn| {
+                sqlite::fetch(conn, &sql, &params, map, limit)
+            })
+            .await
+        }
+        On::Db(Database {
+            backend: Backend::Postgres(pool),
+        }) => postgres::fetch(pool, &sql, &params, map, limit).await,
+        On::Tx(Transaction {
+            inner: TxInner::Sqlite(tx),
+        }) => sqlite::fetch(&tx.conn, &sql, &params, map, limit),
+        On::Tx(Transaction {
+            inner: TxInner::Postgres(tx),
+        }) => postgres::fetch(&mut **tx, &sql, &params, map, limit).await,
+    }
+}
+
+async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
+    let Query { sql, params } = query;
+    match on {
+        On::Db(Database {
+            backend: Backend::Sqlite { pool, .. },
+        }) => on_sqlite(pool, &sql, |conn| sqlite::execute(conn, &sql, &params)).await,
+        On::Db(Database {
+            backend: Backend::Postgres(pool),
+        }) => postgres::execute(pool, &sql, &params).await,
+        On::Tx(Transaction {
+            inner: TxInner::Sqlite(tx),
+        }) => sqlite::execute(&tx.conn, &sql, &params),
+        On::Tx(Transaction {
+            inner: TxInner::Postgres(tx),
+        }) => postgres::execute(&mut **tx, &sql, &params).await,
+    }
+}
+
+/// Runs one statement's `work` on an SQLite connection outside a transaction: a read on
+/// this thread, a write in the writer turn and where blocking is allowed.
+async fn on_sqlite<T>(
+    pool: &Arc<sqlite::Pool>,
+    sql: &str,
+    work: impl FnOnce(&rusqlite::Connection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let conn = pool.take()?;
+    if sqlite::is_read_only(&conn, sql)? {
+        work(&conn)
+    } else {
+        let _turn = pool.write_turn().await;
+        sqlite::blocking(|| work(&conn))
+    }
+}
+
+/// The file and open flags of a `sqlite:` URL (`mode=ro|rw|rwc|memory`).
+fn sqlite_target(url: &str) -> (PathBuf, rusqlite::OpenFlags) {
+    use rusqlite::OpenFlags;
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    let mode = options
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("mode="))
+        .unwrap_or("rwc");
+    let access = match mode {
+        "ro" => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        "rw" => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        _ => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    };
+    (
+        PathBuf::from(path),
+        access | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }
 
 /// Adds `mode=rwc` so the file is created, and creates its folder.
