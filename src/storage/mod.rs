@@ -14,12 +14,10 @@ pub use query::{query, query_scalar, Column, DbError, On, Param, Query, Row, Sca
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::migrate::{Migrate, Migrator};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection as _, PgPool};
+use sqlx::Connection as _;
 
 use crate::config::{DatabaseKind, DatabaseUrl};
 
@@ -38,7 +36,7 @@ enum Backend {
         /// For sqlx, which applies the migrations.
         url: String,
     },
-    Postgres(PgPool),
+    Postgres(Arc<postgres::Pool>),
 }
 
 impl std::fmt::Debug for Database {
@@ -54,7 +52,7 @@ pub struct Transaction {
 
 enum TxInner {
     Sqlite(sqlite::Tx),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    Postgres(postgres::Tx),
 }
 
 /// How the schema compares with what this binary expects.
@@ -79,10 +77,7 @@ impl Database {
                 Backend::Sqlite { pool, url }
             }
             DatabaseKind::Postgres => Backend::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .connect(url.expose())
+                postgres::Pool::connect(url.expose())
                     .await
                     .context("could not connect to the postgres database")?,
             ),
@@ -102,7 +97,7 @@ impl Database {
     pub async fn begin(&self) -> Result<Transaction, DbError> {
         let inner = match &self.backend {
             Backend::Sqlite { pool, .. } => TxInner::Sqlite(sqlite::Tx::begin(pool).await?),
-            Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+            Backend::Postgres(pool) => TxInner::Postgres(postgres::Tx::begin(pool).await?),
         };
         Ok(Transaction { inner })
     }
@@ -124,7 +119,7 @@ impl Database {
                 conn.close().await?;
                 result
             }
-            Backend::Postgres(pool) => self.migrator().run(pool).await,
+            Backend::Postgres(pool) => self.migrator().run(pool.take().await?.conn()).await,
         };
         migrated.context("could not apply database migrations")
     }
@@ -138,7 +133,7 @@ impl Database {
                 state
             }
             Backend::Postgres(pool) => {
-                migration_state(&mut *pool.acquire().await?, self.migrator()).await
+                migration_state(pool.take().await?.conn(), self.migrator()).await
             }
         }
     }
@@ -164,7 +159,7 @@ impl Transaction {
     pub async fn commit(self) -> Result<(), DbError> {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit(),
-            TxInner::Postgres(tx) => Ok(tx.commit().await?),
+            TxInner::Postgres(tx) => tx.commit().await,
         }
     }
 
@@ -220,13 +215,21 @@ async fn run<T>(
         }
         On::Db(Database {
             backend: Backend::Postgres(pool),
-        }) => postgres::fetch(pool, &sql, &params, map, limit).await,
+        }) => {
+            let mut map = map;
+            let mut conn = pool.take().await?;
+            let result = postgres::fetch(conn.conn(), &sql, &params, &mut map, limit).await;
+            if worth_retrying(pool, conn, &result, &sql) {
+                return postgres::fetch(pool.take().await?.conn(), &sql, &params, map, limit).await;
+            }
+            result
+        }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
         }) => sqlite::fetch(&tx.conn, &sql, &params, map, limit),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
-        }) => postgres::fetch(&mut **tx, &sql, &params, map, limit).await,
+        }) => postgres::fetch(tx.conn.conn(), &sql, &params, map, limit).await,
     }
 }
 
@@ -238,13 +241,20 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
         }) => on_sqlite(pool, &sql, |conn| sqlite::execute(conn, &sql, &params)).await,
         On::Db(Database {
             backend: Backend::Postgres(pool),
-        }) => postgres::execute(pool, &sql, &params).await,
+        }) => {
+            let mut conn = pool.take().await?;
+            let result = postgres::execute(conn.conn(), &sql, &params).await;
+            if worth_retrying(pool, conn, &result, &sql) {
+                return postgres::execute(pool.take().await?.conn(), &sql, &params).await;
+            }
+            result
+        }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
         }) => sqlite::execute(&tx.conn, &sql, &params),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
-        }) => postgres::execute(&mut **tx, &sql, &params).await,
+        }) => postgres::execute(tx.conn.conn(), &sql, &params).await,
     }
 }
 
@@ -262,6 +272,36 @@ async fn on_sqlite<T>(
         let _turn = pool.write_turn().await;
         sqlite::blocking(|| work(&conn))
     }
+}
+
+/// After a statement outside a transaction failed because its PostgreSQL connection
+/// was dead (the server restarted or failed over): drops it and the other idle ones, and
+/// answers whether to run the statement again on a new connection. Only a read is run
+/// again, and only when the connection had been used before; a write may have been
+/// applied.
+fn worth_retrying<T>(
+    pool: &postgres::Pool,
+    mut conn: postgres::Pooled,
+    result: &Result<T, DbError>,
+    sql: &str,
+) -> bool {
+    let Err(error) = result else { return false };
+    if !postgres::connection_lost(error) {
+        return false;
+    }
+    conn.discard();
+    pool.forget_idle();
+    let retry = conn.reused && is_select(sql);
+    if retry {
+        tracing::warn!(%error, "database connection lost; reading again on a new one");
+    }
+    retry
+}
+
+fn is_select(sql: &str) -> bool {
+    sql.trim_start()
+        .get(..6)
+        .is_some_and(|word| word.eq_ignore_ascii_case("select"))
 }
 
 /// The file and open flags of a `sqlite:` URL (`mode=ro|rw|rwc|memory`).

@@ -1,11 +1,163 @@
-//! PostgreSQL, for several instances sharing one database, through sqlx.
+//! PostgreSQL, for several instances sharing one database, through sqlx's connections.
+//!
+//! The pool is our own. sqlx's pool sends a ping on every release of a connection (and,
+//! by default, another before every acquire), so each query cost three round trips to
+//! the server, on a machine where the database shares the CPU with us. This pool pings
+//! only a connection that sat idle long enough to have been cut off (a failover, a
+//! restart), and replaces a connection that fails, retrying a read once.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
-use sqlx::postgres::PgArguments;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgTransactionManager};
 use sqlx::query::Query as SqlxQuery;
-use sqlx::Postgres;
+use sqlx::{Connection as _, Postgres, TransactionManager as _};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::query::{DbError, Param, Row};
+
+const MAX_CONNECTIONS: usize = 8;
+const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(5);
+/// A connection idle longer than this is pinged before use.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(30);
+/// Connections are replaced after this long, so server-side caches do not grow forever.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+pub struct Pool {
+    options: PgConnectOptions,
+    idle: Mutex<Vec<Idle>>,
+    permits: Arc<Semaphore>,
+}
+
+struct Idle {
+    conn: PgConnection,
+    created: Instant,
+    since: Instant,
+}
+
+/// A connection taken from the pool; it goes back when dropped, unless discarded.
+pub struct Pooled {
+    conn: Option<PgConnection>,
+    created: Instant,
+    /// Whether it was used before: only then can it have gone stale unnoticed.
+    pub reused: bool,
+    pool: Arc<Pool>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Pool {
+    /// Connects once now, so a wrong URL or password fails at start.
+    pub async fn connect(url: &str) -> Result<Arc<Pool>, DbError> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = Arc::new(Pool {
+            options,
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+        });
+        drop(pool.take().await?);
+        Ok(pool)
+    }
+
+    pub async fn take(self: &Arc<Self>) -> Result<Pooled, DbError> {
+        let permit =
+            tokio::time::timeout(WAIT_FOR_CONNECTION, self.permits.clone().acquire_owned())
+                .await
+                .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))?
+                .map_err(|_| DbError::Postgres(sqlx::Error::PoolClosed))?;
+        while let Some(mut idle) = self.pop_idle() {
+            if idle.created.elapsed() > MAX_LIFETIME {
+                continue;
+            }
+            if idle.since.elapsed() > CHECK_AFTER_IDLE && idle.conn.ping().await.is_err() {
+                continue;
+            }
+            return Ok(self.pooled(idle.conn, idle.created, true, permit));
+        }
+        let conn = tokio::time::timeout(
+            WAIT_FOR_CONNECTION,
+            PgConnection::connect_with(&self.options),
+        )
+        .await
+        .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))??;
+        Ok(self.pooled(conn, Instant::now(), false, permit))
+    }
+
+    fn pop_idle(&self) -> Option<Idle> {
+        self.idle.lock().ok()?.pop()
+    }
+
+    fn pooled(
+        self: &Arc<Self>,
+        conn: PgConnection,
+        created: Instant,
+        reused: bool,
+        permit: OwnedSemaphorePermit,
+    ) -> Pooled {
+        Pooled {
+            conn: Some(conn),
+            created,
+            reused,
+            pool: self.clone(),
+            _permit: permit,
+        }
+    }
+
+    /// Drops every idle connection: after one was found dead, the others likely are too.
+    pub fn forget_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
+    pub async fn close(&self) {
+        self.permits.close();
+        let idle = self.idle.lock().map(|mut idle| std::mem::take(&mut *idle));
+        for Idle { conn, .. } in idle.unwrap_or_default() {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+impl Pooled {
+    /// Closes the connection instead of returning it (it failed, or is mid-transaction).
+    pub fn discard(&mut self) {
+        self.conn = None;
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        self.conn
+            .as_mut()
+            .expect("a pooled connection is present until discarded")
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            // A transaction left open (its future was dropped) is rolled back by the
+            // connection before its next query.
+            if PgTransactionManager::get_transaction_depth(&conn) > 0 {
+                PgTransactionManager::start_rollback(&mut conn);
+            }
+            if let Ok(mut idle) = self.pool.idle.lock() {
+                idle.push(Idle {
+                    conn,
+                    created: self.created,
+                    since: Instant::now(),
+                });
+            }
+        }
+    }
+}
+
+/// The connection itself failed (as opposed to the statement): it must not be reused.
+pub fn connection_lost(error: &DbError) -> bool {
+    matches!(
+        error,
+        DbError::Postgres(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_))
+    )
+}
 
 fn bound<'q>(sql: &'q str, params: &'q [Param]) -> SqlxQuery<'q, Postgres, PgArguments> {
     params
@@ -20,14 +172,14 @@ fn bound<'q>(sql: &'q str, params: &'q [Param]) -> SqlxQuery<'q, Postgres, PgArg
         })
 }
 
-pub async fn fetch<'c, T>(
-    executor: impl sqlx::Executor<'c, Database = Postgres>,
+pub async fn fetch<T>(
+    conn: &mut PgConnection,
     sql: &str,
     params: &[Param],
     mut map: impl FnMut(&Row) -> Result<T, DbError>,
     limit: usize,
 ) -> Result<Vec<T>, DbError> {
-    let mut rows = bound(sql, params).fetch(executor);
+    let mut rows = bound(sql, params).fetch(conn);
     let mut out = Vec::new();
     while out.len() < limit {
         match rows.try_next().await? {
@@ -38,10 +190,30 @@ pub async fn fetch<'c, T>(
     Ok(out)
 }
 
-pub async fn execute<'c>(
-    executor: impl sqlx::Executor<'c, Database = Postgres>,
-    sql: &str,
-    params: &[Param],
-) -> Result<u64, DbError> {
-    Ok(bound(sql, params).execute(executor).await?.rows_affected())
+pub async fn execute(conn: &mut PgConnection, sql: &str, params: &[Param]) -> Result<u64, DbError> {
+    Ok(bound(sql, params).execute(conn).await?.rows_affected())
+}
+
+/// A transaction: it holds one connection until it ends.
+pub struct Tx {
+    pub conn: Pooled,
+}
+
+impl Tx {
+    pub async fn begin(pool: &Arc<Pool>) -> Result<Tx, DbError> {
+        let mut conn = pool.take().await?;
+        if let Err(error) = PgTransactionManager::begin(conn.conn(), None).await {
+            conn.discard();
+            return Err(error.into());
+        }
+        Ok(Tx { conn })
+    }
+
+    pub async fn commit(mut self) -> Result<(), DbError> {
+        Ok(PgTransactionManager::commit(self.conn.conn()).await?)
+    }
+
+    pub async fn rollback(mut self) -> Result<(), DbError> {
+        Ok(PgTransactionManager::rollback(self.conn.conn()).await?)
+    }
 }

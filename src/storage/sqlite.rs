@@ -181,9 +181,14 @@ pub fn fetch<T>(
     Ok(out)
 }
 
+/// Runs a statement to its end, skipping any rows it returns; answers how many rows it
+/// changed.
 pub fn execute(conn: &Connection, sql: &str, params: &[Param]) -> Result<u64, DbError> {
     let mut statement = prepare(conn, sql, params)?;
-    Ok(statement.raw_execute()? as u64)
+    let read_only = statement.readonly();
+    let mut rows = statement.raw_query();
+    while rows.next()?.is_some() {}
+    Ok(if read_only { 0 } else { conn.changes() })
 }
 
 /// A write transaction: it holds the writer turn and one connection until it ends.
