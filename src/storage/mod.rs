@@ -158,15 +158,14 @@ impl Database {
 impl Transaction {
     pub async fn commit(self) -> Result<(), DbError> {
         match self.inner {
-            TxInner::Sqlite(tx) => tx.commit(),
+            TxInner::Sqlite(tx) => tx.commit().await,
             TxInner::Postgres(tx) => tx.commit().await,
         }
     }
 
     pub async fn rollback(self) -> Result<(), DbError> {
         match self.inner {
-            // Dropping an SQLite transaction rolls it back.
-            TxInner::Sqlite(tx) => drop(tx),
+            TxInner::Sqlite(tx) => tx.rollback().await?,
             TxInner::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
@@ -226,7 +225,7 @@ async fn run<T>(
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::fetch(&tx.conn, &sql, &params, map, limit),
+        }) => sqlite::fetch(tx.conn(), &sql, &params, map, limit),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::fetch(tx.conn.conn(), &sql, &params, map, limit).await,
@@ -251,27 +250,30 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::execute(&tx.conn, &sql, &params),
+        }) => sqlite::execute(tx.conn(), &sql, &params),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::execute(tx.conn.conn(), &sql, &params).await,
     }
 }
 
-/// Runs one statement's `work` on an SQLite connection outside a transaction: a read on
-/// this thread, a write in the writer turn and where blocking is allowed.
+/// Runs one statement's `work` on SQLite outside a transaction: a read on this thread on
+/// a connection of its own, a write as a transaction of one statement (see `sqlite.rs`).
 async fn on_sqlite<T>(
     pool: &Arc<sqlite::Pool>,
     sql: &str,
     work: impl FnOnce(&rusqlite::Connection) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
-    let conn = pool.take()?;
-    if sqlite::is_read_only(&conn, sql)? {
-        work(&conn)
-    } else {
-        let _turn = pool.write_turn().await;
-        sqlite::blocking(|| work(&conn))
+    {
+        let reader = pool.take()?;
+        if sqlite::is_read_only(&reader, sql)? {
+            return work(&reader);
+        }
     }
+    let tx = sqlite::Tx::begin(pool).await?;
+    let done = work(tx.conn())?;
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// After a statement outside a transaction failed because its PostgreSQL connection

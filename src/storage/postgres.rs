@@ -152,11 +152,18 @@ impl Drop for Pooled {
 }
 
 /// The connection itself failed (as opposed to the statement): it must not be reused.
+/// That is a broken socket, or the server saying it is ending the session: SQLSTATE class
+/// 08 (connection exception) or 57P (shut down, for a restart or by an administrator).
 pub fn connection_lost(error: &DbError) -> bool {
-    matches!(
-        error,
-        DbError::Postgres(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_))
-    )
+    match error {
+        DbError::Postgres(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)) => {
+            true
+        }
+        DbError::Postgres(sqlx::Error::Database(e)) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
 }
 
 fn bound<'q>(sql: &'q str, params: &'q [Param]) -> SqlxQuery<'q, Postgres, PgArguments> {

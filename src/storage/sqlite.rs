@@ -6,14 +6,22 @@
 //! per connection does, several times per request). Writes wait for fsync and for the
 //! write lock, so they queue for the in-process writer turn and run where blocking is
 //! allowed (`tokio::task::block_in_place`).
+//!
+//! Writes are also committed in groups. A commit in `synchronous = FULL` waits for an
+//! fsync, and SQLite lets one writer in at a time, so one commit per request would cap
+//! writes at one fsync each. Instead one connection does all writing: each write
+//! transaction is a savepoint inside an SQLite transaction that stays open while other
+//! writers are queued, and the last of them commits for all (at most `MAX_GROUP`).
+//! Nobody's `commit` returns before their work is durable, so nothing is traded away.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::OwnedMutexGuard;
+use tokio::sync::{watch, OwnedMutexGuard};
 
 use super::query::{DbError, Param, Row};
 
@@ -32,8 +40,27 @@ pub struct Pool {
     path: PathBuf,
     flags: OpenFlags,
     idle: Mutex<Vec<Connection>>,
-    writers: Arc<tokio::sync::Mutex<()>>,
+    writer: Arc<tokio::sync::Mutex<Writer>>,
+    /// Writers queued for `writer`, not counting ones already waiting for a group.
+    queued: Arc<AtomicUsize>,
 }
+
+/// The connection that does all the writing, and the group transaction it has open.
+struct Writer {
+    conn: Connection,
+    group: Option<Group>,
+}
+
+struct Group {
+    /// Savepoints released into it, whose owners wait for its commit.
+    members: usize,
+    committed: watch::Sender<Option<Result<(), String>>>,
+}
+
+/// At most this many write transactions share one commit.
+const MAX_GROUP: usize = 64;
+/// How long a member waits for someone else to commit its group before doing it.
+const TAKE_BACK_AFTER: Duration = Duration::from_millis(50);
 
 /// A connection taken from the pool; it goes back when dropped.
 pub struct Pooled {
@@ -63,30 +90,22 @@ impl Drop for Pooled {
 impl Pool {
     /// Opens the first connection now, so a bad path or a locked file fails at start.
     pub fn open(path: PathBuf, flags: OpenFlags) -> Result<Arc<Pool>, DbError> {
+        let conn = connect(&path, flags)?;
         let pool = Arc::new(Pool {
             path,
             flags,
             idle: Mutex::new(Vec::new()),
-            writers: Arc::new(tokio::sync::Mutex::new(())),
+            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, group: None })),
+            queued: Arc::new(AtomicUsize::new(0)),
         });
-        let first = pool.connect()?;
-        pool.idle.lock().expect("pool lock").push(first);
         Ok(pool)
-    }
-
-    fn connect(&self) -> Result<Connection, DbError> {
-        let conn = Connection::open_with_flags(&self.path, self.flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.execute_batch(PRAGMAS)?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(conn)
     }
 
     pub fn take(self: &Arc<Self>) -> Result<Pooled, DbError> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match idle {
             Some(conn) => conn,
-            None => self.connect()?,
+            None => connect(&self.path, self.flags)?,
         };
         Ok(Pooled {
             conn: Some(conn),
@@ -94,18 +113,19 @@ impl Pool {
         })
     }
 
-    /// The writer turn: SQLite lets one writer in at a time and makes the others sleep
-    /// and retry in steps of up to 100 ms; queueing them here keeps the wait short and
-    /// in order.
-    pub async fn write_turn(&self) -> OwnedMutexGuard<()> {
-        self.writers.clone().lock_owned().await
-    }
-
     pub fn close(&self) {
         if let Ok(mut idle) = self.idle.lock() {
             idle.clear();
         }
     }
+}
+
+fn connect(path: &std::path::Path, flags: OpenFlags) -> Result<Connection, DbError> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(PRAGMAS)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
 }
 
 /// Runs `work` where it may block: on a multi-threaded runtime the thread hands its
@@ -191,41 +211,177 @@ pub fn execute(conn: &Connection, sql: &str, params: &[Param]) -> Result<u64, Db
     Ok(if read_only { 0 } else { conn.changes() })
 }
 
-/// A write transaction: it holds the writer turn and one connection until it ends.
+/// A write transaction: a savepoint on the writer connection, held until it ends.
 pub struct Tx {
-    pub conn: Pooled,
-    _turn: OwnedMutexGuard<()>,
+    writer: Option<OwnedMutexGuard<Writer>>,
+    pool: Arc<Pool>,
     open: bool,
+}
+
+/// Counts a writer in the queue for as long as it waits, even if it stops waiting.
+struct Queued(Arc<AtomicUsize>);
+
+impl Queued {
+    fn new(counter: &Arc<AtomicUsize>) -> Queued {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Queued(counter.clone())
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Tx {
     pub async fn begin(pool: &Arc<Pool>) -> Result<Tx, DbError> {
-        let turn = pool.write_turn().await;
-        let conn = pool.take()?;
-        // IMMEDIATE takes the write lock now, so the transaction never has to upgrade
-        // a read lock later (which can fail with SQLITE_BUSY at once).
-        blocking(|| conn.execute_batch("BEGIN IMMEDIATE"))?;
+        let queued = Queued::new(&pool.queued);
+        let mut writer = pool.writer.clone().lock_owned().await;
+        drop(queued);
+        if writer.group.is_some() && writer.conn.is_autocommit() {
+            // SQLite rolled the group back by itself (a full disk, say): its members fail.
+            finish_group(&mut writer, Err("the write transaction was lost".into()));
+        }
+        if writer.group.is_none() {
+            // IMMEDIATE takes the write lock now, so the transaction never has to upgrade
+            // a read lock later (which can fail with SQLITE_BUSY at once).
+            blocking(|| writer.conn.execute_batch("BEGIN IMMEDIATE"))?;
+            writer.group = Some(Group {
+                members: 0,
+                committed: watch::channel(None).0,
+            });
+        }
+        writer.conn.execute_batch("SAVEPOINT tx")?;
         Ok(Tx {
-            conn,
-            _turn: turn,
+            writer: Some(writer),
+            pool: pool.clone(),
             open: true,
         })
     }
 
-    pub fn commit(mut self) -> Result<(), DbError> {
-        blocking(|| self.conn.execute_batch("COMMIT"))?;
+    pub fn conn(&self) -> &Connection {
+        &self
+            .writer
+            .as_ref()
+            .expect("a transaction holds the writer")
+            .conn
+    }
+
+    /// Returns once this transaction's work is durable, committed alone or in a group.
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.finish(true).await
+    }
+
+    /// Undoes this transaction's work. Like `commit`, it returns once what this
+    /// transaction could see of earlier group members is durable, so a caller that
+    /// failed on their row (a duplicate key, say) can read it from any connection.
+    pub async fn rollback(self) -> Result<(), DbError> {
+        self.finish(false).await
+    }
+
+    async fn finish(mut self, keep: bool) -> Result<(), DbError> {
+        let mut writer = self.writer.take().expect("a transaction holds the writer");
         self.open = false;
-        Ok(())
+        if writer.conn.is_autocommit() {
+            finish_group(&mut writer, Err("the write transaction was lost".into()));
+            return if keep { Err(DbError::Lost) } else { Ok(()) };
+        }
+        let queued = self.pool.queued.load(Ordering::SeqCst);
+        let undo = if keep {
+            "RELEASE tx"
+        } else {
+            "ROLLBACK TO tx; RELEASE tx"
+        };
+        writer.conn.execute_batch(undo)?;
+        let group = writer.group.as_mut().expect("a savepoint lives in a group");
+        if keep {
+            group.members += 1;
+        } else if group.members == 0 {
+            if queued == 0 {
+                writer.conn.execute_batch("ROLLBACK")?;
+                writer.group = None;
+            }
+            return Ok(());
+        }
+        if group.members >= MAX_GROUP || queued == 0 {
+            return commit_group(&mut writer);
+        }
+        // Others are queued: the next one writes into the same transaction, and the last
+        // commits it. Should the queue empty without a commit (a queued writer gave up),
+        // the writer is taken back after a while and the group committed here.
+        let mut committed = group.committed.subscribe();
+        drop(writer);
+        let take_back = async {
+            tokio::time::sleep(TAKE_BACK_AFTER).await;
+            self.pool.writer.clone().lock_owned().await
+        };
+        let taken_back = tokio::select! {
+            outcome = committed.wait_for(Option::is_some) => {
+                return outcome_of(outcome.ok().as_deref());
+            }
+            writer = take_back => writer,
+        };
+        let mut writer = taken_back;
+        let pending = committed.borrow().is_none();
+        if pending {
+            commit_group(&mut writer)
+        } else {
+            outcome_of(Some(&*committed.borrow()))
+        }
+    }
+}
+
+fn outcome_of(outcome: Option<&Option<Result<(), String>>>) -> Result<(), DbError> {
+    match outcome {
+        Some(Some(Ok(()))) => Ok(()),
+        _ => Err(DbError::Lost),
+    }
+}
+
+/// Commits the open group and tells its members.
+fn commit_group(writer: &mut Writer) -> Result<(), DbError> {
+    let result = blocking(|| writer.conn.execute_batch("COMMIT"));
+    if result.is_err() && !writer.conn.is_autocommit() {
+        let _ = writer.conn.execute_batch("ROLLBACK");
+    }
+    finish_group(
+        writer,
+        result.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+    );
+    Ok(result?)
+}
+
+fn finish_group(writer: &mut Writer, outcome: Result<(), String>) {
+    if let Some(group) = writer.group.take() {
+        group.committed.send_replace(Some(outcome));
     }
 }
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        if self.open {
-            // Not committed: undo it before the connection goes back to the pool. If
-            // even that fails the connection is closed rather than reused mid-transaction.
-            if self.conn.execute_batch("ROLLBACK").is_err() {
-                self.conn.conn.take();
+        let Some(mut writer) = self.writer.take() else {
+            return;
+        };
+        if self.open && !writer.conn.is_autocommit() {
+            // Not committed: undo this transaction's work only.
+            let undone = writer.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
+            if undone.is_err() {
+                let _ = writer.conn.execute_batch("ROLLBACK");
+                finish_group(&mut writer, Err("the write transaction was lost".into()));
+            }
+        }
+        // Nobody else is coming to commit what earlier members released.
+        if self.pool.queued.load(Ordering::SeqCst) == 0 {
+            match writer.group.as_ref().map(|group| group.members) {
+                Some(0) => {
+                    let _ = writer.conn.execute_batch("ROLLBACK");
+                    writer.group = None;
+                }
+                Some(_) => {
+                    let _ = commit_group(&mut writer);
+                }
+                None => {}
             }
         }
     }

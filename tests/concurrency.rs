@@ -1,0 +1,123 @@
+//! Many people writing at once, and a database connection lost under a running server:
+//! every write that was answered is stored exactly once, and reads carry on.
+
+mod common;
+
+use common::*;
+use futures_util::future::join_all;
+use serde_json::json;
+
+#[tokio::test]
+async fn concurrent_sends_are_each_stored_once_and_counted() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    let patient = &world.patient_a;
+    let first = patient
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.in", "content": "Hello" }),
+        )
+        .await
+        .expect(201);
+    let conversation = first.body["conversation_id"].as_i64().unwrap();
+
+    // 30 different messages, and 6 retries of one more, all at the same moment. Writes
+    // that arrive together share commits, and a retry that collides with the first
+    // attempt inside such a group must still find it.
+    let distinct = (0..30).map(|n| {
+        patient.post(
+            "/api/messages/send",
+            json!({ "conversation_id": conversation, "content": format!("Message {n}") }),
+        )
+    });
+    let retried = (0..6).map(|_| {
+        let request = patient
+            .with_csrf(patient.request(reqwest::Method::POST, "/api/messages/send"))
+            .header("Idempotency-Key", "the-same-one")
+            .json(&json!({ "conversation_id": conversation, "content": "Once only" }));
+        patient.send(request)
+    });
+    let (distinct, retried) = tokio::join!(join_all(distinct), join_all(retried));
+
+    let mut ids: Vec<i64> = distinct
+        .into_iter()
+        .map(|reply| reply.expect(201).body["message_id"].as_i64().unwrap())
+        .collect();
+    let retried: Vec<i64> = retried
+        .into_iter()
+        .map(|reply| reply.expect(201).body["message_id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        retried.iter().all(|id| *id == retried[0]),
+        "every retry answers the first message: {retried:?}"
+    );
+    ids.push(retried[0]);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 31, "31 distinct messages were answered");
+
+    assert_eq!(db.scalar_i64("SELECT COUNT(*) FROM messages").await, 32);
+    let unread = world
+        .dr_in
+        .get("/api/messages/unread-count")
+        .await
+        .expect(200);
+    assert_eq!(unread.body["total_unread"], 32);
+    let page = world
+        .dr_in
+        .get(&format!(
+            "/api/messages/conversations/{conversation}?limit=100"
+        ))
+        .await
+        .expect(200);
+    let shown = page.body["messages"].as_array().unwrap();
+    assert_eq!(shown.len(), 32);
+    assert!(shown.iter().filter(|m| m["content"] == "Once only").count() == 1);
+}
+
+#[tokio::test]
+async fn reads_carry_on_when_postgres_drops_the_servers_connections() {
+    let db = TestDb::new().await;
+    if !db.is_postgres() {
+        eprintln!("PostgreSQL only: an embedded SQLite connection cannot be dropped");
+        return;
+    }
+    let server = Server::start(&db, &[]).await;
+    let patient = patient(&server, "patient.a").await;
+    patient.get("/api/auth/me").await.expect(200);
+
+    // What a failover or a database restart does to a running server's pool.
+    let killed = db
+        .scalar_i64(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await;
+    assert!(killed > 0, "the server had connections to drop");
+    for _ in 0..100 {
+        let left = db
+            .scalar_i64(
+                "SELECT COUNT(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let me = patient.get("/api/auth/me").await;
+    if me.status != 200 {
+        eprintln!("{}", server.logs());
+    }
+    let me = me.expect(200);
+    assert_eq!(me.body["user"]["username"], "patient.a");
+    patient.get("/api/home/data").await.expect(200);
+    let mood = patient.post("/api/mood", json!({ "score": 7 })).await;
+    if mood.status != 201 {
+        eprintln!("{}", server.logs());
+    }
+    mood.expect(201);
+}
