@@ -121,3 +121,53 @@ async fn reads_carry_on_when_postgres_drops_the_servers_connections() {
     }
     mood.expect(201);
 }
+
+#[tokio::test]
+async fn simultaneous_requests_each_get_their_own_session() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let mut people = Vec::new();
+    for n in 0..8 {
+        people.push((
+            format!("person.{n}"),
+            patient(&server, &format!("person.{n}")).await,
+        ));
+    }
+    let signed_out = patient(&server, "signed.out").await;
+    signed_out.get("/api/auth/me").await.expect(200);
+    let elsewhere = Client::new(&server);
+    elsewhere.login("signed.out", PASSWORD).await.expect(200);
+    elsewhere
+        .post("/api/auth/sessions/revoke-others", json!({}))
+        .await
+        .expect(200);
+
+    // On PostgreSQL, lookups that arrive together share one query: each must still get
+    // exactly its own session, including the same session asked for several times at
+    // once, and an ended one its reason.
+    let asks = people.iter().flat_map(|(name, client)| {
+        (0..4).map(move |_| async move { (name.clone(), client.get("/api/auth/me").await) })
+    });
+    let ended = (0..4).map(|_| signed_out.get("/api/auth/me"));
+    let (answers, ended) = tokio::join!(join_all(asks), join_all(ended));
+    assert_eq!(answers.len(), 32);
+    for (name, reply) in answers {
+        let reply = reply.expect(200);
+        assert_eq!(reply.body["user"]["username"], name.as_str());
+    }
+    // The first refusal clears the cookie, so requests that leave after it carry none.
+    let codes: Vec<String> = ended
+        .into_iter()
+        .map(|reply| reply.expect(401).code().to_owned())
+        .collect();
+    assert!(
+        codes.iter().any(|code| code == "session_revoked"),
+        "{codes:?}"
+    );
+    assert!(
+        codes
+            .iter()
+            .all(|code| code == "session_revoked" || code == "not_authenticated"),
+        "{codes:?}"
+    );
+}

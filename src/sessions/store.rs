@@ -1,6 +1,8 @@
 //! The `sessions` table. Only a SHA-256 of each token is stored, so a copy of the
 //! database cannot be used to sign in.
 
+use std::sync::LazyLock;
+
 use super::{EndReason, IssuedToken};
 use crate::accounts::store::{user_from_row, USER_COLUMNS};
 use crate::accounts::User;
@@ -71,25 +73,46 @@ pub enum TokenColumn {
     Previous,
 }
 
-/// One indexed lookup, joined with the user, on every authenticated request.
+/// The lookup of a session with its user, by one token column.
+fn find_sql(column: &str, condition: &str) -> String {
+    format!(
+        "SELECT s.{column} AS token_key, s.id AS session_id, s.created_at AS session_created_at, \
+         s.last_seen_at, s.expires_at, s.token_issued_at, s.previous_login_at, s.ended_at, \
+         s.end_reason, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.{column} {condition}"
+    )
+}
+
+static FIND_CURRENT: LazyLock<String> = LazyLock::new(|| find_sql("token_hash", "= $1"));
+static FIND_CURRENT_MANY: LazyLock<String> = LazyLock::new(|| find_sql("token_hash", "= ANY($1)"));
+static FIND_PREVIOUS: LazyLock<String> = LazyLock::new(|| find_sql("previous_token_hash", "= $1"));
+
+/// One indexed lookup, joined with the user, on every authenticated request. By the
+/// current token it may share its query with requests arriving together (on PostgreSQL,
+/// see `Database::fetch_by_key`); by the previous one (rare) it runs alone.
 pub async fn find_by_token_hash(
     db: &Database,
     token_hash: &str,
     column: TokenColumn,
 ) -> Result<Option<StoredSession>, DbError> {
-    let column = match column {
-        TokenColumn::Current => "token_hash",
-        TokenColumn::Previous => "previous_token_hash",
-    };
-    let sql = format!(
-        "SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
-         s.token_issued_at, s.previous_login_at, s.ended_at, s.end_reason, {USER_COLUMNS} \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.{column} = $1"
-    );
-    storage::query(&sql)
-        .bind(token_hash)
-        .fetch_optional(db, session_from_row)
-        .await
+    match column {
+        TokenColumn::Current => {
+            db.fetch_by_key(
+                &FIND_CURRENT,
+                &FIND_CURRENT_MANY,
+                "token_key",
+                token_hash,
+                session_from_row,
+            )
+            .await
+        }
+        TokenColumn::Previous => {
+            storage::query(FIND_PREVIOUS.as_str())
+                .bind(token_hash)
+                .fetch_optional(db, session_from_row)
+                .await
+        }
+    }
 }
 
 /// Moves the idle deadline forward. The condition keeps concurrent requests from

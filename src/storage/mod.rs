@@ -102,6 +102,27 @@ impl Database {
         Ok(Transaction { inner })
     }
 
+    /// The row with a unique text key. `one` selects it by `$1`; `many` selects the rows
+    /// whose `key_column` is in the text array `$1`. On PostgreSQL, lookups that arrive
+    /// while others are under way share one query of `many` (see
+    /// `postgres::Pool::fetch_keyed`); SQLite, in-process, runs `one`.
+    pub async fn fetch_by_key<T>(
+        &self,
+        one: &str,
+        many: &'static str,
+        key_column: &'static str,
+        key: &str,
+        mut map: impl FnMut(&Row) -> Result<T, DbError>,
+    ) -> Result<Option<T>, DbError> {
+        match &self.backend {
+            Backend::Sqlite { .. } => query(one).bind(key).fetch_optional(self, map).await,
+            Backend::Postgres(pool) => match pool.fetch_keyed(many, key_column, key).await? {
+                Some(row) => Ok(Some(map(&Row::Postgres(&row))?)),
+                None => Ok(None),
+            },
+        }
+    }
+
     fn migrator(&self) -> &'static Migrator {
         match self.kind() {
             DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,

@@ -6,14 +6,15 @@
 //! only a connection that sat idle long enough to have been cut off (a failover, a
 //! restart), and replaces a connection that fails, retrying a read once.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgTransactionManager};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgRow, PgTransactionManager};
 use sqlx::query::Query as SqlxQuery;
 use sqlx::{Connection as _, Postgres, TransactionManager as _};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 use super::query::{DbError, Param, Row};
 
@@ -28,7 +29,21 @@ pub struct Pool {
     options: PgConnectOptions,
     idle: Mutex<Vec<Idle>>,
     permits: Arc<Semaphore>,
+    keyed: Mutex<HashMap<&'static str, KeyedReads>>,
 }
+
+/// Lookups by key waiting for a shared query (see `fetch_keyed`).
+#[derive(Default)]
+struct KeyedReads {
+    waiting: Vec<KeyedLookup>,
+    running: usize,
+}
+
+/// A key, and where its row (or none, or the error) goes.
+type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, String>>);
+
+/// At most this many shared keyed queries run at once per statement.
+const KEYED_RUNNERS: usize = 2;
 
 struct Idle {
     conn: PgConnection,
@@ -54,6 +69,7 @@ impl Pool {
             options,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            keyed: Mutex::new(HashMap::new()),
         });
         drop(pool.take().await?);
         Ok(pool)
@@ -117,6 +133,134 @@ impl Pool {
             let _ = conn.close().await;
         }
     }
+}
+
+impl Pool {
+    /// The row whose `key_column` equals `key`, from `sql`, which selects the rows for
+    /// the keys in the text array `$1`. Lookups that arrive while that query is already
+    /// running for others wait and then share the next one, so under load one round trip
+    /// answers many requests; each is still answered by a query that started after it
+    /// arrived, so what it sees is as fresh as a query of its own.
+    pub async fn fetch_keyed(
+        self: &Arc<Self>,
+        sql: &'static str,
+        key_column: &'static str,
+        key: &str,
+    ) -> Result<Option<PgRow>, DbError> {
+        let (sender, answer) = oneshot::channel();
+        let run_now = {
+            let mut keyed = self.keyed.lock().map_err(|_| poisoned())?;
+            let reads = keyed.entry(sql).or_default();
+            reads.waiting.push((key.to_owned(), sender));
+            let start = reads.running < KEYED_RUNNERS;
+            if start {
+                reads.running += 1;
+            }
+            start
+        };
+        if run_now {
+            self.clone().run_keyed(sql, key_column).await;
+        }
+        match answer.await {
+            Ok(Ok(row)) => Ok(row),
+            Ok(Err(message)) => Err(DbError::Shared(message)),
+            Err(_) => Err(DbError::Shared("the shared lookup was abandoned".into())),
+        }
+    }
+
+    /// Runs shared queries while lookups are waiting; hands the rest to a new task so the
+    /// caller's own answer is not held up.
+    async fn run_keyed(self: Arc<Self>, sql: &'static str, key_column: &'static str) {
+        let batch = self.take_keyed(sql);
+        if batch.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
+        let result = self.query_keyed(sql, &keys).await;
+        let mut rows: HashMap<String, Option<PgRow>> = HashMap::new();
+        let outcome = result.and_then(|found| {
+            for row in found {
+                let key: String = sqlx::Row::try_get(&row, key_column)?;
+                rows.insert(key, Some(row));
+            }
+            Ok(())
+        });
+        let mut again = Vec::new();
+        for (key, sender) in batch {
+            let answer = match (&outcome, rows.get_mut(&key)) {
+                (Err(error), _) => Err(error.to_string()),
+                (Ok(()), None) => Ok(None),
+                (Ok(()), Some(slot)) => match slot.take() {
+                    Some(row) => Ok(Some(row)),
+                    // A row cannot be copied: a second lookup of the same key in this
+                    // batch gets the next query.
+                    None => {
+                        again.push((key, sender));
+                        continue;
+                    }
+                },
+            };
+            let _ = sender.send(answer);
+        }
+        let more = {
+            let mut keyed = self.keyed.lock().expect("keyed lock");
+            let reads = keyed.entry(sql).or_default();
+            reads.waiting.extend(again);
+            let more = !reads.waiting.is_empty();
+            if !more {
+                reads.running -= 1;
+            }
+            more
+        };
+        if more {
+            tokio::spawn(self.run_keyed_boxed(sql, key_column));
+        }
+    }
+
+    fn run_keyed_boxed(
+        self: Arc<Self>,
+        sql: &'static str,
+        key_column: &'static str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(self.run_keyed(sql, key_column))
+    }
+
+    fn take_keyed(&self, sql: &'static str) -> Vec<KeyedLookup> {
+        let mut keyed = self.keyed.lock().expect("keyed lock");
+        let reads = keyed.entry(sql).or_default();
+        let batch = std::mem::take(&mut reads.waiting);
+        if batch.is_empty() {
+            reads.running -= 1;
+        }
+        batch
+    }
+
+    async fn query_keyed(
+        self: &Arc<Self>,
+        sql: &str,
+        keys: &[String],
+    ) -> Result<Vec<PgRow>, DbError> {
+        let mut conn = self.take().await?;
+        let result = sqlx::query(sql).bind(keys).fetch_all(conn.conn()).await;
+        match result.map_err(DbError::from) {
+            Err(error) if connection_lost(&error) => {
+                let reused = conn.reused;
+                conn.discard();
+                drop(conn);
+                self.forget_idle();
+                if !reused {
+                    return Err(error);
+                }
+                let mut conn = self.take().await?;
+                Ok(sqlx::query(sql).bind(keys).fetch_all(conn.conn()).await?)
+            }
+            other => other,
+        }
+    }
+}
+
+fn poisoned() -> DbError {
+    DbError::Shared("a lock was poisoned".into())
 }
 
 impl Pooled {

@@ -19,6 +19,8 @@ pub enum DbError {
     NoRow,
     #[error("unexpected value in the database: {0}")]
     Decode(String),
+    #[error("a shared lookup failed: {0}")]
+    Shared(String),
     #[error("the write transaction was lost before it was committed; nothing was saved")]
     Lost,
 }
