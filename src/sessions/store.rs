@@ -73,19 +73,31 @@ pub enum TokenColumn {
     Previous,
 }
 
-/// The lookup of a session with its user, by one token column.
-fn find_sql(column: &str, condition: &str) -> String {
+/// The columns `session_from_row` reads.
+fn session_columns() -> String {
     format!(
-        "SELECT s.{column} AS token_key, s.id AS session_id, s.created_at AS session_created_at, \
-         s.last_seen_at, s.expires_at, s.token_issued_at, s.previous_login_at, s.ended_at, \
-         s.end_reason, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.{column} {condition}"
+        "s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
+         s.token_issued_at, s.previous_login_at, s.ended_at, s.end_reason, {USER_COLUMNS}"
     )
 }
 
-static FIND_CURRENT: LazyLock<String> = LazyLock::new(|| find_sql("token_hash", "= $1"));
-static FIND_CURRENT_MANY: LazyLock<String> = LazyLock::new(|| find_sql("token_hash", "= ANY($1)"));
-static FIND_PREVIOUS: LazyLock<String> = LazyLock::new(|| find_sql("previous_token_hash", "= $1"));
+fn find_by(column: &str) -> String {
+    format!(
+        "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.{column} = $1",
+        session_columns()
+    )
+}
+
+static FIND_CURRENT: LazyLock<String> = LazyLock::new(|| find_by("token_hash"));
+static FIND_PREVIOUS: LazyLock<String> = LazyLock::new(|| find_by("previous_token_hash"));
+/// For several tokens at once (PostgreSQL), each row with its token's position.
+static FIND_CURRENT_MANY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT k.n AS lookup_index, {} FROM unnest(CAST($1 AS TEXT[])) WITH ORDINALITY AS k(token_hash, n) \
+         JOIN sessions s ON s.token_hash = k.token_hash JOIN users u ON u.id = s.user_id",
+        session_columns()
+    )
+});
 
 /// One indexed lookup, joined with the user, on every authenticated request. By the
 /// current token it may share its query with requests arriving together (on PostgreSQL,
@@ -100,7 +112,6 @@ pub async fn find_by_token_hash(
             db.fetch_by_key(
                 &FIND_CURRENT,
                 &FIND_CURRENT_MANY,
-                "token_key",
                 token_hash,
                 session_from_row,
             )

@@ -34,7 +34,7 @@ enum Backend {
     Sqlite {
         pool: Arc<sqlite::Pool>,
         /// For sqlx, which applies the migrations.
-        url: String,
+        url: Arc<str>,
     },
     Postgres(Arc<postgres::Pool>),
 }
@@ -74,7 +74,10 @@ impl Database {
                 let (path, flags) = sqlite_target(&url);
                 let pool = sqlite::Pool::open(path, flags)
                     .context("could not open the sqlite database")?;
-                Backend::Sqlite { pool, url }
+                Backend::Sqlite {
+                    pool,
+                    url: url.into(),
+                }
             }
             DatabaseKind::Postgres => Backend::Postgres(
                 postgres::Pool::connect(url.expose())
@@ -103,20 +106,20 @@ impl Database {
     }
 
     /// The row with a unique text key. `one` selects it by `$1`; `many` selects the rows
-    /// whose `key_column` is in the text array `$1`. On PostgreSQL, lookups that arrive
-    /// while others are under way share one query of `many` (see
-    /// `postgres::Pool::fetch_keyed`); SQLite, in-process, runs `one`.
+    /// for the keys in the text array `$1`, each with its key's position in the array
+    /// (from 1) as `lookup_index`. On PostgreSQL, lookups that arrive while others are
+    /// under way share one query of `many` (see `postgres::Pool::fetch_keyed`); SQLite,
+    /// in-process, runs `one`.
     pub async fn fetch_by_key<T>(
         &self,
         one: &str,
         many: &'static str,
-        key_column: &'static str,
         key: &str,
         mut map: impl FnMut(&Row) -> Result<T, DbError>,
     ) -> Result<Option<T>, DbError> {
         match &self.backend {
             Backend::Sqlite { .. } => query(one).bind(key).fetch_optional(self, map).await,
-            Backend::Postgres(pool) => match pool.fetch_keyed(many, key_column, key).await? {
+            Backend::Postgres(pool) => match pool.fetch_keyed(many, key).await? {
                 Some(row) => Ok(Some(map(&Row::Postgres(&row))?)),
                 None => Ok(None),
             },
@@ -228,8 +231,8 @@ async fn run<T>(
         On::Db(Database {
             backend: Backend::Sqlite { pool, .. },
         }) => {
-            on_sqlite(pool, &sql, |conn| {
-                sqlite::fetch(conn, &sql, &params, map, limit)
+            on_sqlite(pool, &sql, &params, |statement| {
+                sqlite::rows(statement, map, limit)
             })
             .await
         }
@@ -246,7 +249,7 @@ async fn run<T>(
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::fetch(tx.conn(), &sql, &params, map, limit),
+        }) => sqlite::rows(&mut sqlite::prepare(tx.conn(), &sql, &params)?, map, limit),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::fetch(tx.conn.conn(), &sql, &params, map, limit).await,
@@ -258,7 +261,7 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
     match on {
         On::Db(Database {
             backend: Backend::Sqlite { pool, .. },
-        }) => on_sqlite(pool, &sql, |conn| sqlite::execute(conn, &sql, &params)).await,
+        }) => on_sqlite(pool, &sql, &params, sqlite::run).await,
         On::Db(Database {
             backend: Backend::Postgres(pool),
         }) => {
@@ -271,7 +274,7 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::execute(tx.conn(), &sql, &params),
+        }) => sqlite::run(&mut sqlite::prepare(tx.conn(), &sql, &params)?),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::execute(tx.conn.conn(), &sql, &params).await,
@@ -283,16 +286,18 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
 async fn on_sqlite<T>(
     pool: &Arc<sqlite::Pool>,
     sql: &str,
-    work: impl FnOnce(&rusqlite::Connection) -> Result<T, DbError>,
+    params: &[Param],
+    work: impl FnOnce(&mut sqlite::Statement) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
     {
         let reader = pool.take()?;
-        if sqlite::is_read_only(&reader, sql)? {
-            return work(&reader);
+        let mut statement = sqlite::prepare(&reader, sql, params)?;
+        if statement.readonly() {
+            return work(&mut statement);
         }
     }
     let tx = sqlite::Tx::begin(pool).await?;
-    let done = work(tx.conn())?;
+    let done = work(&mut sqlite::prepare(tx.conn(), sql, params)?)?;
     tx.commit().await?;
     Ok(done)
 }

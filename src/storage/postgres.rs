@@ -136,15 +136,15 @@ impl Pool {
 }
 
 impl Pool {
-    /// The row whose `key_column` equals `key`, from `sql`, which selects the rows for
-    /// the keys in the text array `$1`. Lookups that arrive while that query is already
+    /// The row for `key`, from `sql`, which selects the rows for the keys in the text
+    /// array `$1` with each key's position in the array (from 1) as `lookup_index`, for
+    /// example by joining `unnest($1) WITH ORDINALITY`. Lookups that arrive while that query is already
     /// running for others wait and then share the next one, so under load one round trip
     /// answers many requests; each is still answered by a query that started after it
     /// arrived, so what it sees is as fresh as a query of its own.
     pub async fn fetch_keyed(
         self: &Arc<Self>,
         sql: &'static str,
-        key_column: &'static str,
         key: &str,
     ) -> Result<Option<PgRow>, DbError> {
         let (sender, answer) = oneshot::channel();
@@ -159,7 +159,7 @@ impl Pool {
             start
         };
         if run_now {
-            self.clone().run_keyed(sql, key_column).await;
+            self.clone().run_keyed(sql).await;
         }
         match answer.await {
             Ok(Ok(row)) => Ok(row),
@@ -170,42 +170,31 @@ impl Pool {
 
     /// Runs shared queries while lookups are waiting; hands the rest to a new task so the
     /// caller's own answer is not held up.
-    async fn run_keyed(self: Arc<Self>, sql: &'static str, key_column: &'static str) {
+    async fn run_keyed(self: Arc<Self>, sql: &'static str) {
         let batch = self.take_keyed(sql);
         if batch.is_empty() {
             return;
         }
         let keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
         let result = self.query_keyed(sql, &keys).await;
-        let mut rows: HashMap<String, Option<PgRow>> = HashMap::new();
+        let mut rows: HashMap<i64, PgRow> = HashMap::new();
         let outcome = result.and_then(|found| {
             for row in found {
-                let key: String = sqlx::Row::try_get(&row, key_column)?;
-                rows.insert(key, Some(row));
+                let position: i64 = sqlx::Row::try_get(&row, "lookup_index")?;
+                rows.insert(position, row);
             }
             Ok(())
         });
-        let mut again = Vec::new();
-        for (key, sender) in batch {
-            let answer = match (&outcome, rows.get_mut(&key)) {
-                (Err(error), _) => Err(error.to_string()),
-                (Ok(()), None) => Ok(None),
-                (Ok(()), Some(slot)) => match slot.take() {
-                    Some(row) => Ok(Some(row)),
-                    // A row cannot be copied: a second lookup of the same key in this
-                    // batch gets the next query.
-                    None => {
-                        again.push((key, sender));
-                        continue;
-                    }
-                },
+        for (position, (_, sender)) in (1..).zip(batch) {
+            let answer = match &outcome {
+                Err(error) => Err(error.to_string()),
+                Ok(()) => Ok(rows.remove(&position)),
             };
             let _ = sender.send(answer);
         }
         let more = {
             let mut keyed = self.keyed.lock().expect("keyed lock");
             let reads = keyed.entry(sql).or_default();
-            reads.waiting.extend(again);
             let more = !reads.waiting.is_empty();
             if !more {
                 reads.running -= 1;
@@ -213,16 +202,15 @@ impl Pool {
             more
         };
         if more {
-            tokio::spawn(self.run_keyed_boxed(sql, key_column));
+            tokio::spawn(self.run_keyed_boxed(sql));
         }
     }
 
     fn run_keyed_boxed(
         self: Arc<Self>,
         sql: &'static str,
-        key_column: &'static str,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        Box::pin(self.run_keyed(sql, key_column))
+        Box::pin(self.run_keyed(sql))
     }
 
     fn take_keyed(&self, sql: &'static str) -> Vec<KeyedLookup> {

@@ -162,11 +162,12 @@ fn sqlite_sql(sql: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn prepare<'c>(
+/// A cached statement with its values bound.
+pub fn prepare<'c>(
     conn: &'c Connection,
     sql: &str,
     params: &[Param],
-) -> Result<rusqlite::CachedStatement<'c>, DbError> {
+) -> Result<Statement<'c>, DbError> {
     let mut statement = conn.prepare_cached(&sqlite_sql(sql))?;
     for (index, param) in params.iter().enumerate() {
         let position = index + 1;
@@ -182,19 +183,14 @@ fn prepare<'c>(
     Ok(statement)
 }
 
-/// Whether a statement only reads, and so may run on the calling thread.
-pub fn is_read_only(conn: &Connection, sql: &str) -> Result<bool, DbError> {
-    Ok(conn.prepare_cached(&sqlite_sql(sql))?.readonly())
-}
+pub type Statement<'c> = rusqlite::CachedStatement<'c>;
 
-pub fn fetch<T>(
-    conn: &Connection,
-    sql: &str,
-    params: &[Param],
+/// Up to `limit` rows of a prepared statement, each through `map`.
+pub fn rows<T>(
+    statement: &mut Statement,
     mut map: impl FnMut(&Row) -> Result<T, DbError>,
     limit: usize,
 ) -> Result<Vec<T>, DbError> {
-    let mut statement = prepare(conn, sql, params)?;
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while out.len() < limit {
@@ -206,14 +202,15 @@ pub fn fetch<T>(
     Ok(out)
 }
 
-/// Runs a statement to its end, skipping any rows it returns; answers how many rows it
-/// changed.
-pub fn execute(conn: &Connection, sql: &str, params: &[Param]) -> Result<u64, DbError> {
-    let mut statement = prepare(conn, sql, params)?;
-    let read_only = statement.readonly();
+/// Runs a prepared statement to its end, skipping any rows it returns; answers how many
+/// rows it changed.
+pub fn run(statement: &mut Statement) -> Result<u64, DbError> {
+    if statement.column_count() == 0 {
+        return Ok(statement.raw_execute()? as u64);
+    }
     let mut rows = statement.raw_query();
     while rows.next()?.is_some() {}
-    Ok(if read_only { 0 } else { conn.changes() })
+    Ok(0)
 }
 
 /// A write transaction: a savepoint on the writer connection, held until it ends.
