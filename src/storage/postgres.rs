@@ -43,7 +43,7 @@ struct KeyedReads {
 type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, String>>);
 
 /// At most this many shared keyed queries run at once per statement.
-const KEYED_RUNNERS: usize = 2;
+const KEYED_RUNNERS: usize = 1;
 
 struct Idle {
     conn: PgConnection,
