@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{may_message, parse_content, parse_subject, preview, recipient_not_allowed, store};
@@ -186,7 +186,7 @@ async fn inbox(
     State(state): State<AppState>,
     me: CurrentUser,
     Query(query): Query<InboxQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InboxPage>> {
     let paging = Paging::parse(
         &PageQuery {
             page: query.page,
@@ -206,34 +206,104 @@ async fn inbox(
         paging.offset(),
     )
     .await?;
-    let (entries, mut page) = paging.finish(entries);
-    let conversations: Vec<Value> = entries
-        .into_iter()
-        .map(|c| {
-            let last_message = c.last_content.as_deref().map(|content| {
-                json!({
-                    "preview": preview(content),
-                    "sender": c.last_sender,
-                    "from_me": c.last_sender.as_deref() == Some(me.user.username.as_str()),
-                    "sent_at": c.last_sent_at.map(rfc3339),
-                })
-            });
-            json!({
-                "id": c.id,
-                "subject": c.subject,
-                "other": { "username": c.other_username, "display_name": c.other_display_name, "role": c.other_role },
-                "last_message": last_message,
-                "unread_count": c.unread_count,
-                "archived": c.archived,
-            })
-        })
-        .collect();
-    page["conversations"] = json!(conversations);
+    let (entries, page) = paging.finish(entries);
     let (total, total_unread) = store::inbox_counts(&state.db, me.user.id, &filter).await?;
-    page["total"] = json!(total);
-    page["total_unread"] = json!(total_unread);
+    let conversations = entries
+        .into_iter()
+        .map(|c| InboxItem::new(c, &me.user.username))
+        .collect();
+    Ok(Json(InboxPage {
+        page,
+        conversations,
+        total,
+        total_unread,
+    }))
+}
 
-    Ok(Json(page))
+// The inbox and conversation pages are the busiest answers, so they are serialised
+// straight from these types rather than built up as `serde_json::Value`s first.
+
+#[derive(Serialize)]
+struct InboxPage {
+    #[serde(flatten)]
+    page: Value,
+    conversations: Vec<InboxItem>,
+    total: i64,
+    total_unread: i64,
+}
+
+#[derive(Serialize)]
+struct InboxItem {
+    id: i64,
+    subject: Option<String>,
+    other: PersonView,
+    last_message: Option<LastMessage>,
+    unread_count: i64,
+    archived: bool,
+}
+
+#[derive(Serialize)]
+struct PersonView {
+    username: String,
+    display_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LastMessage {
+    preview: String,
+    sender: Option<String>,
+    from_me: bool,
+    sent_at: Option<String>,
+}
+
+impl InboxItem {
+    fn new(c: store::InboxEntry, my_username: &str) -> InboxItem {
+        let last_message = c.last_content.as_deref().map(|content| LastMessage {
+            preview: preview(content),
+            from_me: c.last_sender.as_deref() == Some(my_username),
+            sender: c.last_sender.clone(),
+            sent_at: c.last_sent_at.map(rfc3339),
+        });
+        InboxItem {
+            id: c.id,
+            subject: c.subject,
+            other: PersonView {
+                username: c.other_username,
+                display_name: c.other_display_name,
+                role: Some(c.other_role),
+            },
+            last_message,
+            unread_count: c.unread_count,
+            archived: c.archived,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ConversationPage {
+    conversation: ConversationInfo,
+    messages: Vec<MessageView>,
+    has_more: bool,
+    next_before: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ConversationInfo {
+    id: i64,
+    subject: Option<String>,
+    other: PersonView,
+    archived: bool,
+}
+
+#[derive(Serialize)]
+struct MessageView {
+    id: i64,
+    sender: PersonView,
+    from_me: bool,
+    content: String,
+    sent_at: String,
 }
 
 #[derive(Deserialize)]
@@ -247,7 +317,7 @@ async fn conversation(
     me: CurrentUser,
     Path(id): Path<i64>,
     Query(query): Query<ConversationQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ConversationPage>> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=Paging::MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid(
@@ -261,8 +331,6 @@ async fn conversation(
     let header = store::header(&state.db, id, me.user.id)
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let mut other = person(&header.other.username, &header.other.display_name);
-    other["role"] = json!(header.other.role);
     let mut messages = store::page(
         &state.db,
         me.user.id,
@@ -279,24 +347,36 @@ async fn conversation(
     } else {
         None
     };
-    let messages: Vec<Value> = messages
+    let messages = messages
         .into_iter()
-        .map(|m| {
-            json!({
-                "id": m.id,
-                "sender": person(&m.sender_username, &m.sender_display_name),
-                "from_me": m.sender_id == me.user.id,
-                "content": m.content,
-                "sent_at": rfc3339(m.sent_at),
-            })
+        .map(|m| MessageView {
+            id: m.id,
+            from_me: m.sender_id == me.user.id,
+            sender: PersonView {
+                username: m.sender_username,
+                display_name: m.sender_display_name,
+                role: None,
+            },
+            content: m.content,
+            sent_at: rfc3339(m.sent_at),
         })
         .collect();
-    Ok(Json(json!({
-        "conversation": { "id": id, "subject": header.subject, "other": other, "archived": header.archived },
-        "messages": messages,
-        "has_more": has_more,
-        "next_before": next_before,
-    })))
+    let other = header.other;
+    Ok(Json(ConversationPage {
+        conversation: ConversationInfo {
+            id,
+            subject: header.subject,
+            other: PersonView {
+                username: other.username,
+                display_name: other.display_name,
+                role: Some(other.role.as_str().to_owned()),
+            },
+            archived: header.archived,
+        },
+        messages,
+        has_more,
+        next_before,
+    }))
 }
 
 async fn member_of(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<()> {

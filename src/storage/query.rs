@@ -118,21 +118,26 @@ impl ToParam for &Option<String> {
 
 /// One row of a result, read by column name.
 pub enum Row<'r> {
-    Sqlite(&'r rusqlite::Row<'r>),
+    /// With the statement's column names, read once per query: rusqlite would look each
+    /// name up through SQLite (and without regard to case) on every read.
+    Sqlite(&'r rusqlite::Row<'r>, &'r [String]),
     Postgres(&'r PgRow),
 }
 
 impl Row<'_> {
     pub fn try_get<T: Column>(&self, name: &str) -> Result<T, DbError> {
         match self {
-            Row::Sqlite(row) => Ok(row.get(name)?),
+            Row::Sqlite(row, names) => match names.iter().position(|column| column == name) {
+                Some(index) => Ok(row.get(index)?),
+                None => Ok(row.get(name)?),
+            },
             Row::Postgres(row) => T::from_postgres(row, name),
         }
     }
 
     fn first<T: Column>(&self) -> Result<T, DbError> {
         match self {
-            Row::Sqlite(row) => Ok(row.get(0)?),
+            Row::Sqlite(row, _) => Ok(row.get(0)?),
             Row::Postgres(row) => T::from_postgres(row, 0),
         }
     }

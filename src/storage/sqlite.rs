@@ -191,11 +191,16 @@ pub fn rows<T>(
     mut map: impl FnMut(&Row) -> Result<T, DbError>,
     limit: usize,
 ) -> Result<Vec<T>, DbError> {
+    let names: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while out.len() < limit {
         match rows.next()? {
-            Some(row) => out.push(map(&Row::Sqlite(row))?),
+            Some(row) => out.push(map(&Row::Sqlite(row, &names))?),
             None => break,
         }
     }
