@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::{watch, OwnedMutexGuard};
+use tokio::sync::{watch, Notify, OwnedMutexGuard};
 
 use super::query::{DbError, Param, Row};
 
@@ -42,6 +42,8 @@ pub struct Pool {
     flags: OpenFlags,
     idle: Mutex<Vec<Connection>>,
     writer: Arc<tokio::sync::Mutex<Writer>>,
+    /// Told when the writer is put down (see `lock_writer`).
+    released: Notify,
     /// Writers queued for `writer`, not counting ones already waiting for a group.
     queued: Arc<AtomicUsize>,
 }
@@ -97,6 +99,7 @@ impl Pool {
             flags,
             idle: Mutex::new(Vec::new()),
             writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, group: None })),
+            released: Notify::new(),
             queued: Arc::new(AtomicUsize::new(0)),
         });
         Ok(pool)
@@ -112,6 +115,32 @@ impl Pool {
             conn: Some(conn),
             pool: self.clone(),
         })
+    }
+
+    /// Takes the writer connection. A waiting writer is only told when it is put down, and
+    /// takes it once it runs, if nobody running took it first. A queue that handed the
+    /// writer to the next task in line would leave it idle while that task waited for a
+    /// thread behind every other request ready to run (a lock convoy).
+    async fn lock_writer(self: &Arc<Self>) -> WriterGuard {
+        loop {
+            if let Ok(guard) = self.writer.clone().try_lock_owned() {
+                return WriterGuard {
+                    guard: Some(guard),
+                    pool: self.clone(),
+                };
+            }
+            let _queued = Queued::new(&self.queued);
+            let released = self.released.notified();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            if let Ok(guard) = self.writer.clone().try_lock_owned() {
+                return WriterGuard {
+                    guard: Some(guard),
+                    pool: self.clone(),
+                };
+            }
+            released.await;
+        }
     }
 
     pub fn close(&self) {
@@ -218,9 +247,35 @@ pub fn run(statement: &mut Statement) -> Result<u64, DbError> {
     Ok(0)
 }
 
+/// The writer, taken; putting it down tells a waiting writer.
+struct WriterGuard {
+    guard: Option<OwnedMutexGuard<Writer>>,
+    pool: Arc<Pool>,
+}
+
+impl std::ops::Deref for WriterGuard {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        self.guard.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for WriterGuard {
+    fn deref_mut(&mut self) -> &mut Writer {
+        self.guard.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for WriterGuard {
+    fn drop(&mut self) {
+        self.guard = None;
+        self.pool.released.notify_one();
+    }
+}
+
 /// A write transaction: a savepoint on the writer connection, held until it ends.
 pub struct Tx {
-    writer: Option<OwnedMutexGuard<Writer>>,
+    writer: Option<WriterGuard>,
     pool: Arc<Pool>,
     open: bool,
 }
@@ -243,9 +298,7 @@ impl Drop for Queued {
 
 impl Tx {
     pub async fn begin(pool: &Arc<Pool>) -> Result<Tx, DbError> {
-        let queued = Queued::new(&pool.queued);
-        let mut writer = pool.writer.clone().lock_owned().await;
-        drop(queued);
+        let mut writer = pool.lock_writer().await;
         if writer.group.is_some() && writer.conn.is_autocommit() {
             // SQLite rolled the group back by itself (a full disk, say): its members fail.
             finish_group(&mut writer, Err("the write transaction was lost".into()));
@@ -321,7 +374,7 @@ impl Tx {
         drop(writer);
         let take_back = async {
             tokio::time::sleep(TAKE_BACK_AFTER).await;
-            self.pool.writer.clone().lock_owned().await
+            self.pool.lock_writer().await
         };
         let taken_back = tokio::select! {
             outcome = committed.wait_for(Option::is_some) => {
