@@ -26,9 +26,12 @@ use tokio::sync::{watch, Notify, OwnedMutexGuard};
 
 use super::query::{DbError, Param, Row};
 
-// mmap lets reads use the page cache without a system call per page.
+// mmap lets reads use the page cache without a system call per page. No automatic
+// checkpoints: a thread of their own does them (see `checkpoint_in_background`).
 const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
-     PRAGMA journal_mode = WAL; PRAGMA mmap_size = 1073741824;";
+     PRAGMA journal_mode = WAL; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;";
+/// How often the WAL is copied back into the database file (see `checkpoint_in_background`).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const STATEMENT_CACHE: usize = 128;
 
@@ -102,6 +105,7 @@ impl Pool {
             released: Notify::new(),
             queued: Arc::new(AtomicUsize::new(0)),
         });
+        checkpoint_in_background(Arc::downgrade(&pool));
         Ok(pool)
     }
 
@@ -160,6 +164,36 @@ fn connect(path: &std::path::Path, flags: OpenFlags) -> Result<Connection, DbErr
     // might change its plan: in a profile, compiling SQL was a third of the CPU.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(conn)
+}
+
+/// Copies the WAL back into the database file on a thread and connection of its own, a
+/// few times a second. Left to SQLite, the commit that crosses the threshold does it,
+/// holding up every writer queued behind it for milliseconds; never done, the WAL grows
+/// and every read has to search it. A PASSIVE checkpoint neither waits for nor blocks the
+/// writer. The thread ends with the pool.
+fn checkpoint_in_background(pool: std::sync::Weak<Pool>) {
+    let spawned = std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            let mut conn = None;
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                let Some(pool) = pool.upgrade() else { return };
+                if conn.is_none() {
+                    conn = connect(&pool.path, pool.flags).ok();
+                }
+                drop(pool);
+                if let Some(c) = &conn {
+                    if let Err(error) = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                        tracing::warn!(%error, "SQLite checkpoint failed; trying again shortly");
+                        conn = None;
+                    }
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "could not start the SQLite checkpoint thread");
+    }
 }
 
 /// Runs `work` where it may block: on a multi-threaded runtime the thread hands its
