@@ -105,7 +105,17 @@ impl ApiError {
 
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
-        ApiError::internal(error.into())
+        if !error.is_unavailable() {
+            return ApiError::internal(error.into());
+        }
+        let mut unavailable = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database did not answer. Please try again in a moment.",
+        );
+        unavailable.retry_after_seconds = Some(1);
+        unavailable.source = Some(error.into());
+        unavailable
     }
 }
 

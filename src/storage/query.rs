@@ -26,6 +26,16 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The database could not be reached (a lost connection, no connection free in time),
+    /// as opposed to a statement that failed: worth trying again shortly.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Postgres(sqlx::Error::PoolTimedOut) => true,
+            DbError::Postgres(_) => super::postgres::connection_lost(self),
+            _ => false,
+        }
+    }
+
     /// A `UNIQUE` (or primary key) constraint refused the write.
     pub fn is_unique_violation(&self) -> bool {
         match self {
