@@ -809,8 +809,7 @@ fn plan_queries(
         ),
         (
             "conversation page (newest 51)",
-            "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
-             FROM messages m JOIN users u ON u.id = m.sender_id \
+            "SELECT m.id, m.sender_id, m.content, m.sent_at FROM messages m \
              WHERE m.conversation_id = $2 AND m.id < $3 AND NOT EXISTS (SELECT 1 FROM hidden_messages h \
              WHERE h.user_id = $1 AND h.message_id = m.id) ORDER BY m.id DESC LIMIT $4".into(),
             vec![Int(clinician.id), Int(conversation), Int(i64::MAX), Int(51)],

@@ -347,21 +347,25 @@ async fn conversation(
     } else {
         None
     };
+    let other = header.other;
     let messages = messages
         .into_iter()
-        .map(|m| MessageView {
-            id: m.id,
-            from_me: m.sender_id == me.user.id,
-            sender: PersonView {
-                username: m.sender_username,
-                display_name: m.sender_display_name,
-                role: None,
-            },
-            content: m.content,
-            sent_at: rfc3339(m.sent_at),
+        .map(|m| {
+            let from_me = m.sender_id == me.user.id;
+            let sender = if from_me { &me.user } else { &other };
+            MessageView {
+                id: m.id,
+                from_me,
+                sender: PersonView {
+                    username: sender.username.clone(),
+                    display_name: sender.display_name.clone(),
+                    role: None,
+                },
+                content: m.content,
+                sent_at: rfc3339(m.sent_at),
+            }
         })
         .collect();
-    let other = header.other;
     Ok(Json(ConversationPage {
         conversation: ConversationInfo {
             id,

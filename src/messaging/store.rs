@@ -327,6 +327,15 @@ fn message(row: &Row) -> Result<Message, DbError> {
 const NOT_HIDDEN: &str =
     "NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id)";
 
+/// One message of a conversation page. Its sender is one of the conversation's two
+/// members, whom the caller already has, so the page does not join `users` per row.
+pub struct PageMessage {
+    pub id: i64,
+    pub sender_id: i64,
+    pub content: String,
+    pub sent_at: i64,
+}
+
 /// A page of a conversation, newest first, before a message id.
 pub async fn page(
     db: &Database,
@@ -334,10 +343,9 @@ pub async fn page(
     conversation_id: i64,
     before: i64,
     limit: i64,
-) -> Result<Vec<Message>, DbError> {
+) -> Result<Vec<PageMessage>, DbError> {
     let sql = format!(
-        "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
-         FROM messages m JOIN users u ON u.id = m.sender_id \
+        "SELECT m.id, m.sender_id, m.content, m.sent_at FROM messages m \
          WHERE m.conversation_id = $2 AND m.id < $3 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT $4"
     );
     storage::query(&sql)
@@ -345,7 +353,14 @@ pub async fn page(
         .bind(conversation_id)
         .bind(before)
         .bind(limit)
-        .fetch_all(db, message)
+        .fetch_all(db, |row| {
+            Ok(PageMessage {
+                id: row.try_get("id")?,
+                sender_id: row.try_get("sender_id")?,
+                content: row.try_get("content")?,
+                sent_at: row.try_get("sent_at")?,
+            })
+        })
         .await
 }
 
