@@ -249,7 +249,11 @@ async fn run<T>(
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::rows(&mut sqlite::prepare(tx.conn(), &sql, &params)?, map, limit),
+        }) => sqlite::rows(
+            &mut sqlite::prepare(tx.live_conn()?, &sql, &params)?,
+            map,
+            limit,
+        ),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::fetch(tx.conn.conn(), &sql, &params, map, limit).await,
@@ -274,7 +278,7 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::run(&mut sqlite::prepare(tx.conn(), &sql, &params)?),
+        }) => sqlite::run(&mut sqlite::prepare(tx.live_conn()?, &sql, &params)?),
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::execute(tx.conn.conn(), &sql, &params).await,

@@ -159,7 +159,9 @@ impl Pool {
             start
         };
         if run_now {
-            self.clone().run_keyed(sql).await;
+            // A task of its own: were it run inside this request and the request dropped
+            // (a client gone, a timeout), the lookups waiting for it would wait forever.
+            tokio::spawn(self.clone().run_keyed_boxed(sql));
         }
         match answer.await {
             Ok(Ok(row)) => Ok(row),
@@ -168,8 +170,8 @@ impl Pool {
         }
     }
 
-    /// Runs shared queries while lookups are waiting; hands the rest to a new task so the
-    /// caller's own answer is not held up.
+    /// Runs one shared query for the lookups waiting, then hands any that arrived
+    /// meanwhile to a new task.
     async fn run_keyed(self: Arc<Self>, sql: &'static str) {
         let batch = self.take_keyed(sql);
         if batch.is_empty() {

@@ -337,6 +337,10 @@ impl Tx {
             // SQLite rolled the group back by itself (a full disk, say): its members fail.
             finish_group(&mut writer, Err("the write transaction was lost".into()));
         }
+        if writer.group.is_none() && !writer.conn.is_autocommit() {
+            // A ROLLBACK that failed earlier left a transaction open; end it first.
+            writer.conn.execute_batch("ROLLBACK")?;
+        }
         if writer.group.is_none() {
             // IMMEDIATE takes the write lock now, so the transaction never has to upgrade
             // a read lock later (which can fail with SQLITE_BUSY at once).
@@ -352,6 +356,16 @@ impl Tx {
             pool: pool.clone(),
             open: true,
         })
+    }
+
+    /// The connection, while the transaction is still open: after SQLite rolled it back by
+    /// itself (a full disk, say), a statement would otherwise commit on its own.
+    pub fn live_conn(&self) -> Result<&Connection, DbError> {
+        let conn = self.conn();
+        if conn.is_autocommit() {
+            return Err(DbError::Lost);
+        }
+        Ok(conn)
     }
 
     pub fn conn(&self) -> &Connection {
@@ -387,7 +401,13 @@ impl Tx {
         } else {
             "ROLLBACK TO tx; RELEASE tx"
         };
-        writer.conn.execute_batch(undo)?;
+        if let Err(error) = writer.conn.execute_batch(undo) {
+            // The savepoint cannot be ended as asked: give up the whole group rather than
+            // let its work be committed (or kept) with someone else's.
+            let _ = writer.conn.execute_batch("ROLLBACK");
+            finish_group(&mut writer, Err("the write transaction was lost".into()));
+            return Err(error.into());
+        }
         let group = writer.group.as_mut().expect("a savepoint lives in a group");
         if keep {
             group.members += 1;
