@@ -396,12 +396,12 @@ impl Tx {
             return if keep { Err(DbError::Lost) } else { Ok(()) };
         }
         let queued = self.pool.queued.load(Ordering::SeqCst);
-        let undo = if keep {
+        let end_savepoint = if keep {
             "RELEASE tx"
         } else {
             "ROLLBACK TO tx; RELEASE tx"
         };
-        if let Err(error) = writer.conn.execute_batch(undo) {
+        if let Err(error) = writer.conn.execute_batch(end_savepoint) {
             // The savepoint cannot be ended as asked: give up the whole group rather than
             // let its work be committed (or kept) with someone else's.
             let _ = writer.conn.execute_batch("ROLLBACK");
