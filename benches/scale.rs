@@ -29,13 +29,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use healing_space::accounts::password::Hasher;
 use healing_space::accounts::store::USER_COLUMNS;
 use healing_space::config::{DatabaseKind, Settings};
 use healing_space::messaging::store as messages;
 use healing_space::sessions;
-use healing_space::startup::Application;
 use healing_space::storage::{now_ms, Database};
 use secrecy::SecretString;
 use sqlx::{AnyPool, Connection, Row};
@@ -43,12 +42,11 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 mod common;
-use common::read_response;
+use common::{read_response, with_postgres_database, with_server};
 
 const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(1);
 const TARGET_P99_MS: f64 = 20.0;
-const SECRET_KEY: &str = "scale-bench-key-Q8w2Lz5Xk9Vr3Tn7Yb1Mc4Hd6Jf0Gs";
 const PASSWORD: &str = "scale bench: correct horse battery staple";
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Mood check-in days generated per patient (some days are skipped).
@@ -266,32 +264,12 @@ async fn bench_sqlite(config: &Config) -> anyhow::Result<Figures> {
     result
 }
 
-/// A database of its own on the server, dropped afterwards even when the run fails.
 async fn bench_postgres(config: &Config, admin_url: &str) -> anyhow::Result<Figures> {
-    let name = format!("hs_scale_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(admin_url)
-        .await
-        .context("TEST_POSTGRES_URL is not reachable")?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
     let dir = tempfile::tempdir()?;
-    let result = bench(config, "postgres", &format!("{base}/{name}"), dir.path()).await;
-    if config.keep {
-        eprintln!("== kept the PostgreSQL database: {base}/{name}");
-        admin.close().await?;
-        return result;
-    }
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await;
-    admin.close().await?;
-    let figures = result?;
-    dropped.with_context(|| format!("could not drop the bench database {name}"))?;
-    Ok(figures)
+    with_postgres_database(admin_url, "hs_scale", config.keep, async |url| {
+        bench(config, "postgres", url, dir.path()).await
+    })
+    .await
 }
 
 async fn bench(
@@ -300,33 +278,10 @@ async fn bench(
     url: &str,
     data_dir: &std::path::Path,
 ) -> anyhow::Result<Figures> {
-    eprintln!("== {database}: starting the server (migrations)");
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DEBUG", "1".to_owned()),
-        ("HOST", "127.0.0.1".to_owned()),
-        ("PORT", "0".to_owned()),
-        ("SECRET_KEY", SECRET_KEY.to_owned()),
-        ("DATABASE_URL", url.to_owned()),
-        ("DATA_DIR", data_dir.display().to_string()),
-        ("AUTH_RATE_LIMIT_PER_MINUTE", "1000000".to_owned()),
-    ]);
-    let source = move |name: &str| env.get(name).cloned();
-    let settings = Settings::load(&source, true).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = Application::build(settings.clone()).await?;
-    let addr = app.local_addr();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stop_rx.await;
-    }));
-
-    let outcome = measure(config, database, &settings, addr).await;
-
-    let _ = stop_tx.send(());
-    match tokio::time::timeout(Duration::from_secs(60), server).await {
-        Ok(joined) => joined??,
-        Err(_) => bail!("the {database} server did not stop within 60 s"),
-    }
-    outcome
+    with_server(database, url, data_dir, async |settings, addr| {
+        measure(config, database, settings, addr).await
+    })
+    .await
 }
 
 async fn measure(

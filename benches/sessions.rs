@@ -15,20 +15,18 @@
 //! bench also reports the CPU time this process (server and client together) spent per
 //! request, read from `/proc/self/stat`; that figure is far less sensitive to neighbours.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use healing_space::config::Settings;
 use healing_space::sessions::{self, Lookup};
-use healing_space::startup::Application;
 use healing_space::storage::{self, Database};
-use sqlx::Connection;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 mod common;
+use common::{with_postgres_database, with_server};
 
 const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -36,7 +34,6 @@ const WARM_UP: Duration = Duration::from_secs(1);
 const SEGMENT: Duration = Duration::from_millis(2500);
 const LOOKUP_WARM_UP: usize = 200;
 const LOOKUP_ITERATIONS: usize = 2_000;
-const SECRET_KEY: &str = "bench-key-7f3Q9zKx2LmWv8RtYp4NcB6dHs1JgE5uAo0";
 
 struct Figures {
     database: &'static str,
@@ -115,27 +112,12 @@ async fn bench_sqlite() -> anyhow::Result<Figures> {
     bench("sqlite", &url, dir.path()).await
 }
 
-/// A database of its own on the server, dropped afterwards even when the run fails.
 async fn bench_postgres(admin_url: &str) -> anyhow::Result<Figures> {
-    let name = format!("hs_bench_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(admin_url)
-        .await
-        .context("TEST_POSTGRES_URL is not reachable")?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
     let dir = tempfile::tempdir()?;
-    let result = bench("postgres", &format!("{base}/{name}"), dir.path()).await;
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await;
-    admin.close().await?;
-    let figures = result?;
-    dropped.with_context(|| format!("could not drop the bench database {name}"))?;
-    Ok(figures)
+    with_postgres_database(admin_url, "hs_bench", false, async |url| {
+        bench("postgres", url, dir.path()).await
+    })
+    .await
 }
 
 async fn bench(
@@ -143,33 +125,10 @@ async fn bench(
     url: &str,
     data_dir: &std::path::Path,
 ) -> anyhow::Result<Figures> {
-    eprintln!("== {database}: starting the server");
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DEBUG", "1".to_owned()),
-        ("HOST", "127.0.0.1".to_owned()),
-        ("PORT", "0".to_owned()),
-        ("SECRET_KEY", SECRET_KEY.to_owned()),
-        ("DATABASE_URL", url.to_owned()),
-        ("DATA_DIR", data_dir.display().to_string()),
-        ("AUTH_RATE_LIMIT_PER_MINUTE", "100000".to_owned()),
-    ]);
-    let source = move |name: &str| env.get(name).cloned();
-    let settings = Settings::load(&source, true).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = Application::build(settings.clone()).await?;
-    let addr = app.local_addr();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stop_rx.await;
-    }));
-
-    let outcome = measure(database, &settings, addr).await;
-
-    let _ = stop_tx.send(());
-    match tokio::time::timeout(Duration::from_secs(30), server).await {
-        Ok(joined) => joined??,
-        Err(_) => bail!("the {database} server did not stop within 30 s"),
-    }
-    outcome
+    with_server(database, url, data_dir, async |settings, addr| {
+        measure(database, settings, addr).await
+    })
+    .await
 }
 
 async fn measure(
