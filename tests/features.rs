@@ -540,6 +540,30 @@ async fn care_team_requests_are_approved_declined_and_left() {
     assert_eq!(team.body["clinicians"][0]["username"], "dr.out");
     let home = world.dr_out.get("/api/home/data").await.expect(200);
     assert_eq!(home.body["clinician"]["patient_count"], 1);
+    let sent = patient
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.out", "content": "Hello" }),
+        )
+        .await
+        .expect(201);
+    let conversation = format!(
+        "/api/messages/conversations/{}",
+        sent.body["conversation_id"]
+    );
+    for person in [patient, &world.dr_out] {
+        let page = person.get(&conversation).await.expect(200);
+        assert_eq!(page.body["conversation"]["can_reply"], true);
+    }
+    world
+        .dr_out
+        .post(
+            "/api/messages/send",
+            json!({ "conversation_id": sent.body["conversation_id"], "content": "Hi" }),
+        )
+        .await
+        .expect(201);
+
     patient.delete("/api/care-team/dr.out").await.expect(200);
     patient
         .delete("/api/care-team/dr.out")
@@ -549,6 +573,21 @@ async fn care_team_requests_are_approved_declined_and_left() {
         world.dr_out.get("/api/clinician/patients").await.body["patients"],
         json!([])
     );
+    // The conversation stays readable, but neither side can reply any more.
+    for person in [patient, &world.dr_out] {
+        let page = person.get(&conversation).await.expect(200);
+        assert_eq!(page.body["conversation"]["can_reply"], false);
+        assert_eq!(page.body["messages"].as_array().unwrap().len(), 2);
+        person
+            .post(
+                "/api/messages/send",
+                json!({ "conversation_id": sent.body["conversation_id"], "content": "Still there?" }),
+            )
+            .await
+            .expect_error(403, "recipient_not_allowed");
+    }
+    let page = patient.get(&conversation).await.expect(200);
+    assert_eq!(page.body["messages"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -11,22 +11,29 @@ use crate::storage::{Database, DbError};
 /// Who may write to whom: a patient and a clinician of their care team, two approved
 /// clinicians, or an administrator and anyone (support).
 pub async fn may_message(db: &Database, from: &User, to: &User) -> Result<bool, DbError> {
+    let in_care_team = match (from.role, to.role) {
+        (Role::Patient, Role::Clinician) => is_member(db, from.id, to.id).await?,
+        (Role::Clinician, Role::Patient) => is_member(db, to.id, from.id).await?,
+        _ => false,
+    };
+    Ok(may_message_in(from, to, in_care_team))
+}
+
+/// `may_message`, when whether the two are patient and clinician of one care team (an
+/// approved link) is already known.
+pub fn may_message_in(from: &User, to: &User, in_care_team: bool) -> bool {
     if from.id == to.id || to.disabled_at.is_some() || from.disabled_at.is_some() {
-        return Ok(false);
+        return false;
     }
-    Ok(match (from.role, to.role) {
+    match (from.role, to.role) {
         (Role::Admin, _) | (_, Role::Admin) => true,
-        (Role::Patient, Role::Clinician) => {
-            to.is_approved_clinician() && is_member(db, from.id, to.id).await?
-        }
-        (Role::Clinician, Role::Patient) => {
-            from.is_approved_clinician() && is_member(db, to.id, from.id).await?
-        }
+        (Role::Patient, Role::Clinician) => to.is_approved_clinician() && in_care_team,
+        (Role::Clinician, Role::Patient) => from.is_approved_clinician() && in_care_team,
         (Role::Clinician, Role::Clinician) => {
             from.is_approved_clinician() && to.is_approved_clinician()
         }
         (Role::Patient, Role::Patient) => false,
-    })
+    }
 }
 
 pub fn recipient_not_allowed() -> ApiError {

@@ -8,7 +8,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{may_message, parse_content, parse_subject, preview, recipient_not_allowed, store};
+use super::{
+    may_message, may_message_in, parse_content, parse_subject, preview, recipient_not_allowed,
+    store,
+};
 use crate::accounts::{store as users, Role, User, Username};
 use crate::care_teams::person;
 use crate::http::{ApiError, ApiResult, AppState, Input, PageQuery, Paging, Path, Query};
@@ -122,14 +125,13 @@ async fn send(
             (recipient, existing)
         }
         (None, Some(id)) => {
-            let other = store::header(&state.db, id, me.user.id)
+            let header = store::header(&state.db, id, me.user.id)
                 .await?
-                .ok_or_else(|| ApiError::not_found("conversation"))?
-                .other;
-            if !may_message(&state.db, &me.user, &other).await? {
+                .ok_or_else(|| ApiError::not_found("conversation"))?;
+            if !may_message_in(&me.user, &header.other, header.in_care_team) {
                 return Err(recipient_not_allowed());
             }
-            (other, Some(id))
+            (header.other, Some(id))
         }
         _ => {
             return Err(ApiError::invalid(
@@ -145,19 +147,16 @@ async fn send(
         subject: subject.as_deref(),
         content: &content,
     };
-    let mut tx = state.db.begin().await?;
-    let sent = store::send(&mut tx, &new).await?;
-    if let Some(key) = &key {
-        if !store::remember_idempotency_key(&mut tx, me.user.id, key, sent.message_id).await? {
-            // A concurrent retry with the same key won: answer with its message instead.
-            tx.rollback().await?;
-            let first = store::sent_with_key(&state.db, me.user.id, key)
+    let sent = match store::send(&state.db, &new, key.as_deref()).await? {
+        store::SendOutcome::Sent(sent) => sent,
+        // A concurrent retry with the same key won: answer with its message instead.
+        store::SendOutcome::KeyTaken => {
+            let key = key.as_deref().unwrap_or_default();
+            store::sent_with_key(&state.db, me.user.id, key)
                 .await?
-                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?;
-            return Ok((StatusCode::CREATED, sent_body(&first)));
+                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
         }
-    }
-    tx.commit().await?;
+    };
     Ok((StatusCode::CREATED, sent_body(&sent)))
 }
 
@@ -295,6 +294,9 @@ struct ConversationInfo {
     subject: Option<String>,
     other: PersonView,
     archived: bool,
+    /// False when the other person may no longer be messaged (they left the care team,
+    /// or their account was disabled), so the app can say so instead of offering a reply.
+    can_reply: bool,
 }
 
 #[derive(Serialize)]
@@ -347,6 +349,7 @@ async fn conversation(
     } else {
         None
     };
+    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team);
     let other = header.other;
     let messages = messages
         .into_iter()
@@ -376,6 +379,7 @@ async fn conversation(
                 role: Some(other.role.as_str().to_owned()),
             },
             archived: header.archived,
+            can_reply,
         },
         messages,
         has_more,

@@ -3,6 +3,7 @@
 
 use crate::accounts::store::{user_from_row, USER_COLUMNS};
 use crate::accounts::User;
+use crate::config::DatabaseKind;
 use crate::storage::{self, now_ms, Database, DbError, Row, Transaction};
 
 /// A conversation as one member sees it in their inbox.
@@ -134,12 +135,32 @@ pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>
     .await
 }
 
-/// A conversation as one member sees it: its subject, their archive flag and the other
-/// person, in one query.
+/// A conversation as one member sees it: its subject, their archive flag, the other
+/// person and whether the two are in one care team, in one query (which is all a reply
+/// needs to know whether it may be sent).
 pub struct Header {
     pub subject: Option<String>,
     pub archived: bool,
     pub other: User,
+    pub in_care_team: bool,
+}
+
+/// Whether `me` and the person `u` are a patient and a clinician of their care team.
+const IN_CARE_TEAM: &str = "CASE WHEN EXISTS (SELECT 1 FROM care_team_links l \
+       WHERE l.patient_id = me.user_id AND l.clinician_id = u.id AND l.status = 'approved') \
+     OR EXISTS (SELECT 1 FROM care_team_links l \
+       WHERE l.patient_id = u.id AND l.clinician_id = me.user_id AND l.status = 'approved') \
+     THEN 1 ELSE 0 END";
+
+/// The header query ($1 conversation, $2 me).
+pub fn header_query() -> String {
+    format!(
+        "SELECT c.subject, me.archived_at, {USER_COLUMNS}, {IN_CARE_TEAM} AS in_care_team \
+         FROM conversations c \
+         JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 \
+         JOIN conversation_members om ON om.conversation_id = c.id AND om.user_id <> me.user_id \
+         JOIN users u ON u.id = om.user_id WHERE c.id = $1"
+    )
 }
 
 /// None when there is no such conversation or I am not in it.
@@ -148,13 +169,7 @@ pub async fn header(
     conversation_id: i64,
     me: i64,
 ) -> Result<Option<Header>, DbError> {
-    let sql = format!(
-        "SELECT c.subject, me.archived_at, {USER_COLUMNS} FROM conversations c \
-         JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 \
-         JOIN conversation_members om ON om.conversation_id = c.id AND om.user_id <> me.user_id \
-         JOIN users u ON u.id = om.user_id WHERE c.id = $1"
-    );
-    storage::query(&sql)
+    storage::query(&header_query())
         .bind(conversation_id)
         .bind(me)
         .fetch_optional(db, |row| {
@@ -162,6 +177,7 @@ pub async fn header(
                 subject: row.try_get("subject")?,
                 archived: row.try_get::<Option<i64>>("archived_at")?.is_some(),
                 other: user_from_row(row)?,
+                in_care_team: row.try_get::<i64>("in_care_team")? == 1,
             })
         })
         .await
@@ -182,43 +198,152 @@ pub struct Sent {
     pub sent_at: i64,
 }
 
+/// What a send did.
+pub enum SendOutcome {
+    Sent(Sent),
+    /// A concurrent retry with the same idempotency key stored its message first; this
+    /// send stored nothing.
+    KeyTaken,
+}
+
 /// Stores a message, in a new conversation if asked, and counts it unread for the
 /// recipient (bringing the conversation back from their archive). For the sender,
-/// writing counts as having read the conversation.
-pub async fn send(tx: &mut Transaction, new: &NewMessage<'_>) -> Result<Sent, DbError> {
+/// writing counts as having read the conversation. With an idempotency key, the key is
+/// remembered with the message, atomically.
+pub async fn send(
+    db: &Database,
+    new: &NewMessage<'_>,
+    key: Option<&str>,
+) -> Result<SendOutcome, DbError> {
+    let result = match (db.kind(), new.conversation_id) {
+        (DatabaseKind::Postgres, Some(conversation_id)) => {
+            reply_in_one_statement(db, new, conversation_id, key).await
+        }
+        _ => send_in_transaction(db, new, key).await,
+    };
+    match result {
+        Err(e) if key.is_some() && e.is_unique_violation() => Ok(SendOutcome::KeyTaken),
+        other => other.map(SendOutcome::Sent),
+    }
+}
+
+async fn send_in_transaction(
+    db: &Database,
+    new: &NewMessage<'_>,
+    key: Option<&str>,
+) -> Result<Sent, DbError> {
+    let mut tx = db.begin().await?;
+    match write_message(&mut tx, new, key).await {
+        Ok(sent) => {
+            tx.commit().await?;
+            Ok(sent)
+        }
+        Err(error) => {
+            // Rolled back explicitly: that returns once what this transaction saw is
+            // durable, so the caller can read the row a duplicate key pointed at.
+            tx.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
+async fn write_message(
+    tx: &mut Transaction,
+    new: &NewMessage<'_>,
+    key: Option<&str>,
+) -> Result<Sent, DbError> {
     let now = now_ms();
     let conversation_id = match new.conversation_id {
         Some(id) => id,
         None => start_conversation(tx, new, now).await?,
     };
-    let message_id: i64 = storage::query_scalar(
-        "INSERT INTO messages (conversation_id, sender_id, content, sent_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(conversation_id)
-    .bind(new.sender_id)
-    .bind(new.content)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    storage::query("UPDATE conversations SET last_message_at = $1 WHERE id = $2")
+    let message_id: i64 = storage::query_scalar(INSERT_MESSAGE)
+        .bind(conversation_id)
+        .bind(new.sender_id)
+        .bind(new.content)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    storage::query(TOUCH_CONVERSATION)
         .bind(now)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
-    // Both members in one statement: one more unread for the recipient (and out of their
-    // archive), everything read for the sender.
-    storage::query(
-        "UPDATE conversation_members SET \
-           unread_count = CASE WHEN user_id = $2 THEN unread_count + 1 ELSE 0 END, \
-           archived_at = CASE WHEN user_id = $2 THEN NULL ELSE archived_at END, \
-           last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END \
-         WHERE conversation_id = $1",
-    )
-    .bind(conversation_id)
-    .bind(new.recipient_id)
-    .bind(message_id)
-    .execute(&mut *tx)
-    .await?;
+    storage::query(UPDATE_MEMBERS)
+        .bind(conversation_id)
+        .bind(new.recipient_id)
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(key) = key {
+        storage::query(
+            "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new.sender_id)
+        .bind(key)
+        .bind(message_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(Sent {
+        message_id,
+        conversation_id,
+        sent_at: now,
+    })
+}
+
+pub const INSERT_MESSAGE: &str =
+    "INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
+     VALUES ($1, $2, $3, $4) RETURNING id";
+
+pub const TOUCH_CONVERSATION: &str = "UPDATE conversations SET last_message_at = $1 WHERE id = $2";
+
+/// Both members in one statement ($1 conversation, $2 recipient, $3 the new message):
+/// one more unread for the recipient (and out of their archive), everything read for the
+/// sender.
+pub const UPDATE_MEMBERS: &str = "UPDATE conversation_members SET \
+       unread_count = CASE WHEN user_id = $2 THEN unread_count + 1 ELSE 0 END, \
+       archived_at = CASE WHEN user_id = $2 THEN NULL ELSE archived_at END, \
+       last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END \
+     WHERE conversation_id = $1";
+
+/// PostgreSQL only ($1 conversation, $2 sender, $3 content, $4 now, $5 recipient, $6 the
+/// idempotency key or null).
+pub const REPLY_IN_ONE_STATEMENT: &str =
+    "WITH m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
+       VALUES ($1, $2, $3, $4) RETURNING id), \
+     c AS (UPDATE conversations SET last_message_at = $4 WHERE id = $1), \
+     members AS (UPDATE conversation_members SET \
+       unread_count = CASE WHEN user_id = $5 THEN unread_count + 1 ELSE 0 END, \
+       archived_at = CASE WHEN user_id = $5 THEN NULL ELSE archived_at END, \
+       last_read_message_id = CASE WHEN user_id = $5 THEN last_read_message_id \
+         ELSE (SELECT id FROM m) END \
+       WHERE conversation_id = $1), \
+     k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
+       SELECT $2, $6, id, $4 FROM m WHERE $6 IS NOT NULL) \
+     SELECT id FROM m";
+
+/// The same writes as `send_in_transaction` for a reply, as one PostgreSQL statement
+/// (data-modifying CTEs, atomic by themselves): on PostgreSQL each statement is a round
+/// trip, and a transaction of five was most of a send's cost. SQLite, in-process, has no
+/// such CTEs and no round trips.
+async fn reply_in_one_statement(
+    db: &Database,
+    new: &NewMessage<'_>,
+    conversation_id: i64,
+    key: Option<&str>,
+) -> Result<Sent, DbError> {
+    let now = now_ms();
+    let message_id: i64 = storage::query_scalar(REPLY_IN_ONE_STATEMENT)
+        .bind(conversation_id)
+        .bind(new.sender_id)
+        .bind(new.content)
+        .bind(now)
+        .bind(new.recipient_id)
+        .bind(key)
+        .fetch_one(db)
+        .await?;
     Ok(Sent {
         message_id,
         conversation_id,
@@ -248,30 +373,6 @@ async fn start_conversation(
         .await?;
     }
     Ok(id)
-}
-
-/// Remembers which message an idempotency key produced. False when the key was taken
-/// meanwhile by a concurrent retry.
-pub async fn remember_idempotency_key(
-    tx: &mut Transaction,
-    user_id: i64,
-    key: &str,
-    message_id: i64,
-) -> Result<bool, DbError> {
-    let result = storage::query(
-        "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(key)
-    .bind(message_id)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if e.is_unique_violation() => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 pub async fn sent_with_key(

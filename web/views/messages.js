@@ -294,7 +294,10 @@ export async function conversationView(ctx) {
     }
     showEarlierButton(data);
     headActions.replaceChildren(archiveButton(ctx, id, conversation));
-    replyArea.replaceChildren(replyForm(ctx, id, thread, toItem, refreshNewest));
+    replyArea.replaceChildren(conversation.can_reply === false
+      ? h('p', { class: 'muted', 'data-testid': 'cannot-reply' },
+        `You can no longer send messages to ${name}. The messages above stay here for you to read.`)
+      : replyForm(ctx, id, thread, toItem, refreshNewest));
     // The newest messages and the reply box are at the bottom: show them.
     if (replyArea.getBoundingClientRect().bottom > window.innerHeight) {
       replyArea.scrollIntoView({ block: 'end' });
