@@ -169,7 +169,7 @@ pub async fn header(
     conversation_id: i64,
     me: i64,
 ) -> Result<Option<Header>, DbError> {
-    storage::query(&header_query())
+    storage::query(header_query())
         .bind(conversation_id)
         .bind(me)
         .fetch_optional(db, |row| {
