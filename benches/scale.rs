@@ -736,7 +736,7 @@ fn plan_queries(
             vec![Int(patient.id), Int(0), Int(0), Int(21), Int(0)],
         ),
         (
-            "inbox counts",
+            "inbox counts (alone only for an empty page; otherwise part of the inbox list)",
             messages::inbox_counts_query(),
             vec![Int(clinician.id), Int(0), Int(0)],
         ),
@@ -798,30 +798,20 @@ fn plan_queries(
             ],
         )],
     };
-    let home = vec![        (
-            "home: mood check-in times (patient)",
-            "SELECT recorded_at FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC".into(),
+    let home = vec![
+        (
+            "home: recent check-ins, the newest in full (patient)",
+            healing_space::mood::store::RECENT_CHECK_INS.into(),
             vec![Int(patient.id), Int(year_ago)],
         ),
         (
-            "home: latest mood entries (patient)",
-            "SELECT id, score, sleep_hours, note, recorded_at FROM mood_entries \
-             WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC, id DESC".into(),
-            vec![Int(patient.id), Int(shape.now - DAY_MS)],
-        ),
-        (
-            "home: care team (patient)",
-            "SELECT l.id, u.username, u.display_name, l.status, l.requested_at, l.decided_at \
-             FROM care_team_links l JOIN users u ON u.id = l.clinician_id \
-             WHERE l.patient_id = $1 AND l.status IN ('pending', 'approved') AND u.disabled_at IS NULL \
-             ORDER BY u.display_name, u.username".into(),
+            "home: unread and care team (patient)",
+            healing_space::home::store::patient_overview_query(),
             vec![Int(patient.id)],
         ),
         (
-            "home: patient counts (clinician)",
-            "SELECT COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
-                    COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \
-             FROM care_team_links WHERE clinician_id = $1".into(),
+            "home: unread, patients and requests (clinician)",
+            healing_space::home::store::clinician_counts_query(),
             vec![Int(clinician.id)],
         ),
     ];
@@ -951,10 +941,6 @@ async fn time_queries(
         messages::inbox(db, patient.id, &filter, 21, 0).await?
     );
     time!(
-        "messaging::store::inbox_counts (clinician)",
-        messages::inbox_counts(db, clinician.id, &filter).await?
-    );
-    time!(
         "messaging::store::total_unread (clinician)",
         messages::total_unread(db, clinician.id).await?
     );
@@ -990,16 +976,16 @@ async fn time_queries(
         .await?
     );
     time!(
-        "mood::store::check_in_times (patient)",
-        healing_space::mood::store::check_in_times(db, patient.id, year_ago).await?
+        "mood::store::recent_check_ins (patient)",
+        healing_space::mood::store::recent_check_ins(db, patient.id, year_ago).await?
     );
     time!(
-        "care_teams::store::for_patient",
-        healing_space::care_teams::store::for_patient(db, patient.id).await?
+        "home::store::patient_overview",
+        healing_space::home::store::patient_overview(db, patient.id).await?
     );
     time!(
-        "care_teams::store::count_for_clinician",
-        healing_space::care_teams::store::count_for_clinician(db, clinician.id).await?
+        "home::store::clinician_counts",
+        healing_space::home::store::clinician_counts(db, clinician.id).await?
     );
     Ok(timings)
 }

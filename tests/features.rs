@@ -247,6 +247,14 @@ async fn the_inbox_orders_pages_filters_and_counts() {
     );
     assert_eq!(second.body["conversations"][0]["unread_count"], 2);
     assert_eq!(second.body["has_more"], false);
+    // A page past the end is empty, and still counts.
+    let beyond = doctor
+        .get("/api/messages/inbox?limit=2&page=5")
+        .await
+        .expect(200);
+    assert_eq!(beyond.body["conversations"], json!([]));
+    assert_eq!(beyond.body["total"], 3);
+    assert_eq!(beyond.body["total_unread"], 1 + 2 + 3 + 1);
 
     let d_conversation = first.body["conversations"][1]["id"].as_i64().unwrap();
     doctor
@@ -493,6 +501,18 @@ async fn care_team_requests_are_approved_declined_and_left() {
     let team = patient.get("/api/care-team").await.expect(200);
     assert_eq!(team.body["clinicians"], json!([]));
     assert_eq!(team.body["pending"][0]["clinician"]["username"], "dr.out");
+    let home = patient.get("/api/home/data").await.expect(200);
+    assert_eq!(home.body["care_team"], json!([]));
+    assert_eq!(
+        home.body["pending_care_team_requests"][0]["clinician"]["username"],
+        "dr.out"
+    );
+    assert_eq!(home.body["unread_messages"], 0);
+    let home = world.dr_out.get("/api/home/data").await.expect(200);
+    assert_eq!(
+        home.body["clinician"],
+        json!({ "approved": true, "patient_count": 0, "pending_requests": 1 })
+    );
 
     let requests = world
         .dr_out
@@ -540,6 +560,10 @@ async fn care_team_requests_are_approved_declined_and_left() {
     assert_eq!(team.body["clinicians"][0]["username"], "dr.out");
     let home = world.dr_out.get("/api/home/data").await.expect(200);
     assert_eq!(home.body["clinician"]["patient_count"], 1);
+    assert_eq!(home.body["clinician"]["pending_requests"], 0);
+    let home = patient.get("/api/home/data").await.expect(200);
+    assert_eq!(home.body["care_team"][0]["username"], "dr.out");
+    assert_eq!(home.body["pending_care_team_requests"], json!([]));
     let sent = patient
         .post(
             "/api/messages/send",
@@ -642,6 +666,7 @@ async fn mood_check_ins_make_history_averages_and_streaks() {
 
     let home = patient.get("/api/home/data").await.expect(200);
     assert_eq!(home.body["mood"]["latest"]["score"], 8);
+    assert_eq!(home.body["mood"]["latest"]["note"], "a good day");
     assert_eq!(home.body["mood"]["checked_in_today"], true);
     assert_eq!(home.body["mood"]["streak_days"], 3);
 

@@ -32,8 +32,15 @@ pub async fn care_team_of(
     state: &AppState,
     patient_id: i64,
 ) -> ApiResult<(Vec<Value>, Vec<Value>)> {
+    Ok(care_team_views(
+        store::for_patient(&state.db, patient_id).await?,
+    ))
+}
+
+/// A patient's links as their clinicians (approved) and pending requests.
+pub fn care_team_views(links: Vec<store::Link>) -> (Vec<Value>, Vec<Value>) {
     let (mut clinicians, mut pending) = (Vec::new(), Vec::new());
-    for link in store::for_patient(&state.db, patient_id).await? {
+    for link in links {
         if link.status == "approved" {
             let mut entry = person(&link.username, &link.display_name);
             entry["since"] = json!(rfc3339_opt(link.decided_at));
@@ -46,7 +53,7 @@ pub async fn care_team_of(
             }));
         }
     }
-    Ok((clinicians, pending))
+    (clinicians, pending)
 }
 
 async fn my_care_team(

@@ -47,7 +47,7 @@ pub struct Link {
     pub decided_at: Option<i64>,
 }
 
-fn link(row: &Row) -> Result<Link, DbError> {
+pub fn link(row: &Row) -> Result<Link, DbError> {
     Ok(Link {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
@@ -60,16 +60,19 @@ fn link(row: &Row) -> Result<Link, DbError> {
 
 /// A patient's clinicians (approved) and requests (pending), with the clinician named.
 pub async fn for_patient(db: &Database, patient_id: i64) -> Result<Vec<Link>, DbError> {
-    storage::query(
-        "SELECT l.id, u.username, u.display_name, l.status, l.requested_at, l.decided_at \
-         FROM care_team_links l JOIN users u ON u.id = l.clinician_id \
-         WHERE l.patient_id = $1 AND l.status IN ('pending', 'approved') AND u.disabled_at IS NULL \
-         ORDER BY u.display_name, u.username",
-    )
+    storage::query(format!(
+        "{PATIENT_LINKS} ORDER BY u.display_name, u.username"
+    ))
     .bind(patient_id)
     .fetch_all(db, link)
     .await
 }
+
+/// A patient's ($1) open links, with the clinician named, in no particular order.
+pub const PATIENT_LINKS: &str =
+    "SELECT l.id, u.username, u.display_name, l.status, l.requested_at, l.decided_at \
+     FROM care_team_links l JOIN users u ON u.id = l.clinician_id \
+     WHERE l.patient_id = $1 AND l.status IN ('pending', 'approved') AND u.disabled_at IS NULL";
 
 /// A clinician's pending requests, with the patient named.
 pub async fn pending_for_clinician(db: &Database, clinician_id: i64) -> Result<Vec<Link>, DbError> {
@@ -153,16 +156,9 @@ pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<Patient
     .await
 }
 
-pub async fn count_for_clinician(db: &Database, clinician_id: i64) -> Result<(i64, i64), DbError> {
-    storage::query(
-        "SELECT COALESCE(SUM(CASE WHEN l.status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
-                COALESCE(SUM(CASE WHEN l.status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \
-         FROM care_team_links l JOIN users p ON p.id = l.patient_id \
-         WHERE l.clinician_id = $1 AND p.disabled_at IS NULL",
-    )
-    .bind(clinician_id)
-    .fetch_one(db, |row| {
-        Ok((row.try_get("patients")?, row.try_get("pending")?))
-    })
-    .await
-}
+/// A clinician's ($1) patients and pending requests, not counting disabled accounts.
+pub const CLINICIAN_COUNTS: &str =
+    "SELECT COALESCE(SUM(CASE WHEN l.status = 'approved' THEN 1 ELSE 0 END), 0) AS patients, \
+            COALESCE(SUM(CASE WHEN l.status = 'pending' THEN 1 ELSE 0 END), 0) AS pending \
+     FROM care_team_links l JOIN users p ON p.id = l.patient_id \
+     WHERE l.clinician_id = $1 AND p.disabled_at IS NULL";

@@ -197,7 +197,7 @@ async fn inbox(
         archived: query.archived,
         unread_only: query.unread_only,
     };
-    let entries = store::inbox(
+    let (entries, counts) = store::inbox(
         &state.db,
         me.user.id,
         &filter,
@@ -206,7 +206,6 @@ async fn inbox(
     )
     .await?;
     let (entries, page) = paging.finish(entries);
-    let (total, total_unread) = store::inbox_counts(&state.db, me.user.id, &filter).await?;
     let conversations = entries
         .into_iter()
         .map(|c| InboxItem::new(c, &me.user.username))
@@ -214,8 +213,8 @@ async fn inbox(
     Ok(Json(InboxPage {
         page,
         conversations,
-        total,
-        total_unread,
+        total: counts.shown,
+        total_unread: counts.unread,
     }))
 }
 

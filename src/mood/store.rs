@@ -1,6 +1,6 @@
 //! The `mood_entries` table.
 
-use crate::storage::{self, now_ms, Database, DbError};
+use crate::storage::{self, now_ms, Database, DbError, Row};
 
 pub struct MoodEntry {
     pub id: i64,
@@ -45,25 +45,49 @@ pub async fn since(db: &Database, user_id: i64, since: i64) -> Result<Vec<MoodEn
     )
     .bind(user_id)
     .bind(since)
-    .fetch_all(db, |row| {
-        Ok(MoodEntry {
-            id: row.try_get("id")?,
-            score: row.try_get("score")?,
-            sleep_hours: row.try_get("sleep_hours")?,
-            note: row.try_get("note")?,
-            recorded_at: row.try_get("recorded_at")?,
-        })
-    })
+    .fetch_all(db, entry)
     .await
 }
 
-/// The moments of check-ins since a moment, newest first (for streaks).
-pub async fn check_in_times(db: &Database, user_id: i64, since: i64) -> Result<Vec<i64>, DbError> {
-    storage::query_scalar("SELECT recorded_at FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC")
+fn entry(row: &Row) -> Result<MoodEntry, DbError> {
+    Ok(MoodEntry {
+        id: row.try_get("id")?,
+        score: row.try_get("score")?,
+        sleep_hours: row.try_get("sleep_hours")?,
+        note: row.try_get("note")?,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+/// The moments of check-ins since a moment, newest first (for streaks), and the newest
+/// check-in in full.
+pub struct RecentCheckIns {
+    pub times: Vec<i64>,
+    pub latest: Option<MoodEntry>,
+}
+
+/// One query: every row brings its moment, and only the first (the newest) its note.
+pub const RECENT_CHECK_INS: &str = "SELECT id, score, sleep_hours, recorded_at, \
+       CASE WHEN ROW_NUMBER() OVER (ORDER BY recorded_at DESC, id DESC) = 1 THEN note END AS note \
+     FROM mood_entries WHERE user_id = $1 AND recorded_at >= $2 ORDER BY recorded_at DESC, id DESC";
+
+pub async fn recent_check_ins(
+    db: &Database,
+    user_id: i64,
+    since: i64,
+) -> Result<RecentCheckIns, DbError> {
+    let mut latest = None;
+    let times = storage::query(RECENT_CHECK_INS)
         .bind(user_id)
         .bind(since)
-        .fetch_all(db)
-        .await
+        .fetch_all(db, |row| {
+            if latest.is_none() {
+                latest = Some(entry(row)?);
+            }
+            row.try_get("recorded_at")
+        })
+        .await?;
+    Ok(RecentCheckIns { times, latest })
 }
 
 pub async fn all_for(db: &Database, user_id: i64) -> Result<Vec<MoodEntry>, DbError> {
