@@ -37,15 +37,14 @@ const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id
 
 /// The inbox page query ($1 user, $2 archived, $3 unread only, $4 limit, $5 offset). The
 /// page is chosen first, so last messages and names are looked up for its rows only. Each
-/// row also carries the inbox's counts (`inbox_counts_query`, one row joined to all),
-/// which saves PostgreSQL a round trip per inbox.
+/// row also carries the inbox's counts (uncorrelated subqueries, so computed once), which
+/// saves PostgreSQL a round trip per inbox.
 pub fn inbox_query() -> String {
     format!(
-        "SELECT k.shown, k.unread, c.id, c.subject, me.unread_count, me.archived_at, \
+        "SELECT {counts}, c.id, c.subject, me.unread_count, me.archived_at, \
            o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
            lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
-         FROM ({counts}) k \
-         CROSS JOIN (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, c.last_message_at \
+         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, c.last_message_at \
                FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id \
                WHERE me.user_id = $1 AND {SHOWN} \
                ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4 OFFSET $5) me \
@@ -55,7 +54,7 @@ pub fn inbox_query() -> String {
          LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
          LEFT JOIN users ls ON ls.id = lm.sender_id \
          ORDER BY me.last_message_at DESC, me.conversation_id DESC",
-        counts = inbox_counts_query()
+        counts = inbox_count_columns()
     )
 }
 
@@ -74,7 +73,7 @@ pub async fn inbox(
     offset: i64,
 ) -> Result<(Vec<InboxEntry>, InboxCounts), DbError> {
     let mut counts = None;
-    let entries = storage::query(&inbox_query())
+    let entries = storage::query(inbox_query())
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
@@ -108,13 +107,17 @@ fn inbox_entry(row: &Row) -> Result<InboxEntry, DbError> {
     })
 }
 
-/// The inbox's counts ($1 user, $2 archived, $3 unread only).
-pub fn inbox_counts_query() -> String {
+/// The inbox's counts ($1 user, $2 archived, $3 unread only), as `shown` and `unread`.
+fn inbox_count_columns() -> String {
     format!(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN {SHOWN} THEN 1 ELSE 0 END), 0) AS BIGINT) AS shown, \
-           CAST(COALESCE(SUM(me.unread_count), 0) AS BIGINT) AS unread \
-         FROM conversation_members me WHERE me.user_id = $1"
+        "(SELECT COUNT(*) FROM conversation_members me WHERE me.user_id = $1 AND {SHOWN}) AS shown, \
+         ({TOTAL_UNREAD}) AS unread"
     )
+}
+
+/// The inbox's counts alone, for an empty page.
+pub fn inbox_counts_query() -> String {
+    format!("SELECT {}", inbox_count_columns())
 }
 
 async fn inbox_counts(
