@@ -125,7 +125,7 @@ async fn inbox_counts(
     user_id: i64,
     filter: &InboxFilter,
 ) -> Result<InboxCounts, DbError> {
-    storage::query(&inbox_counts_query())
+    storage::query(inbox_counts_query())
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
