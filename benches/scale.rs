@@ -93,6 +93,8 @@ struct Config {
     signed_in: usize,
     /// `SCALE_ONLY=sqlite` or `postgres`: run one database only.
     only: Option<String>,
+    /// `SCALE_ENDPOINTS=send,home`: load only these (inbox, conversation, send, home).
+    endpoints: Vec<Endpoint>,
     /// `SCALE_KEEP=1`: keep the generated database (SQLite file, PostgreSQL database)
     /// for inspection instead of deleting it, and say where it is.
     keep: bool,
@@ -118,6 +120,13 @@ impl Config {
             signed_in: env_number("SCALE_SIGNED_IN", 256)?,
             only: std::env::var("SCALE_ONLY").ok().filter(|v| !v.is_empty()),
             keep: std::env::var("SCALE_KEEP").is_ok_and(|v| v == "1"),
+            endpoints: match std::env::var("SCALE_ENDPOINTS") {
+                Ok(names) if !names.trim().is_empty() => names
+                    .split(',')
+                    .map(|name| Endpoint::named(name.trim()))
+                    .collect::<anyhow::Result<_>>()?,
+                _ => Endpoint::ALL.to_vec(),
+            },
         };
         ensure!(config.seconds >= 1.0, "SCALE_SECONDS is at least 1");
         ensure!(config.signed_in >= 4, "SCALE_SIGNED_IN is at least 4");
@@ -324,13 +333,15 @@ async fn measure(
     let cookie = sessions::cookie::name(settings);
     let accounts = Arc::new(accounts);
     let load_before = load_average();
-    let mut loads: Vec<(Endpoint, Load)> = Endpoint::ALL
+    let mut loads: Vec<(Endpoint, Load)> = config
+        .endpoints
         .iter()
         .map(|e| (*e, Load::default()))
         .collect();
-    let order: Vec<Endpoint> = Endpoint::ALL
+    let order: Vec<Endpoint> = config
+        .endpoints
         .iter()
-        .chain(Endpoint::ALL.iter().rev())
+        .chain(config.endpoints.iter().rev())
         .copied()
         .collect();
     for endpoint in order {
@@ -786,14 +797,23 @@ fn plan_queries(
             ),
         ],
         DatabaseKind::Postgres => vec![(
-            "send: the whole reply in one statement (with an idempotency key)",
-            messages::REPLY_IN_ONE_STATEMENT.into(),
+            "send: the whole reply, checked, in one statement (with an idempotency key)",
+            messages::reply_statement(&healing_space::accounts::User {
+                id: clinician.id,
+                username: String::new(),
+                display_name: String::new(),
+                email: None,
+                role: healing_space::accounts::Role::Clinician,
+                approved_at: Some(0),
+                disabled_at: None,
+                created_at: 0,
+                last_login_at: None,
+            }),
             vec![
                 Int(conversation),
                 Int(clinician.id),
                 Text("plan".into()),
                 Int(shape.now),
-                Int(patient_of_conversation),
                 Text("plan-key".into()),
             ],
         )],
@@ -960,20 +980,12 @@ async fn time_queries(
         "care_teams::store::is_member",
         healing_space::care_teams::store::is_member(db, other, clinician.id).await?
     );
-    time!(
-        "messaging::store::send (a reply)",
-        messages::send(
-            db,
-            &messages::NewMessage {
-                sender_id: clinician.id,
-                recipient_id: other,
-                conversation_id: Some(conversation),
-                subject: None,
-                content: "timing",
-            },
-            None,
-        )
+    let replier = healing_space::accounts::store::find_by_id(db, clinician.id)
         .await?
+        .context("the clinician exists")?;
+    time!(
+        "messaging::store::reply (checked and stored)",
+        messages::reply(db, &replier, conversation, "timing", None).await?
     );
     time!(
         "mood::store::recent_check_ins (patient)",
@@ -1008,6 +1020,18 @@ impl Endpoint {
         Endpoint::Send,
         Endpoint::Home,
     ];
+
+    fn named(name: &str) -> anyhow::Result<Endpoint> {
+        Ok(match name {
+            "inbox" => Endpoint::Inbox,
+            "conversation" => Endpoint::Conversation,
+            "send" => Endpoint::Send,
+            "home" => Endpoint::Home,
+            other => anyhow::bail!(
+                "SCALE_ENDPOINTS lists inbox, conversation, send or home, not {other:?}"
+            ),
+        })
+    }
 
     fn label(self) -> &'static str {
         match self {

@@ -798,6 +798,15 @@ async fn administrators_approve_disable_enable_and_sign_people_out() {
 
     let other = Client::new(&server);
     other.login("patient.b", PASSWORD).await.expect(200);
+    let support = admin
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "patient.b", "content": "How can we help?" }),
+        )
+        .await
+        .expect(201);
+    let support_id = support.body["conversation_id"].clone();
+    let support_page = format!("/api/messages/conversations/{support_id}");
     let disabled = admin
         .post("/api/admin/users/patient.b/disable", json!({}))
         .await
@@ -820,10 +829,39 @@ async fn administrators_approve_disable_enable_and_sign_people_out() {
         .post("/api/admin/users/admin/disable", json!({}))
         .await
         .expect_error(409, "cannot_disable_self");
+    // A disabled account cannot be written to, even by support.
+    let page = admin.get(&support_page).await.expect(200);
+    assert_eq!(page.body["conversation"]["can_reply"], false);
+    admin
+        .post(
+            "/api/messages/send",
+            json!({ "conversation_id": support_id, "content": "Still there?" }),
+        )
+        .await
+        .expect_error(403, "recipient_not_allowed");
     admin
         .post("/api/admin/users/patient.b/enable", json!({}))
         .await
         .expect(200);
+    assert_eq!(
+        admin.get(&support_page).await.body["conversation"]["can_reply"],
+        true
+    );
+    admin
+        .post(
+            "/api/messages/send",
+            json!({ "conversation_id": support_id, "content": "Welcome back." }),
+        )
+        .await
+        .expect(201);
+    let page = admin.get(&support_page).await.expect(200);
+    let contents: Vec<&str> = page.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents, ["How can we help?", "Welcome back."]);
     let reply = other
         .get("/api/messages/inbox")
         .await

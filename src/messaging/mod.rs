@@ -36,6 +36,50 @@ pub fn may_message_in(from: &User, to: &User, in_care_team: bool) -> bool {
     }
 }
 
+/// What `may_message_in` looks at in the person written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonKind {
+    pub role: Role,
+    pub approved: bool,
+    pub disabled: bool,
+    pub in_care_team: bool,
+}
+
+/// Every kind of person `from` may message: `may_message_in` asked of each kind, so that
+/// a query can check a recipient without a second copy of the rule.
+pub fn messageable_kinds(from: &User) -> Vec<PersonKind> {
+    let mut kinds = Vec::new();
+    for role in [Role::Patient, Role::Clinician, Role::Admin] {
+        for (approved, disabled, in_care_team) in every_combination_of_three_flags() {
+            let to = User {
+                id: from.id.wrapping_add(1),
+                username: String::new(),
+                display_name: String::new(),
+                email: None,
+                role,
+                approved_at: approved.then_some(0),
+                disabled_at: disabled.then_some(0),
+                created_at: 0,
+                last_login_at: None,
+            };
+            if may_message_in(from, &to, in_care_team) {
+                kinds.push(PersonKind {
+                    role,
+                    approved,
+                    disabled,
+                    in_care_team,
+                });
+            }
+        }
+    }
+    kinds
+}
+
+/// The eight combinations of three flags.
+fn every_combination_of_three_flags() -> impl Iterator<Item = (bool, bool, bool)> {
+    (0..8).map(|n: u8| (n & 1 != 0, n & 2 != 0, n & 4 != 0))
+}
+
 pub fn recipient_not_allowed() -> ApiError {
     ApiError::forbidden(
         "recipient_not_allowed",
@@ -91,6 +135,53 @@ pub fn preview(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn person(role: Role, approved: bool) -> User {
+        User {
+            id: 7,
+            username: "someone".into(),
+            display_name: "Someone".into(),
+            email: None,
+            role,
+            approved_at: approved.then_some(1),
+            disabled_at: None,
+            created_at: 1,
+            last_login_at: None,
+        }
+    }
+
+    fn kind(role: Role, approved: bool, in_care_team: bool) -> PersonKind {
+        PersonKind {
+            role,
+            approved,
+            disabled: false,
+            in_care_team,
+        }
+    }
+
+    #[test]
+    fn messageable_kinds_follow_the_rule() {
+        let patient = messageable_kinds(&person(Role::Patient, false));
+        assert!(patient.contains(&kind(Role::Clinician, true, true)));
+        assert!(!patient.contains(&kind(Role::Clinician, true, false)));
+        assert!(!patient.contains(&kind(Role::Clinician, false, true)));
+        assert!(!patient.iter().any(|k| k.role == Role::Patient));
+        assert!(patient.contains(&kind(Role::Admin, false, false)));
+        assert!(!patient.iter().any(|k| k.disabled), "nobody disabled");
+
+        let clinician = messageable_kinds(&person(Role::Clinician, true));
+        assert!(clinician.contains(&kind(Role::Patient, false, true)));
+        assert!(!clinician.contains(&kind(Role::Patient, false, false)));
+        assert!(clinician.contains(&kind(Role::Clinician, true, false)));
+        assert!(!clinician.contains(&kind(Role::Clinician, false, false)));
+
+        let pending = messageable_kinds(&person(Role::Clinician, false));
+        assert!(pending.iter().all(|k| k.role == Role::Admin));
+        assert_eq!(
+            messageable_kinds(&person(Role::Admin, false)).len(),
+            3 * 2 * 2
+        );
+    }
 
     #[test]
     fn previews_are_at_most_100_characters() {

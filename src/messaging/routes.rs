@@ -114,25 +114,23 @@ async fn send(
     }
     let content = parse_content(&request.content)?;
     let subject = parse_subject(request.subject.as_deref())?;
-    let (recipient, conversation_id) = match (request.recipient.as_deref(), request.conversation_id)
-    {
+    let outcome = match (request.recipient.as_deref(), request.conversation_id) {
         (Some(name), None) => {
             let recipient = allowed_recipient(&state, &me.user, name).await?;
             let existing = match subject {
                 Some(_) => None,
                 None => store::latest_between(&state.db, me.user.id, recipient.id).await?,
             };
-            (recipient, existing)
+            let new = store::NewMessage {
+                sender_id: me.user.id,
+                recipient_id: recipient.id,
+                conversation_id: existing,
+                subject: subject.as_deref(),
+                content: &content,
+            };
+            store::send(&state.db, &new, key.as_deref()).await?
         }
-        (None, Some(id)) => {
-            let header = store::header(&state.db, id, me.user.id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("conversation"))?;
-            if !may_message_in(&me.user, &header.other, header.in_care_team) {
-                return Err(recipient_not_allowed());
-            }
-            (header.other, Some(id))
-        }
+        (None, Some(id)) => store::reply(&state.db, &me.user, id, &content, key.as_deref()).await?,
         _ => {
             return Err(ApiError::invalid(
                 "recipient",
@@ -140,14 +138,7 @@ async fn send(
             ))
         }
     };
-    let new = store::NewMessage {
-        sender_id: me.user.id,
-        recipient_id: recipient.id,
-        conversation_id,
-        subject: subject.as_deref(),
-        content: &content,
-    };
-    let sent = match store::send(&state.db, &new, key.as_deref()).await? {
+    let sent = match outcome {
         store::SendOutcome::Sent(sent) => sent,
         // A concurrent retry with the same key won: answer with its message instead.
         store::SendOutcome::KeyTaken => {
@@ -156,6 +147,8 @@ async fn send(
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
         }
+        store::SendOutcome::NotInConversation => return Err(ApiError::not_found("conversation")),
+        store::SendOutcome::NotAllowed => return Err(recipient_not_allowed()),
     };
     Ok((StatusCode::CREATED, sent_body(&sent)))
 }

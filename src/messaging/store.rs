@@ -4,6 +4,7 @@
 use crate::accounts::store::{user_from_row, USER_COLUMNS};
 use crate::accounts::User;
 use crate::config::DatabaseKind;
+use crate::messaging::{may_message_in, messageable_kinds};
 use crate::storage::{self, now_ms, Database, DbError, Row, Transaction};
 
 /// A conversation as one member sees it in their inbox.
@@ -185,7 +186,9 @@ const IN_CARE_TEAM: &str = "CASE WHEN EXISTS (SELECT 1 FROM care_team_links l \
 /// The header query ($1 conversation, $2 me).
 pub fn header_query() -> String {
     format!(
-        "SELECT c.subject, me.archived_at, {USER_COLUMNS}, {IN_CARE_TEAM} AS in_care_team \
+        "SELECT c.subject, me.archived_at, {USER_COLUMNS}, {IN_CARE_TEAM} AS in_care_team, \
+           CASE WHEN u.approved_at IS NULL THEN 0 ELSE 1 END AS approved, \
+           CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END AS disabled \
          FROM conversations c \
          JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 \
          JOIN conversation_members om ON om.conversation_id = c.id AND om.user_id <> me.user_id \
@@ -234,23 +237,54 @@ pub enum SendOutcome {
     /// A concurrent retry with the same idempotency key stored its message first; this
     /// send stored nothing.
     KeyTaken,
+    /// A reply to a conversation that does not exist or that I am not in.
+    NotInConversation,
+    /// A reply to someone I may no longer message (see `may_message`).
+    NotAllowed,
 }
 
 /// Stores a message, in a new conversation if asked, and counts it unread for the
 /// recipient (bringing the conversation back from their archive). For the sender,
 /// writing counts as having read the conversation. With an idempotency key, the key is
-/// remembered with the message, atomically.
+/// remembered with the message, atomically. The caller has checked that the sender may
+/// message the recipient.
 pub async fn send(
     db: &Database,
     new: &NewMessage<'_>,
     key: Option<&str>,
 ) -> Result<SendOutcome, DbError> {
-    let result = match (db.kind(), new.conversation_id) {
-        (DatabaseKind::Postgres, Some(conversation_id)) => {
-            reply_in_one_statement(db, new, conversation_id, key).await
-        }
-        _ => send_in_transaction(db, new, key).await,
+    outcome(send_in_transaction(db, new, key).await, key)
+}
+
+/// A reply in a conversation: stored as `send` does, once it is checked that I am in the
+/// conversation and may still message the other person.
+pub async fn reply(
+    db: &Database,
+    me: &User,
+    conversation_id: i64,
+    content: &str,
+    key: Option<&str>,
+) -> Result<SendOutcome, DbError> {
+    if db.kind() == DatabaseKind::Postgres {
+        return reply_in_one_statement(db, me, conversation_id, content, key).await;
+    }
+    let Some(header) = header(db, conversation_id, me.id).await? else {
+        return Ok(SendOutcome::NotInConversation);
     };
+    if !may_message_in(me, &header.other, header.in_care_team) {
+        return Ok(SendOutcome::NotAllowed);
+    }
+    let new = NewMessage {
+        sender_id: me.id,
+        recipient_id: header.other.id,
+        conversation_id: Some(conversation_id),
+        subject: None,
+        content,
+    };
+    send(db, &new, key).await
+}
+
+fn outcome(result: Result<Sent, DbError>, key: Option<&str>) -> Result<SendOutcome, DbError> {
     match result {
         Err(e) if key.is_some() && e.is_unique_violation() => Ok(SendOutcome::KeyTaken),
         other => other.map(SendOutcome::Sent),
@@ -338,47 +372,82 @@ pub const UPDATE_MEMBERS: &str = "UPDATE conversation_members SET \
        last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END \
      WHERE conversation_id = $1";
 
-/// PostgreSQL only ($1 conversation, $2 sender, $3 content, $4 now, $5 recipient, $6 the
-/// idempotency key or null).
-pub const REPLY_IN_ONE_STATEMENT: &str =
-    "WITH m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
-       VALUES ($1, $2, $3, $4) RETURNING id), \
-     c AS (UPDATE conversations SET last_message_at = $4 WHERE id = $1), \
-     members AS (UPDATE conversation_members SET \
-       unread_count = CASE WHEN user_id = $5 THEN unread_count + 1 ELSE 0 END, \
-       archived_at = CASE WHEN user_id = $5 THEN NULL ELSE archived_at END, \
-       last_read_message_id = CASE WHEN user_id = $5 THEN last_read_message_id \
-         ELSE (SELECT id FROM m) END \
-       WHERE conversation_id = $1), \
-     k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
-       SELECT $2, $6, id, $4 FROM m WHERE $6 IS NOT NULL) \
-     SELECT id FROM m";
+/// A reply as one PostgreSQL statement: the header's check and `send_in_transaction`'s
+/// writes, as data-modifying CTEs (atomic by themselves). On PostgreSQL every statement
+/// is a round trip, and the check plus a transaction of five were most of a send's cost;
+/// SQLite, in-process, has neither such CTEs nor round trips. Who I may message is
+/// `may_message_in` itself, enumerated by `messageable_kinds` into the statement.
+/// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null.) The
+/// answer has no row when I am not in the conversation, and a null `message_id` when I
+/// may not write to the other person.
+pub fn reply_statement(me: &User) -> String {
+    let kinds: Vec<String> = messageable_kinds(me)
+        .iter()
+        .map(|k| {
+            let flag = |on: bool| if on { 1 } else { 0 };
+            format!(
+                "('{}', {}, {}, {})",
+                k.role.as_str(),
+                flag(k.approved),
+                flag(k.disabled),
+                flag(k.in_care_team)
+            )
+        })
+        .collect();
+    let allowed = if kinds.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!(
+            "(h.role, h.approved, h.disabled, h.in_care_team) IN (VALUES {})",
+            kinds.join(", ")
+        )
+    };
+    format!(
+        "WITH h AS ({header}), \
+         m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
+           SELECT $1, $2, $3, $4 FROM h WHERE {allowed} RETURNING id), \
+         c AS (UPDATE conversations SET last_message_at = $4 \
+           WHERE id = $1 AND EXISTS (SELECT 1 FROM m)), \
+         members AS (UPDATE conversation_members SET \
+           unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END, \
+           archived_at = CASE WHEN user_id = $2 THEN archived_at ELSE NULL END, \
+           last_read_message_id = CASE WHEN user_id = $2 THEN (SELECT id FROM m) \
+             ELSE last_read_message_id END \
+           WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m)), \
+         k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
+           SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL) \
+         SELECT (SELECT id FROM m) AS message_id FROM h",
+        header = header_query()
+    )
+}
 
-/// The same writes as `send_in_transaction` for a reply, as one PostgreSQL statement
-/// (data-modifying CTEs, atomic by themselves): on PostgreSQL each statement is a round
-/// trip, and a transaction of five was most of a send's cost. SQLite, in-process, has no
-/// such CTEs and no round trips.
 async fn reply_in_one_statement(
     db: &Database,
-    new: &NewMessage<'_>,
+    me: &User,
     conversation_id: i64,
+    content: &str,
     key: Option<&str>,
-) -> Result<Sent, DbError> {
+) -> Result<SendOutcome, DbError> {
     let now = now_ms();
-    let message_id: i64 = storage::query_scalar(REPLY_IN_ONE_STATEMENT)
+    let answer: Result<Option<Option<i64>>, DbError> = storage::query(reply_statement(me))
         .bind(conversation_id)
-        .bind(new.sender_id)
-        .bind(new.content)
+        .bind(me.id)
+        .bind(content)
         .bind(now)
-        .bind(new.recipient_id)
         .bind(key)
-        .fetch_one(db)
-        .await?;
-    Ok(Sent {
-        message_id,
-        conversation_id,
-        sent_at: now,
-    })
+        .fetch_optional(db, |row| row.try_get("message_id"))
+        .await;
+    let sent = match answer {
+        Ok(None) => return Ok(SendOutcome::NotInConversation),
+        Ok(Some(None)) => return Ok(SendOutcome::NotAllowed),
+        Ok(Some(Some(message_id))) => Ok(Sent {
+            message_id,
+            conversation_id,
+            sent_at: now,
+        }),
+        Err(error) => Err(error),
+    };
+    outcome(sent, key)
 }
 
 async fn start_conversation(
