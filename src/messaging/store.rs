@@ -176,23 +176,30 @@ pub struct Header {
     pub in_care_team: bool,
 }
 
-/// Whether `me` and the person `u` are a patient and a clinician of their care team.
-const IN_CARE_TEAM: &str = "CASE WHEN EXISTS (SELECT 1 FROM care_team_links l \
-       WHERE l.patient_id = me.user_id AND l.clinician_id = u.id AND l.status = 'approved') \
-     OR EXISTS (SELECT 1 FROM care_team_links l \
-       WHERE l.patient_id = u.id AND l.clinician_id = me.user_id AND l.status = 'approved') \
-     THEN 1 ELSE 0 END";
+/// Whether `me` and the person `u` are a patient and a clinician of their care team (only
+/// the one direction their roles allow is looked up).
+const IN_CARE_TEAM: &str = "CASE \
+       WHEN u.role = 'clinician' THEN CASE WHEN EXISTS (SELECT 1 FROM care_team_links l \
+         WHERE l.patient_id = me.user_id AND l.clinician_id = u.id AND l.status = 'approved') \
+         THEN 1 ELSE 0 END \
+       WHEN u.role = 'patient' THEN CASE WHEN EXISTS (SELECT 1 FROM care_team_links l \
+         WHERE l.patient_id = u.id AND l.clinician_id = me.user_id AND l.status = 'approved') \
+         THEN 1 ELSE 0 END \
+       ELSE 0 END";
+
+/// My membership `me` of a conversation and its other member `u`, as the start of a
+/// FROM clause; `MY_CONVERSATION` picks the conversation ($1 conversation, $2 me).
+const ME_AND_OTHER: &str = "conversation_members me \
+     JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> $2 \
+     JOIN users u ON u.id = om.user_id";
+const MY_CONVERSATION: &str = "me.conversation_id = $1 AND me.user_id = $2";
 
 /// The header query ($1 conversation, $2 me).
 pub fn header_query() -> String {
     format!(
-        "SELECT c.subject, me.archived_at, {USER_COLUMNS}, {IN_CARE_TEAM} AS in_care_team, \
-           CASE WHEN u.approved_at IS NULL THEN 0 ELSE 1 END AS approved, \
-           CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END AS disabled \
-         FROM conversations c \
-         JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2 \
-         JOIN conversation_members om ON om.conversation_id = c.id AND om.user_id <> me.user_id \
-         JOIN users u ON u.id = om.user_id WHERE c.id = $1"
+        "SELECT c.subject, me.archived_at, {USER_COLUMNS}, {IN_CARE_TEAM} AS in_care_team \
+         FROM {ME_AND_OTHER} JOIN conversations c ON c.id = me.conversation_id \
+         WHERE {MY_CONVERSATION}"
     )
 }
 
@@ -403,7 +410,10 @@ pub fn reply_statement(me: &User) -> String {
         )
     };
     format!(
-        "WITH h AS ({header}), \
+        "WITH h AS (SELECT u.role, \
+           CASE WHEN u.approved_at IS NULL THEN 0 ELSE 1 END AS approved, \
+           CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END AS disabled, \
+           {IN_CARE_TEAM} AS in_care_team FROM {ME_AND_OTHER} WHERE {MY_CONVERSATION}), \
          m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
            SELECT $1, $2, $3, $4 FROM h WHERE {allowed} RETURNING id), \
          c AS (UPDATE conversations SET last_message_at = $4 \
@@ -416,8 +426,7 @@ pub fn reply_statement(me: &User) -> String {
            WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m)), \
          k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
            SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL) \
-         SELECT (SELECT id FROM m) AS message_id FROM h",
-        header = header_query()
+         SELECT (SELECT id FROM m) AS message_id FROM h"
     )
 }
 
