@@ -570,7 +570,7 @@ async fn a_patient_and_their_clinician_exchange_messages() {
     let _one = ONE_AT_A_TIME.lock().await;
     let db = TestDb::new().await;
     let server = Server::start(&db, &[]).await;
-    seed(&server, &db).await;
+    let seeded = seed(&server, &db).await;
     const TEST: &str = "messages";
 
     let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Desktop).await;
@@ -655,6 +655,22 @@ async fn a_patient_and_their_clinician_exchange_messages() {
     assert_eq!(patient.count("[data-testid=message]").await, 2);
     patient.gone("[data-testid=unread-badge]").await;
     patient.shot("09-patient-reads-reply").await;
+
+    // Once the patient has left the care team, the conversation stays readable and says
+    // why there is no reply box.
+    seeded
+        .patient
+        .delete(&format!("/api/care-team/{CLINICIAN}"))
+        .await
+        .expect(200);
+    let conversation = patient.path().await;
+    patient.go(&conversation).await;
+    patient
+        .find_text("[data-testid=cannot-reply]", "can no longer send messages")
+        .await;
+    patient.gone("#reply").await;
+    assert_eq!(patient.count("[data-testid=message]").await, 2);
+    patient.shot("10-patient-left-care-team").await;
 
     patient.assert_clean_console().await;
     clinician.assert_clean_console().await;
