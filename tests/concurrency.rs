@@ -76,6 +76,50 @@ async fn concurrent_sends_are_each_stored_once_and_counted() {
     assert!(shown.iter().filter(|m| m["content"] == "Once only").count() == 1);
 }
 
+/// Both members writing at once, one replying in the conversation and the other writing
+/// to them by name (which goes into the same conversation): each write takes the rows in
+/// the same order, so none is lost to a deadlock.
+#[tokio::test]
+async fn both_members_writing_at_once_are_all_stored() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    let (patient, clinician) = (&world.patient_a, &world.dr_in);
+    let first = patient
+        .post(
+            "/api/messages/send",
+            json!({ "recipient": "dr.in", "content": "Hello" }),
+        )
+        .await
+        .expect(201);
+    let conversation = first.body["conversation_id"].as_i64().unwrap();
+
+    let replies = (0..15).map(|n| {
+        patient.post(
+            "/api/messages/send",
+            json!({ "conversation_id": conversation, "content": format!("Reply {n}") }),
+        )
+    });
+    let by_name = (0..15).map(|n| {
+        clinician.post(
+            "/api/messages/send",
+            json!({ "recipient": "patient.a", "content": format!("Note {n}") }),
+        )
+    });
+    let (replies, by_name) = tokio::join!(join_all(replies), join_all(by_name));
+    for reply in replies.into_iter().chain(by_name) {
+        assert_eq!(reply.expect(201).body["conversation_id"], conversation);
+    }
+    let page = clinician
+        .get(&format!(
+            "/api/messages/conversations/{conversation}?limit=100"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(page.body["messages"].as_array().unwrap().len(), 31);
+    assert_eq!(db.scalar_i64("SELECT COUNT(*) FROM messages").await, 31);
+}
+
 #[tokio::test]
 async fn reads_carry_on_when_postgres_drops_the_servers_connections() {
     let db = TestDb::new().await;

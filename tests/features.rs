@@ -300,6 +300,10 @@ async fn the_inbox_orders_pages_filters_and_counts() {
     );
     assert_eq!(back.body["conversations"][0]["id"], d_conversation);
     assert_eq!(back.body["conversations"][0]["unread_count"], 1);
+    // For the one who wrote, writing counts as having read.
+    let writer = patients[2].get("/api/messages/inbox").await.expect(200);
+    assert_eq!(writer.body["conversations"][0]["unread_count"], 0);
+    assert_eq!(writer.body["total_unread"], 0);
 
     // Hiding an unread message hides it for me only and no longer counts it.
     let a_conversation = back.body["conversations"][1]["id"].as_i64().unwrap();

@@ -312,7 +312,9 @@ async fn send_in_transaction(
         Err(error) => {
             // Rolled back explicitly: that returns once what this transaction saw is
             // durable, so the caller can read the row a duplicate key pointed at.
-            tx.rollback().await?;
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(%rollback, "a failed send could not be rolled back cleanly");
+            }
             Err(error)
         }
     }
@@ -384,6 +386,9 @@ pub const UPDATE_MEMBERS: &str = "UPDATE conversation_members SET \
 /// is a round trip, and the check plus a transaction of five were most of a send's cost;
 /// SQLite, in-process, has neither such CTEs nor round trips. Who I may message is
 /// `may_message_in` itself, enumerated by `messageable_kinds` into the statement.
+/// Each step reads the one before, which fixes their order (PostgreSQL's is otherwise
+/// unspecified): rows are locked as `send_in_transaction` locks them, the conversation
+/// before its members, so the two cannot deadlock each other.
 /// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null.) The
 /// answer has no row when I am not in the conversation, and a null `message_id` when I
 /// may not write to the other person.
@@ -417,15 +422,15 @@ pub fn reply_statement(me: &User) -> String {
          m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
            SELECT $1, $2, $3, $4 FROM h WHERE {allowed} RETURNING id), \
          c AS (UPDATE conversations SET last_message_at = $4 \
-           WHERE id = $1 AND EXISTS (SELECT 1 FROM m)), \
+           WHERE id = $1 AND EXISTS (SELECT 1 FROM m) RETURNING id), \
          members AS (UPDATE conversation_members SET \
            unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END, \
            archived_at = CASE WHEN user_id = $2 THEN archived_at ELSE NULL END, \
            last_read_message_id = CASE WHEN user_id = $2 THEN (SELECT id FROM m) \
              ELSE last_read_message_id END \
-           WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m)), \
+           WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM c) RETURNING user_id), \
          k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
-           SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL) \
+           SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \
          SELECT (SELECT id FROM m) AS message_id FROM h"
     )
 }
