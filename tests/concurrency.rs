@@ -7,12 +7,8 @@ use common::*;
 use futures_util::future::join_all;
 use serde_json::json;
 
-#[tokio::test]
-async fn concurrent_sends_are_each_stored_once_and_counted() {
-    let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
-    let world = World::new(&server, &db).await;
-    let patient = &world.patient_a;
+/// Patient A's first message to dr.in; its conversation.
+async fn first_message(patient: &Client) -> i64 {
     let first = patient
         .post(
             "/api/messages/send",
@@ -20,7 +16,16 @@ async fn concurrent_sends_are_each_stored_once_and_counted() {
         )
         .await
         .expect(201);
-    let conversation = first.body["conversation_id"].as_i64().unwrap();
+    first.body["conversation_id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_sends_are_each_stored_once_and_counted() {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    let patient = &world.patient_a;
+    let conversation = first_message(patient).await;
 
     // 30 different messages, and 6 retries of one more, all at the same moment. Writes
     // that arrive together share commits, and a retry that collides with the first
@@ -85,14 +90,7 @@ async fn both_members_writing_at_once_are_all_stored() {
     let server = Server::start(&db, &[]).await;
     let world = World::new(&server, &db).await;
     let (patient, clinician) = (&world.patient_a, &world.dr_in);
-    let first = patient
-        .post(
-            "/api/messages/send",
-            json!({ "recipient": "dr.in", "content": "Hello" }),
-        )
-        .await
-        .expect(201);
-    let conversation = first.body["conversation_id"].as_i64().unwrap();
+    let conversation = first_message(patient).await;
 
     let replies = (0..15).map(|n| {
         patient.post(
