@@ -121,14 +121,20 @@ async fn send(
                 Some(_) => None,
                 None => store::latest_between(&state.db, me.user.id, recipient.id).await?,
             };
-            let new = store::NewMessage {
-                sender_id: me.user.id,
-                recipient_id: recipient.id,
-                conversation_id: existing,
-                subject: subject.as_deref(),
-                content: &content,
-            };
-            store::send(&state.db, &new, key.as_deref()).await?
+            match existing {
+                // Written into the conversation the two already have: a reply.
+                Some(id) => store::reply(&state.db, &me.user, id, &content, key.as_deref()).await?,
+                None => {
+                    let new = store::NewMessage {
+                        sender_id: me.user.id,
+                        recipient_id: recipient.id,
+                        conversation_id: None,
+                        subject: subject.as_deref(),
+                        content: &content,
+                    };
+                    store::send(&state.db, &new, key.as_deref()).await?
+                }
+            }
         }
         (None, Some(id)) => store::reply(&state.db, &me.user, id, &content, key.as_deref()).await?,
         _ => {
