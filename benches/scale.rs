@@ -555,9 +555,13 @@ async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::Resul
                 .await?;
         }
         // VACUUM as autovacuum would soon, so index-only scans are possible; ANALYZE for
-        // the planner.
+        // the planner. CHECKPOINT so that writing back the generated data, and its
+        // final fsync, happen now and not during the load.
         DatabaseKind::Postgres => {
             sqlx::query("VACUUM ANALYZE").execute(&mut *conn).await?;
+            if let Err(error) = sqlx::query("CHECKPOINT").execute(&mut *conn).await {
+                println!("(no CHECKPOINT before the load: {error})");
+            }
         }
     }
     Ok(())

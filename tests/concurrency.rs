@@ -29,7 +29,8 @@ async fn concurrent_sends_are_each_stored_once_and_counted() {
 
     // 30 different messages, and 6 retries of one more, all at the same moment. Writes
     // that arrive together share commits, and a retry that collides with the first
-    // attempt inside such a group must still find it.
+    // attempt inside such a group must still find it. Meanwhile the clinician reads the
+    // inbox 24 times: more reads and writes at once than the pool has connections.
     let distinct = (0..30).map(|n| {
         patient.post(
             "/api/messages/send",
@@ -43,7 +44,18 @@ async fn concurrent_sends_are_each_stored_once_and_counted() {
             .json(&json!({ "conversation_id": conversation, "content": "Once only" }));
         patient.send(request)
     });
-    let (distinct, retried) = tokio::join!(join_all(distinct), join_all(retried));
+    let inbox_reads = (0..24).map(|_| world.dr_in.get("/api/messages/inbox"));
+    let (distinct, retried, inbox_reads) =
+        tokio::join!(join_all(distinct), join_all(retried), join_all(inbox_reads));
+    for inbox in inbox_reads {
+        let inbox = inbox.expect(200);
+        assert_eq!(
+            inbox.body["conversations"][0]["other"]["username"],
+            "patient.a"
+        );
+        let unread = inbox.body["total_unread"].as_i64().unwrap();
+        assert!((1..=32).contains(&unread), "{unread}");
+    }
 
     let mut ids: Vec<i64> = distinct
         .into_iter()

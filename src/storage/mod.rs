@@ -240,7 +240,10 @@ async fn run<T>(
             backend: Backend::Postgres(pool),
         }) => {
             let mut map = map;
-            let mut conn = pool.take().await?;
+            let mut conn = match is_select(&sql) {
+                true => pool.take_for_read().await?,
+                false => pool.take().await?,
+            };
             let result = postgres::fetch(conn.conn(), &sql, &params, &mut map, limit).await;
             if worth_retrying(pool, conn, &result, &sql) {
                 return postgres::fetch(pool.take().await?.conn(), &sql, &params, map, limit).await;

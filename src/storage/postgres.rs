@@ -5,6 +5,12 @@
 //! the server, on a machine where the database shares the CPU with us. This pool pings
 //! only a connection that sat idle long enough to have been cut off (a failover, a
 //! restart), and replaces a connection that fails, retrying a read once.
+//!
+//! It holds up to 12 connections for statements, of which at most 8 run reads, and one
+//! more for the shared keyed lookups. A read is all CPU, so more of them at once on a
+//! small machine only stretch each other's tails; a write spends part of its time
+//! waiting for the WAL flush and row locks, which more writes at once put to use (send
+//! throughput +11 %, see docs/PERFORMANCE.md).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,7 +24,10 @@ use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 use super::query::{DbError, Param, Row};
 
-const MAX_CONNECTIONS: usize = 8;
+/// Connections for statements and transactions...
+const MAX_CONNECTIONS: usize = 12;
+/// ...of which at most this many run reads at once.
+const MAX_READS: usize = 8;
 const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(5);
 /// A connection idle longer than this is pinged before use.
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(30);
@@ -29,6 +38,11 @@ pub struct Pool {
     options: PgConnectOptions,
     idle: Mutex<Vec<Idle>>,
     permits: Arc<Semaphore>,
+    /// The shared keyed lookups' own connections, beside the statements' `permits`: a
+    /// lookup that queued behind the statements waiting for a connection would add that
+    /// whole wait, at random, to every request of its batch.
+    keyed_permits: Arc<Semaphore>,
+    read_permits: Arc<Semaphore>,
     keyed: Mutex<HashMap<&'static str, KeyedReads>>,
 }
 
@@ -37,6 +51,7 @@ pub struct Pool {
 struct KeyedReads {
     waiting: Vec<KeyedLookup>,
     running: usize,
+    last_start: Option<Instant>,
 }
 
 /// A key, and where its row (or none, or the error) goes.
@@ -44,6 +59,10 @@ type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, String>>);
 
 /// At most this many shared keyed queries run at once per statement.
 const KEYED_RUNNERS: usize = 1;
+/// While every connection for statements is busy, a shared keyed query starts at most
+/// this often, so that each gathers a batch worth its round trip instead of taking CPU
+/// from the statements; otherwise a lookup starts at once.
+const KEYED_INTERVAL: Duration = Duration::from_millis(2);
 
 struct Idle {
     conn: PgConnection,
@@ -58,7 +77,7 @@ pub struct Pooled {
     /// Whether it was used before: only then can it have gone stale unnoticed.
     pub reused: bool,
     pool: Arc<Pool>,
-    _permit: OwnedSemaphorePermit,
+    _permits: Vec<OwnedSemaphorePermit>,
 }
 
 impl Pool {
@@ -69,18 +88,36 @@ impl Pool {
             options,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            keyed_permits: Arc::new(Semaphore::new(KEYED_RUNNERS)),
+            read_permits: Arc::new(Semaphore::new(MAX_READS)),
             keyed: Mutex::new(HashMap::new()),
         });
         drop(pool.take().await?);
         Ok(pool)
     }
 
+    /// A connection for any statement or transaction.
     pub async fn take(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let permit =
-            tokio::time::timeout(WAIT_FOR_CONNECTION, self.permits.clone().acquire_owned())
-                .await
-                .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))?
-                .map_err(|_| DbError::Postgres(sqlx::Error::PoolClosed))?;
+        let permit = acquire(&self.permits).await?;
+        self.connection(vec![permit]).await
+    }
+
+    /// A connection for one read (a `SELECT` outside a transaction).
+    pub async fn take_for_read(self: &Arc<Self>) -> Result<Pooled, DbError> {
+        let read = acquire(&self.read_permits).await?;
+        let permit = acquire(&self.permits).await?;
+        self.connection(vec![read, permit]).await
+    }
+
+    async fn take_for_keyed(self: &Arc<Self>) -> Result<Pooled, DbError> {
+        let permit = acquire(&self.keyed_permits).await?;
+        self.connection(vec![permit]).await
+    }
+
+    async fn connection(
+        self: &Arc<Self>,
+        permits: Vec<OwnedSemaphorePermit>,
+    ) -> Result<Pooled, DbError> {
         while let Some(mut idle) = self.pop_idle() {
             if idle.created.elapsed() > MAX_LIFETIME {
                 continue;
@@ -88,7 +125,7 @@ impl Pool {
             if idle.since.elapsed() > CHECK_AFTER_IDLE && idle.conn.ping().await.is_err() {
                 continue;
             }
-            return Ok(self.pooled(idle.conn, idle.created, true, permit));
+            return Ok(self.pooled(idle.conn, idle.created, true, permits));
         }
         let conn = tokio::time::timeout(
             WAIT_FOR_CONNECTION,
@@ -96,7 +133,7 @@ impl Pool {
         )
         .await
         .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))??;
-        Ok(self.pooled(conn, Instant::now(), false, permit))
+        Ok(self.pooled(conn, Instant::now(), false, permits))
     }
 
     fn pop_idle(&self) -> Option<Idle> {
@@ -108,14 +145,14 @@ impl Pool {
         conn: PgConnection,
         created: Instant,
         reused: bool,
-        permit: OwnedSemaphorePermit,
+        permits: Vec<OwnedSemaphorePermit>,
     ) -> Pooled {
         Pooled {
             conn: Some(conn),
             created,
             reused,
             pool: self.clone(),
-            _permit: permit,
+            _permits: permits,
         }
     }
 
@@ -128,6 +165,8 @@ impl Pool {
 
     pub async fn close(&self) {
         self.permits.close();
+        self.read_permits.close();
+        self.keyed_permits.close();
         let idle = self.idle.lock().map(|mut idle| std::mem::take(&mut *idle));
         for Idle { conn, .. } in idle.unwrap_or_default() {
             let _ = conn.close().await;
@@ -173,6 +212,9 @@ impl Pool {
     /// Runs one shared query for the lookups waiting, then hands any that arrived
     /// meanwhile to a new task.
     async fn run_keyed(self: Arc<Self>, sql: &'static str) {
+        if let Some(wait) = self.keyed_wait(sql) {
+            tokio::time::sleep(wait).await;
+        }
         let batch = self.take_keyed(sql);
         if batch.is_empty() {
             return;
@@ -215,9 +257,22 @@ impl Pool {
         Box::pin(self.run_keyed(sql))
     }
 
+    /// How long the next shared query must wait to keep `KEYED_INTERVAL`, if at all.
+    fn keyed_wait(&self, sql: &'static str) -> Option<Duration> {
+        let saturated =
+            self.permits.available_permits() == 0 || self.read_permits.available_permits() == 0;
+        if !saturated {
+            return None;
+        }
+        let keyed = self.keyed.lock().expect("keyed lock");
+        let last_start = keyed.get(sql)?.last_start?;
+        KEYED_INTERVAL.checked_sub(last_start.elapsed())
+    }
+
     fn take_keyed(&self, sql: &'static str) -> Vec<KeyedLookup> {
         let mut keyed = self.keyed.lock().expect("keyed lock");
         let reads = keyed.entry(sql).or_default();
+        reads.last_start = Some(Instant::now());
         let batch = std::mem::take(&mut reads.waiting);
         if batch.is_empty() {
             reads.running -= 1;
@@ -230,7 +285,7 @@ impl Pool {
         sql: &str,
         keys: &[String],
     ) -> Result<Vec<PgRow>, DbError> {
-        let mut conn = self.take().await?;
+        let mut conn = self.take_for_keyed().await?;
         let result = sqlx::query(sql).bind(keys).fetch_all(conn.conn()).await;
         match result.map_err(DbError::from) {
             Err(error) if connection_lost(&error) => {
@@ -241,12 +296,20 @@ impl Pool {
                 if !reused {
                     return Err(error);
                 }
-                let mut conn = self.take().await?;
+                let mut conn = self.take_for_keyed().await?;
                 Ok(sqlx::query(sql).bind(keys).fetch_all(conn.conn()).await?)
             }
             other => other,
         }
     }
+}
+
+/// A permit of `semaphore`, waiting at most `WAIT_FOR_CONNECTION`.
+async fn acquire(semaphore: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, DbError> {
+    tokio::time::timeout(WAIT_FOR_CONNECTION, semaphore.clone().acquire_owned())
+        .await
+        .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))?
+        .map_err(|_| DbError::Postgres(sqlx::Error::PoolClosed))
 }
 
 fn poisoned() -> DbError {
