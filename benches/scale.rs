@@ -464,11 +464,10 @@ async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::Resul
     let conversations = insert_series(
         kind,
         p,
-        "INSERT INTO conversations (id, subject, created_at, last_message_at)",
+        "INSERT INTO conversations (id, subject, created_at)",
         &format!(
             "i + 1, CASE WHEN i % 7 = 0 THEN 'Check-in ' || i ELSE NULL END, \
-             {start} + i * {step}, {start} + {} * {step}",
-            s.last_message("i")
+             {start} + i * {step}"
         ),
     );
     sqlx::query(&conversations).execute(&mut *tx).await?;
@@ -480,12 +479,12 @@ async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::Resul
         kind,
         2 * p,
         "INSERT INTO conversation_members (conversation_id, user_id, last_read_message_id, \
-         unread_count, archived_at)",
+         unread_count, archived_at, last_message_at)",
         &format!(
             "k + 1, CASE WHEN side = 0 THEN {a} + {c} + 1 + k ELSE {a} + 1 + k % {c} END, \
              CASE WHEN {last_round} % 2 <> side AND k % 3 = 0 THEN {last} + 1 - {p} ELSE {last} + 1 END, \
-             CASE WHEN {last_round} % 2 <> side AND k % 3 = 0 THEN 1 ELSE 0 END, NULL \
-             FROM (SELECT i / 2 AS k, i % 2 AS side"
+             CASE WHEN {last_round} % 2 <> side AND k % 3 = 0 THEN 1 ELSE 0 END, NULL, \
+             {start} + {last} * {step} FROM (SELECT i / 2 AS k, i % 2 AS side"
         ),
     ) + ") pairs";
     sqlx::query(&members).execute(&mut *tx).await?;
@@ -786,17 +785,13 @@ fn plan_queries(
                 ],
             ),
             (
-                "send: conversation last_message_at",
-                messages::TOUCH_CONVERSATION.into(),
-                vec![Int(shape.now), Int(conversation)],
-            ),
-            (
                 "send: both members",
                 messages::UPDATE_MEMBERS.into(),
                 vec![
                     Int(conversation),
                     Int(patient_of_conversation),
                     Int(shape.messages + 1),
+                    Int(shape.now),
                 ],
             ),
         ],

@@ -492,3 +492,121 @@ async fn the_web_app_is_served_outside_the_api() {
         .await
         .expect_error(405, "method_not_allowed");
 }
+
+/// A database made by the release before migration 0006 (which moved when a conversation
+/// last had a message from the conversation into its two member rows, and on PostgreSQL
+/// made the sender's membership a message's foreign key): after `migrate`, existing
+/// conversations keep their order in the inbox, a new message moves one to the top, and
+/// deleting an account still deletes the messages it sent and nothing else.
+#[tokio::test]
+async fn migrating_an_older_database_keeps_its_inbox_order() {
+    let db = TestDb::new().await;
+    apply_migrations_up_to(&db, 5).await;
+    let hash = healing_space::accounts::password::Hasher::new()
+        .hash(secrecy::SecretString::from(PASSWORD.to_owned()))
+        .await
+        .unwrap();
+    for sql in [
+        format!(
+            "INSERT INTO users (id, username, display_name, role, password_hash, approved_at, created_at) \
+             VALUES (1, 'dr.old', 'Dr Old', 'clinician', '{hash}', 1, 1), \
+             (2, 'pat.one', 'Pat One', 'patient', '{hash}', NULL, 1), \
+             (3, 'pat.two', 'Pat Two', 'patient', '{hash}', NULL, 1)"
+        ),
+        "INSERT INTO care_team_links (patient_id, clinician_id, status, requested_at, decided_at) \
+         VALUES (2, 1, 'approved', 1, 1), (3, 1, 'approved', 1, 1)"
+            .into(),
+        "INSERT INTO conversations (id, subject, created_at, last_message_at) \
+         VALUES (1, NULL, 10, 2000), (2, 'Older', 5, 1000)"
+            .into(),
+        "INSERT INTO conversation_members (conversation_id, user_id) VALUES (1, 1), (1, 2), (2, 1), (2, 3)"
+            .into(),
+        "INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
+         VALUES (2, 3, 'From two', 1000), (1, 2, 'From one', 2000)"
+            .into(),
+    ] {
+        db.execute(&sql).await;
+    }
+
+    let output = run_binary(&["migrate"], &[("DATABASE_URL", &db.url)], db.dir());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let server = Server::start(&db, &[]).await;
+    let clinician = Client::new(&server);
+    clinician.login("dr.old", PASSWORD).await.expect(200);
+    let inbox_order = || async {
+        let inbox = clinician.get("/api/messages/inbox").await.expect(200);
+        inbox.body["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["other"]["username"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(inbox_order().await, ["pat.one", "pat.two"]);
+
+    clinician
+        .post(
+            "/api/messages/send",
+            json!({ "conversation_id": 2, "content": "Still there?" }),
+        )
+        .await
+        .expect(201);
+    assert_eq!(inbox_order().await, ["pat.two", "pat.one"]);
+
+    if db.is_postgres() {
+        let mut conn = db.connect().await;
+        let outsider = sqlx::query(
+            "INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
+             VALUES (1, 3, 'Not my conversation', 3000)",
+        )
+        .execute(&mut conn)
+        .await;
+        assert!(outsider.is_err(), "a message's sender is a member");
+    }
+    db.execute("DELETE FROM users WHERE id = 3").await;
+    assert_eq!(
+        db.scalar_i64("SELECT COUNT(*) FROM messages WHERE sender_id = 3")
+            .await,
+        0
+    );
+    assert_eq!(db.scalar_i64("SELECT COUNT(*) FROM messages").await, 2);
+    assert_eq!(inbox_order().await, ["pat.one"]);
+}
+
+/// Applies this repository's migrations up to `version` only, as an older release did.
+async fn apply_migrations_up_to(db: &TestDb, version: u32) {
+    let kind = if db.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(kind);
+    let older = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(source).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let number: u32 = name.split('_').next().unwrap().parse().unwrap();
+        if number <= version {
+            std::fs::copy(&path, older.path().join(&name)).unwrap();
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(older.path()).await.unwrap();
+    if db.is_postgres() {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        migrator.run(&mut conn).await.unwrap();
+    } else {
+        let url = format!("{}?mode=rwc", db.url);
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        migrator.run(&mut conn).await.unwrap();
+    }
+}

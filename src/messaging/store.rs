@@ -45,10 +45,10 @@ pub fn inbox_query() -> String {
         "SELECT {counts}, c.id, c.subject, me.unread_count, me.archived_at, \
            o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
            lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
-         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, c.last_message_at \
-               FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id \
+         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at \
+               FROM conversation_members me \
                WHERE me.user_id = $1 AND {SHOWN} \
-               ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4 OFFSET $5) me \
+               ORDER BY me.last_message_at DESC, me.conversation_id DESC LIMIT $4 OFFSET $5) me \
          JOIN conversations c ON c.id = me.conversation_id \
          JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
          JOIN users o ON o.id = om.user_id \
@@ -155,10 +155,10 @@ pub const TOTAL_UNREAD: &str = "SELECT CAST(COALESCE(SUM(unread_count), 0) AS BI
 /// The most recently active conversation between two people, if any.
 pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>, DbError> {
     storage::query_scalar(
-        "SELECT c.id FROM conversations c \
-         JOIN conversation_members x ON x.conversation_id = c.id AND x.user_id = $1 \
-         JOIN conversation_members y ON y.conversation_id = c.id AND y.user_id = $2 \
-         ORDER BY c.last_message_at DESC, c.id DESC LIMIT 1",
+        "SELECT x.conversation_id FROM conversation_members x \
+         JOIN conversation_members y ON y.conversation_id = x.conversation_id AND y.user_id = $2 \
+         WHERE x.user_id = $1 \
+         ORDER BY x.last_message_at DESC, x.conversation_id DESC LIMIT 1",
     )
     .bind(a)
     .bind(b)
@@ -337,15 +337,11 @@ async fn write_message(
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-    storage::query(TOUCH_CONVERSATION)
-        .bind(now)
-        .bind(conversation_id)
-        .execute(&mut *tx)
-        .await?;
     storage::query(UPDATE_MEMBERS)
         .bind(conversation_id)
         .bind(new.recipient_id)
         .bind(message_id)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
     if let Some(key) = key {
@@ -370,25 +366,27 @@ pub const INSERT_MESSAGE: &str =
     "INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
      VALUES ($1, $2, $3, $4) RETURNING id";
 
-pub const TOUCH_CONVERSATION: &str = "UPDATE conversations SET last_message_at = $1 WHERE id = $2";
-
-/// Both members in one statement ($1 conversation, $2 recipient, $3 the new message):
-/// one more unread for the recipient (and out of their archive), everything read for the
-/// sender.
+/// Both members in one statement ($1 conversation, $2 recipient, $3 the new message, $4
+/// its time): one more unread for the recipient (and out of their archive), everything
+/// read for the sender, and for both the time of the conversation's last message, which
+/// the inbox sorts by. (It is kept in the member rows, which a send updates anyway, so
+/// that a send does not touch the conversation's row.)
 pub const UPDATE_MEMBERS: &str = "UPDATE conversation_members SET \
        unread_count = CASE WHEN user_id = $2 THEN unread_count + 1 ELSE 0 END, \
        archived_at = CASE WHEN user_id = $2 THEN NULL ELSE archived_at END, \
-       last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END \
+       last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END, \
+       last_message_at = $4 \
      WHERE conversation_id = $1";
 
 /// A reply as one PostgreSQL statement: the header's check and `send_in_transaction`'s
 /// writes, as data-modifying CTEs (atomic by themselves). On PostgreSQL every statement
-/// is a round trip, and the check plus a transaction of five were most of a send's cost;
-/// SQLite, in-process, has neither such CTEs nor round trips. Who I may message is
+/// is a round trip, and the check plus a transaction were most of a send's cost; SQLite,
+/// in-process, has neither such CTEs nor round trips. Who I may message is
 /// `may_message_in` itself, enumerated by `messageable_kinds` into the statement.
 /// Each step reads the one before, which fixes their order (PostgreSQL's is otherwise
-/// unspecified): rows are locked as `send_in_transaction` locks them, the conversation
-/// before its members, so the two cannot deadlock each other.
+/// unspecified): the members are updated after the message is in, as in
+/// `send_in_transaction`, and both update the two member rows in primary-key order, so
+/// concurrent writes into one conversation cannot deadlock each other.
 /// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null.) The
 /// answer has no row when I am not in the conversation, and a null `message_id` when I
 /// may not write to the other person.
@@ -419,14 +417,13 @@ pub fn reply_statement(me: &User) -> String {
            {IN_CARE_TEAM} AS in_care_team FROM {ME_AND_OTHER} WHERE {MY_CONVERSATION}), \
          m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
            SELECT $1, $2, $3, $4 FROM h WHERE {allowed} RETURNING id), \
-         c AS (UPDATE conversations SET last_message_at = $4 \
-           WHERE id = $1 AND EXISTS (SELECT 1 FROM m) RETURNING id), \
          members AS (UPDATE conversation_members SET \
            unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END, \
            archived_at = CASE WHEN user_id = $2 THEN archived_at ELSE NULL END, \
            last_read_message_id = CASE WHEN user_id = $2 THEN (SELECT id FROM m) \
-             ELSE last_read_message_id END \
-           WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM c) RETURNING user_id), \
+             ELSE last_read_message_id END, \
+           last_message_at = $4 \
+           WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m) RETURNING user_id), \
          k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
            SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \
          SELECT (SELECT id FROM m) AS message_id FROM h"
@@ -468,7 +465,7 @@ async fn start_conversation(
     now: i64,
 ) -> Result<i64, DbError> {
     let id: i64 = storage::query_scalar(
-        "INSERT INTO conversations (subject, created_at, last_message_at) VALUES ($1, $2, $2) RETURNING id",
+        "INSERT INTO conversations (subject, created_at) VALUES ($1, $2) RETURNING id",
     )
     .bind(new.subject)
     .bind(now)
