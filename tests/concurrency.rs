@@ -94,8 +94,9 @@ async fn concurrent_sends_are_each_stored_once_and_counted() {
 }
 
 /// Both members writing at once, one replying in the conversation and the other writing
-/// to them by name (which goes into the same conversation): each write takes the rows in
-/// the same order, so none is lost to a deadlock.
+/// to them by name (which goes into the same conversation), while both keep marking it
+/// read (which moves their member rows about in a small table): none is lost to a
+/// deadlock.
 #[tokio::test]
 async fn both_members_writing_at_once_are_all_stored() {
     let db = TestDb::new().await;
@@ -116,9 +117,18 @@ async fn both_members_writing_at_once_are_all_stored() {
             json!({ "recipient": "patient.a", "content": format!("Note {n}") }),
         )
     });
-    let (replies, by_name) = tokio::join!(join_all(replies), join_all(by_name));
+    let read_path = format!("/api/messages/conversations/{conversation}/read");
+    let read_marks = (0..20).map(|n| {
+        let reader = if n % 2 == 0 { patient } else { clinician };
+        reader.post(&read_path, json!({}))
+    });
+    let (replies, by_name, read_marks) =
+        tokio::join!(join_all(replies), join_all(by_name), join_all(read_marks));
     for reply in replies.into_iter().chain(by_name) {
         assert_eq!(reply.expect(201).body["conversation_id"], conversation);
+    }
+    for mark in read_marks {
+        mark.expect(200);
     }
     let page = clinician
         .get(&format!(

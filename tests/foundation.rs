@@ -564,8 +564,10 @@ async fn migrating_an_older_database_keeps_its_inbox_order() {
              VALUES (1, 3, 'Not my conversation', 3000)",
         )
         .execute(&mut conn)
-        .await;
-        assert!(outsider.is_err(), "a message's sender is a member");
+        .await
+        .expect_err("a message's sender is a member");
+        let code = outsider.as_database_error().and_then(|e| e.code());
+        assert_eq!(code.as_deref(), Some("23503"), "{outsider}");
     }
     db.execute("DELETE FROM users WHERE id = 3").await;
     assert_eq!(

@@ -2,7 +2,8 @@
 -- updates anyway (the inbox sorts by it), instead of in the conversation's row.
 -- (PostgreSQL's migration also makes a message's sender's membership its one foreign
 -- key, for the row locks its checks take. SQLite keeps its two: it has no row locks,
--- and changing a foreign key would mean rebuilding the messages table.)
+-- and changing a foreign key would mean rebuilding the messages table. PostgreSQL also
+-- keeps the old column for a rolling deploy; an SQLite file has one instance at a time.)
 ALTER TABLE conversation_members ADD COLUMN last_message_at BIGINT NOT NULL DEFAULT 0;
 UPDATE conversation_members SET last_message_at = (
     SELECT c.last_message_at FROM conversations c

@@ -385,8 +385,9 @@ pub const UPDATE_MEMBERS: &str = "UPDATE conversation_members SET \
 /// `may_message_in` itself, enumerated by `messageable_kinds` into the statement.
 /// Each step reads the one before, which fixes their order (PostgreSQL's is otherwise
 /// unspecified): the members are updated after the message is in, as in
-/// `send_in_transaction`, and both update the two member rows in primary-key order, so
-/// concurrent writes into one conversation cannot deadlock each other.
+/// `send_in_transaction`. Concurrent writes into one conversation lock its two member
+/// rows in the order their scans find them, which is the same unless their plans differ;
+/// the rare deadlock that PostgreSQL breaks then is run again (`DEADLOCK_RETRIES`).
 /// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null.) The
 /// answer has no row when I am not in the conversation, and a null `message_id` when I
 /// may not write to the other person.
@@ -430,6 +431,9 @@ pub fn reply_statement(me: &User) -> String {
     )
 }
 
+/// How many times a reply that PostgreSQL ended to break a deadlock is run again.
+const DEADLOCK_RETRIES: usize = 3;
+
 async fn reply_in_one_statement(
     db: &Database,
     me: &User,
@@ -438,14 +442,26 @@ async fn reply_in_one_statement(
     key: Option<&str>,
 ) -> Result<SendOutcome, DbError> {
     let now = now_ms();
-    let answer: Result<Option<Option<i64>>, DbError> = storage::query(reply_statement(me))
-        .bind(conversation_id)
-        .bind(me.id)
-        .bind(content)
-        .bind(now)
-        .bind(key)
-        .fetch_optional(db, |row| row.try_get("message_id"))
-        .await;
+    let statement = reply_statement(me);
+    let run = || {
+        storage::query(statement.as_str())
+            .bind(conversation_id)
+            .bind(me.id)
+            .bind(content)
+            .bind(now)
+            .bind(key)
+            .fetch_optional(db, |row| row.try_get::<Option<i64>>("message_id"))
+    };
+    let mut answer = run().await;
+    // Two writes into one conversation lock its two member rows in the order their scan
+    // finds them, which a plan that is not the primary key's (a small table read whole)
+    // can make differ; PostgreSQL then ends one of them, which changed nothing.
+    for _ in 0..DEADLOCK_RETRIES {
+        match &answer {
+            Err(error) if error.is_deadlock() => answer = run().await,
+            _ => break,
+        }
+    }
     let sent = match answer {
         Ok(None) => return Ok(SendOutcome::NotInConversation),
         Ok(Some(None)) => return Ok(SendOutcome::NotAllowed),

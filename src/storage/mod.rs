@@ -246,7 +246,8 @@ async fn run<T>(
             };
             let result = postgres::fetch(conn.conn(), &sql, &params, &mut map, limit).await;
             if worth_retrying(pool, conn, &result, &sql) {
-                return postgres::fetch(pool.take().await?.conn(), &sql, &params, map, limit).await;
+                let mut conn = pool.take_for_read().await?;
+                return postgres::fetch(conn.conn(), &sql, &params, map, limit).await;
             }
             result
         }

@@ -98,20 +98,19 @@ impl Pool {
 
     /// A connection for any statement or transaction.
     pub async fn take(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let permit = acquire(&self.permits).await?;
-        self.connection(vec![permit]).await
+        let permits = acquire(&[&self.permits]).await?;
+        self.connection(permits).await
     }
 
     /// A connection for one read (a `SELECT` outside a transaction).
     pub async fn take_for_read(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let read = acquire(&self.read_permits).await?;
-        let permit = acquire(&self.permits).await?;
-        self.connection(vec![read, permit]).await
+        let permits = acquire(&[&self.read_permits, &self.permits]).await?;
+        self.connection(permits).await
     }
 
     async fn take_for_keyed(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let permit = acquire(&self.keyed_permits).await?;
-        self.connection(vec![permit]).await
+        let permits = acquire(&[&self.keyed_permits]).await?;
+        self.connection(permits).await
     }
 
     async fn connection(
@@ -304,9 +303,16 @@ impl Pool {
     }
 }
 
-/// A permit of `semaphore`, waiting at most `WAIT_FOR_CONNECTION`.
-async fn acquire(semaphore: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, DbError> {
-    tokio::time::timeout(WAIT_FOR_CONNECTION, semaphore.clone().acquire_owned())
+/// A permit of each semaphore, in order, waiting at most `WAIT_FOR_CONNECTION` in all.
+async fn acquire(semaphores: &[&Arc<Semaphore>]) -> Result<Vec<OwnedSemaphorePermit>, DbError> {
+    let all = async {
+        let mut permits = Vec::with_capacity(semaphores.len());
+        for semaphore in semaphores {
+            permits.push((*semaphore).clone().acquire_owned().await?);
+        }
+        Ok::<_, tokio::sync::AcquireError>(permits)
+    };
+    tokio::time::timeout(WAIT_FOR_CONNECTION, all)
         .await
         .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))?
         .map_err(|_| DbError::Postgres(sqlx::Error::PoolClosed))

@@ -48,6 +48,15 @@ impl DbError {
             _ => false,
         }
     }
+
+    /// PostgreSQL ended this statement to break a deadlock (SQLSTATE 40P01); it changed
+    /// nothing, and may be run again.
+    pub fn is_deadlock(&self) -> bool {
+        match self {
+            DbError::Postgres(sqlx::Error::Database(e)) => e.code().as_deref() == Some("40P01"),
+            _ => false,
+        }
+    }
 }
 
 /// A bound value. NULLs carry their type because PostgreSQL needs one.
