@@ -453,9 +453,7 @@ async fn reply_in_one_statement(
             .fetch_optional(db, |row| row.try_get::<Option<i64>>("message_id"))
     };
     let mut answer = run().await;
-    // Two writes into one conversation lock its two member rows in the order their scan
-    // finds them, which a plan that is not the primary key's (a small table read whole)
-    // can make differ; PostgreSQL then ends one of them, which changed nothing.
+    // A deadlock ended the statement before it changed anything (see `reply_statement`).
     for _ in 0..DEADLOCK_RETRIES {
         match &answer {
             Err(error) if error.is_deadlock() => answer = run().await,

@@ -240,9 +240,10 @@ async fn run<T>(
             backend: Backend::Postgres(pool),
         }) => {
             let mut map = map;
-            let mut conn = match is_select(&sql) {
-                true => pool.take_for_read().await?,
-                false => pool.take().await?,
+            let mut conn = if is_select(&sql) {
+                pool.take_for_read().await?
+            } else {
+                pool.take().await?
             };
             let result = postgres::fetch(conn.conn(), &sql, &params, &mut map, limit).await;
             if worth_retrying(pool, conn, &result, &sql) {

@@ -42,6 +42,7 @@ pub struct Pool {
     /// lookup that queued behind the statements waiting for a connection would add that
     /// whole wait, at random, to every request of its batch.
     keyed_permits: Arc<Semaphore>,
+    /// Taken by a read before one of `permits`, so at most `MAX_READS` read at once.
     read_permits: Arc<Semaphore>,
     keyed: Mutex<HashMap<&'static str, KeyedReads>>,
 }
