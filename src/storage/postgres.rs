@@ -58,7 +58,8 @@ struct KeyedReads {
 /// A key, and where its row (or none, or the error) goes.
 type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, String>>);
 
-/// At most this many shared keyed queries run at once per statement.
+/// At most this many shared keyed queries run at once per statement, and on the
+/// connections of `keyed_permits`, which all statements share.
 const KEYED_RUNNERS: usize = 1;
 /// While every connection for statements is busy, a shared keyed query starts at most
 /// this often, so that each gathers a batch worth its round trip instead of taking CPU
