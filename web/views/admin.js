@@ -1,22 +1,13 @@
 // Administration: people (approve clinicians, disable, end sessions), feedback triage, audit log.
 
-import { api } from '../api.js';
-import {
-  h,
-  fill,
-  loading,
-  errorBox,
-  field,
-  formAlert,
-  button,
-  onSubmit,
-  showFormError,
-  pageHead,
-  timeElement,
-  toast,
-  describeError,
-} from '../ui.js';
-import { STATUS, categoryLabel, statusPill } from './feedback.js';
+import { h, fill } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { field, formAlert, onSubmit, showFormError } from '../components/form.js';
+import { timeElement } from '../components/format.js';
+import { rows } from '../components/list.js';
+import { pageHead } from '../components/page.js';
+import { loading, errorBox, describeError } from '../components/status.js';
+import { STATUS, categoryLabel, statusPill } from '../components/feedback-labels.js';
 
 function subnav(current) {
   const tabs = [
@@ -90,7 +81,7 @@ export async function adminUsersView(ctx) {
     fill(list, loading('Loading people…'));
     let data;
     try {
-      data = await api('/api/admin/users', { query: { q, role, page } });
+      data = await ctx.api('/api/admin/users', { query: { q, role, page } });
     } catch (error) {
       if (error.handled) return;
       fill(list, errorBox(error, load));
@@ -99,9 +90,7 @@ export async function adminUsersView(ctx) {
     const users = data.users || [];
     fill(list,
       typeof data.total === 'number' ? h('p', { class: 'muted' }, `${data.total} found.`) : null,
-      users.length
-        ? h('ul', { class: 'rows' }, users.map((u) => userItem(ctx, u, alert, load)))
-        : h('p', { class: 'empty' }, 'No one matches.'),
+      rows(users, (u) => userItem(ctx, u, alert, load), { empty: 'No one matches.' }),
       pager(page, !!data.has_more, (p) => ctx.navigate(`/admin${queryString({ q, role, page: p })}`)),
     );
   };
@@ -110,7 +99,7 @@ export async function adminUsersView(ctx) {
 
 function userItem(ctx, u, alert, reload) {
   const [statusLabel, statusKind] = USER_STATUS[u.status] || [u.status, ''];
-  const isMe = u.username === ctx.session.user.username;
+  const isMe = u.username === ctx.user.username;
   const action = (label, testid, path, question, done, kind = 'secondary') => {
     const b = button(label, { class: `button small ${kind}`, 'data-testid': testid });
     b.addEventListener('click', async () => {
@@ -120,8 +109,8 @@ function userItem(ctx, u, alert, reload) {
       b.setBusy(true, 'Working…');
       alert.clear();
       try {
-        const result = await api(`/api/admin/users/${encodeURIComponent(u.username)}/${path}`, { method: 'POST' });
-        toast(typeof done === 'function' ? done(result) : done);
+        const result = await ctx.api(`/api/admin/users/${encodeURIComponent(u.username)}/${path}`, { method: 'POST' });
+        ctx.notify(typeof done === 'function' ? done(result) : done);
         reload();
       } catch (error) {
         b.setBusy(false);
@@ -183,7 +172,7 @@ export async function adminFeedbackView(ctx) {
     fill(list, loading('Loading feedback…'));
     let data;
     try {
-      data = await api('/api/admin/feedback', { query: { status, page } });
+      data = await ctx.api('/api/admin/feedback', { query: { status, page } });
     } catch (error) {
       if (error.handled) return;
       fill(list, errorBox(error, load));
@@ -191,16 +180,14 @@ export async function adminFeedbackView(ctx) {
     }
     const items = data.feedback || [];
     fill(list,
-      items.length
-        ? h('ul', { class: 'rows' }, items.map(triageItem))
-        : h('p', { class: 'empty' }, 'No feedback here.'),
+      rows(items, (f) => triageItem(ctx, f), { empty: 'No feedback here.' }),
       pager(page, !!data.has_more, (p) => ctx.navigate(`/admin/feedback${queryString({ status, page: p })}`)),
     );
   };
   await load();
 }
 
-function triageItem(f) {
+function triageItem(ctx, f) {
   const id = f.id;
   const pillHolder = h('span', {}, statusPill(f.status));
   const alert = formAlert();
@@ -214,7 +201,7 @@ function triageItem(f) {
     const body = { status: statusField.control.value };
     body.admin_note = note.control.value.trim() || null;
     try {
-      const result = await api(`/api/admin/feedback/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+      const result = await ctx.api(`/api/admin/feedback/${encodeURIComponent(id)}`, { method: 'PATCH', body });
       fill(pillHolder, statusPill(result?.feedback?.status || body.status));
       alert.show('success', 'Saved.');
     } catch (error) {
@@ -264,32 +251,33 @@ export async function adminAuditView(ctx) {
     fill(list, loading('Loading the audit log…'));
     let data;
     try {
-      data = await api('/api/admin/audit', { query: { user, page } });
+      data = await ctx.api('/api/admin/audit', { query: { user, page } });
     } catch (error) {
       if (error.handled) return;
       fill(list, errorBox(error, load));
       return;
     }
-    const entries = data.entries || [];
     fill(list,
-      entries.length
-        ? h('ul', { class: 'rows' }, entries.map((e) => h(
-          'li',
-          { 'data-testid': 'audit-entry', 'data-event': e.event },
-          h('div', { class: 'row-main' },
-            h('span', { class: 'row-title' }, eventWords(e.event)),
-            h('span', { class: 'row-meta' }, timeElement(e.at))),
-          h('div', { class: 'row-meta' },
-            [e.actor ? `by ${personText(e.actor)}` : null,
-              e.subject ? `about ${personText(e.subject)}` : null,
-              e.detail ? `detail: ${e.detail}` : null,
-              e.client_address ? `from ${e.client_address}` : null].filter(Boolean).join(' · ')),
-        )))
-        : h('p', { class: 'empty' }, 'No entries.'),
+      rows(data.entries || [], auditItem, { empty: 'No entries.' }),
       pager(page, !!data.has_more, (p) => ctx.navigate(`/admin/audit${queryString({ user, page: p })}`)),
     );
   };
   await load();
+}
+
+function auditItem(e) {
+  return h(
+    'li',
+    { 'data-testid': 'audit-entry', 'data-event': e.event },
+    h('div', { class: 'row-main' },
+      h('span', { class: 'row-title' }, eventWords(e.event)),
+      h('span', { class: 'row-meta' }, timeElement(e.at))),
+    h('div', { class: 'row-meta' },
+      [e.actor ? `by ${personText(e.actor)}` : null,
+        e.subject ? `about ${personText(e.subject)}` : null,
+        e.detail ? `detail: ${e.detail}` : null,
+        e.client_address ? `from ${e.client_address}` : null].filter(Boolean).join(' · ')),
+  );
 }
 
 function personText(value) {

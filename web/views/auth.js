@@ -1,22 +1,13 @@
 // Sign in and registration.
 
-import { api } from '../api.js';
-import {
-  h,
-  field,
-  formAlert,
-  button,
-  setFieldError,
-  showFormError,
-  clearFieldErrors,
-  onSubmit,
-  pageHead,
-  describeError,
-  waitText,
-} from '../ui.js';
+import { h } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { field, formAlert, setFieldError, showFormError, clearFieldErrors, onSubmit } from '../components/form.js';
+import { pageHead } from '../components/page.js';
+import { describeError, waitText } from '../components/status.js';
 
 export function signinView(ctx) {
-  const notice = ctx.app.notice;
+  const notice = ctx.session.notice;
   const username = field({ id: 'username', label: 'Username', autocomplete: 'username', required: true,
     attrs: { autocapitalize: 'none', spellcheck: 'false' } });
   const password = field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true });
@@ -56,12 +47,12 @@ export function signinView(ctx) {
       return;
     }
     try {
-      const body = await api('/api/auth/login', {
+      const body = await ctx.api('/api/auth/login', {
         method: 'POST',
         body: { username: name, password: pass },
         auth: false,
       });
-      await ctx.signedIn(body);
+      await ctx.session.signedIn(body);
     } catch (error) {
       if (error.code === 'invalid_credentials') {
         alert.show('error', 'The username or password is not correct. Please check them and try again.');
@@ -162,8 +153,8 @@ export function registerView(ctx) {
       return;
     }
     try {
-      const result = await api('/api/auth/register', { method: 'POST', body, auth: false });
-      await ctx.signedIn(result);
+      const result = await ctx.api('/api/auth/register', { method: 'POST', body, auth: false });
+      await ctx.session.signedIn(result);
     } catch (error) {
       if (error.status === 429) {
         alert.show('error', describeError(error));

@@ -1,10 +1,14 @@
 // Clinicians: requests to join, my patients, a patient's mood.
 
-import { api } from '../api.js';
-import { h, loading, errorBox, field, button, pageHead, timeElement, formatWhen, toast, describeError } from '../ui.js';
-import { awaitingApproval } from './home.js';
-import { moodChart } from './chart.js';
-import { entryList, PERIODS } from './mood.js';
+import { h } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { timeElement, formatWhen } from '../components/format.js';
+import { rows } from '../components/list.js';
+import { pageHead } from '../components/page.js';
+import { loading, errorBox, describeError } from '../components/status.js';
+import { awaitingApproval } from '../components/approval.js';
+import { moodChart } from '../components/chart.js';
+import { chosenPeriod, periodField, entryList } from '../components/mood-history.js';
 
 // A clinician whose account is not approved yet gets 403 clinician_not_approved.
 function isPending(ctx, error) {
@@ -30,45 +34,40 @@ export async function clinicianView(ctx) {
     requests.replaceChildren(loading('Loading requests…'));
     let list;
     try {
-      list = (await api('/api/clinician/requests')).requests || [];
+      list = (await ctx.api('/api/clinician/requests')).requests || [];
     } catch (error) {
       if (error.handled) return;
       if (isPending(ctx, error)) return pendingInstead();
       requests.replaceChildren(errorBox(error, loadRequests));
       return;
     }
-    if (!list.length) {
-      requests.replaceChildren(h('p', { class: 'empty' }, 'No one is waiting for an answer.'));
-      return;
-    }
-    requests.replaceChildren(h('ul', { class: 'rows' }, list.map((r) => requestItem(r, () => {
+    const answered = () => {
       loadRequests();
       loadPatients();
-    }))));
+    };
+    requests.replaceChildren(rows(list, (r) => requestItem(ctx, r, answered),
+      { empty: 'No one is waiting for an answer.' }));
   };
 
   const loadPatients = async () => {
     patients.replaceChildren(loading('Loading your patients…'));
     let list;
     try {
-      list = (await api('/api/clinician/patients')).patients || [];
+      list = (await ctx.api('/api/clinician/patients')).patients || [];
     } catch (error) {
       if (error.handled) return;
       if (isPending(ctx, error)) return pendingInstead();
       patients.replaceChildren(errorBox(error, loadPatients));
       return;
     }
-    if (!list.length) {
-      patients.replaceChildren(h('p', { class: 'empty' }, 'You have no patients yet. When you accept a request, the person appears here.'));
-      return;
-    }
-    patients.replaceChildren(h('ul', { class: 'rows' }, list.map(patientItem)));
+    patients.replaceChildren(rows(list, patientItem,
+      { empty: 'You have no patients yet. When you accept a request, the person appears here.' }));
   };
 
   await Promise.all([loadRequests(), loadPatients()]);
 }
 
-function requestItem(r, reload) {
+function requestItem(ctx, r, reload) {
   const who = r.patient?.display_name || r.patient?.username || 'Someone';
   const approve = button('Accept', { class: 'button small', 'data-testid': 'approve-request' });
   const decline = button('Decline', { class: 'button small secondary', 'data-testid': 'decline-request' });
@@ -78,8 +77,8 @@ function requestItem(r, reload) {
     b.setBusy(true, 'Working…');
     note.textContent = '';
     try {
-      await api(`/api/clinician/requests/${encodeURIComponent(r.id)}/${action}`, { method: 'POST' });
-      toast(done);
+      await ctx.api(`/api/clinician/requests/${encodeURIComponent(r.id)}/${action}`, { method: 'POST' });
+      ctx.notify(done);
       reload();
     } catch (error) {
       b.setBusy(false);
@@ -120,10 +119,9 @@ function patientItem(p) {
 
 export async function patientMoodView(ctx) {
   const username = ctx.params.username;
-  const wanted = ctx.query.get('days');
-  const days = PERIODS.some(([v]) => v === wanted) ? wanted : '30';
+  const days = chosenPeriod(ctx.query.get('days'));
   const heading = h('h1', { tabindex: '-1' }, 'Mood over time');
-  const period = field({ id: 'mood-days', name: 'days', label: 'Period', options: PERIODS, value: days });
+  const period = periodField(days);
   period.control.addEventListener('change', () => {
     ctx.navigate(`/clinician/patients/${encodeURIComponent(username)}?days=${period.control.value}`, { replace: true });
   });
@@ -143,7 +141,7 @@ export async function patientMoodView(ctx) {
     chartArea.replaceChildren(loading('Loading check-ins…'));
     let data;
     try {
-      data = await api(`/api/clinician/patients/${encodeURIComponent(username)}/mood`, { query: { days } });
+      data = await ctx.api(`/api/clinician/patients/${encodeURIComponent(username)}/mood`, { query: { days } });
     } catch (error) {
       if (error.handled) return;
       chartArea.replaceChildren(isPending(ctx, error) ? awaitingApproval() : errorBox(error, load));

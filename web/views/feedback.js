@@ -1,43 +1,13 @@
 // Feedback: tell us about a problem or an idea, and see what happened to earlier feedback.
 
-import { api } from '../api.js';
-import {
-  h,
-  loading,
-  errorBox,
-  field,
-  formAlert,
-  button,
-  onSubmit,
-  showFormError,
-  clearFieldErrors,
-  setFieldError,
-  pageHead,
-  timeElement,
-} from '../ui.js';
-
-export const CATEGORIES = [
-  ['bug', 'Something is not working'],
-  ['feature', 'An idea or a request'],
-  ['content', 'Wording or information'],
-  ['other', 'Something else'],
-];
-
-export const STATUS = {
-  new: ['New', 'info'],
-  in_progress: ['Being looked at', 'warn'],
-  resolved: ['Resolved', 'good'],
-  wont_fix: ['Will not change', ''],
-};
-
-export function categoryLabel(value) {
-  return (CATEGORIES.find(([v]) => v === value) || [value, value])[1];
-}
-
-export function statusPill(status) {
-  const [label, kind] = STATUS[status] || [status || 'Unknown', ''];
-  return h('span', { class: `pill ${kind}`, 'data-testid': 'feedback-status', 'data-status': status }, label);
-}
+import { h } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldError } from '../components/form.js';
+import { timeElement } from '../components/format.js';
+import { rows } from '../components/list.js';
+import { pageHead } from '../components/page.js';
+import { loading, errorBox } from '../components/status.js';
+import { CATEGORIES, categoryLabel, statusPill } from '../components/feedback-labels.js';
 
 export async function feedbackView(ctx) {
   const list = h('div', {}, loading('Loading your feedback…'));
@@ -67,7 +37,7 @@ export async function feedbackView(ctx) {
     list.replaceChildren(loading('Loading your feedback…'));
     let items;
     try {
-      items = (await api('/api/feedback')).feedback || [];
+      items = (await ctx.api('/api/feedback')).feedback || [];
     } catch (error) {
       if (error.handled) return;
       list.replaceChildren(errorBox(error, load));
@@ -91,7 +61,7 @@ export async function feedbackView(ctx) {
       return;
     }
     try {
-      await api('/api/feedback', { method: 'POST', body: { category: category.control.value, message: text } });
+      await ctx.api('/api/feedback', { method: 'POST', body: { category: category.control.value, message: text } });
       form.reset();
       alert.show('success', 'Thank you. Your feedback was sent.');
       await load();
@@ -104,20 +74,19 @@ export async function feedbackView(ctx) {
 }
 
 function feedbackList(items) {
-  if (!items.length) return h('p', { class: 'empty' }, 'You have not sent any feedback yet.');
+  return rows(items, feedbackItem, { empty: 'You have not sent any feedback yet.' });
+}
+
+function feedbackItem(f) {
   return h(
-    'ul',
-    { class: 'rows' },
-    items.map((f) => h(
-      'li',
-      { 'data-testid': 'feedback-item', 'data-status': f.status, 'data-feedback-id': f.id },
-      h('div', { class: 'row-main' },
-        h('span', { class: 'row-title' }, categoryLabel(f.category)),
-        statusPill(f.status)),
-      h('p', { class: 'content' }, f.message),
-      f.admin_note ? h('p', { class: 'alert info small' }, h('strong', {}, 'Reply from the team: '), f.admin_note) : null,
-      h('div', { class: 'row-meta' }, 'Sent ', timeElement(f.created_at),
-        f.updated_at && f.updated_at !== f.created_at ? [' · updated ', timeElement(f.updated_at)] : null),
-    )),
+    'li',
+    { 'data-testid': 'feedback-item', 'data-status': f.status, 'data-feedback-id': f.id },
+    h('div', { class: 'row-main' },
+      h('span', { class: 'row-title' }, categoryLabel(f.category)),
+      statusPill(f.status)),
+    h('p', { class: 'content' }, f.message),
+    f.admin_note ? h('p', { class: 'alert info small' }, h('strong', {}, 'Reply from the team: '), f.admin_note) : null,
+    h('div', { class: 'row-meta' }, 'Sent ', timeElement(f.created_at),
+      f.updated_at && f.updated_at !== f.created_at ? [' · updated ', timeElement(f.updated_at)] : null),
   );
 }

@@ -1,21 +1,13 @@
 // Home: greeting, unread messages, today's check-in, care team, crisis resources.
 
-import { api } from '../api.js';
-import {
-  h,
-  loading,
-  errorBox,
-  field,
-  formAlert,
-  button,
-  onSubmit,
-  showFormError,
-  timeElement,
-  formatWhen,
-  plural,
-  toast,
-} from '../ui.js';
-import { moodForm } from './moodform.js';
+import { h } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { field, formAlert, onSubmit, showFormError } from '../components/form.js';
+import { timeElement, formatWhen, plural } from '../components/format.js';
+import { loading, errorBox } from '../components/status.js';
+import { awaitingApproval } from '../components/approval.js';
+import { crisisContent } from '../components/crisis.js';
+import { moodForm } from '../components/moodform.js';
 
 function greetingWord() {
   const hour = new Date().getHours();
@@ -26,7 +18,7 @@ function greetingWord() {
 }
 
 export async function homeView(ctx) {
-  const user = ctx.session.user;
+  const user = ctx.user;
   const name = user.display_name || user.username;
   const heading = h('h1', { tabindex: '-1', 'data-testid': 'greeting' }, `${greetingWord()}, ${name}`);
   const lastSignIn = h('p', { class: 'lede' });
@@ -37,15 +29,15 @@ export async function homeView(ctx) {
     body.replaceChildren(loading('Loading your home page…'));
     let data;
     try {
-      data = await api('/api/home/data');
+      data = await ctx.api('/api/home/data');
     } catch (error) {
       if (error.handled) return;
       body.replaceChildren(errorBox(error, load));
       return;
     }
-    ctx.setCrisis(data.crisis_resources);
-    if (data.user && typeof data.user === 'object') Object.assign(ctx.session.user, data.user);
-    if (typeof data.unread_messages === 'number') ctx.setUnread(data.unread_messages);
+    ctx.chrome.setCrisis(data.crisis_resources);
+    ctx.session.updateUser(data.user);
+    if (typeof data.unread_messages === 'number') ctx.chrome.setUnread(data.unread_messages);
     lastSignIn.replaceChildren();
     if (data.last_sign_in_at) {
       lastSignIn.append('Your previous sign-in: ', timeElement(data.last_sign_in_at), '.');
@@ -58,8 +50,8 @@ export async function homeView(ctx) {
 }
 
 function renderHome(ctx, data, reload) {
-  const role = ctx.session.role;
-  const status = data.user?.status || ctx.session.user.status;
+  const role = ctx.user.role;
+  const status = data.user?.status || ctx.user.status;
   const cards = [];
 
   if (role === 'clinician' && status === 'pending') {
@@ -79,21 +71,10 @@ function renderHome(ctx, data, reload) {
       'section',
       { class: 'panel', 'aria-labelledby': 'home-crisis-title', 'data-testid': 'home-crisis' },
       h('h2', { id: 'home-crisis-title' }, 'If you need help now'),
-      ctx.crisisContent(data.crisis_resources),
+      crisisContent(data.crisis_resources),
     ),
   );
   return h('div', { class: 'grid two' }, cards);
-}
-
-export function awaitingApproval() {
-  return h(
-    'section',
-    { class: 'panel calm', 'data-testid': 'awaiting-approval', 'aria-labelledby': 'awaiting-title' },
-    h('h2', { id: 'awaiting-title' }, 'Your clinician account is awaiting approval'),
-    h('p', {}, 'Thank you for joining. An administrator checks every clinician account before it can see patients. ',
-      'There is nothing more you need to do right now.'),
-    h('p', {}, 'Once it is approved, your patients and their requests will appear under “My patients”.'),
-  );
 }
 
 function messagesCard(data) {
@@ -132,6 +113,7 @@ function checkInCard(ctx, data) {
   let streak = Number(mood.streak_days) || 0;
   showStatus(mood.latest, mood.checked_in_today, streak);
   const form = moodForm({
+    api: ctx.api,
     onSaved: (entry) => {
       if (!entry) return;
       if (!mood.checked_in_today) streak += 1;
@@ -198,8 +180,8 @@ function removeButton(ctx, clinician, label, question, reload) {
     if (question && !window.confirm(question)) return;
     b.setBusy(true, 'Working…');
     try {
-      await api(`/api/care-team/${encodeURIComponent(clinician.username)}`, { method: 'DELETE' });
-      toast('Done.');
+      await ctx.api(`/api/care-team/${encodeURIComponent(clinician.username)}`, { method: 'DELETE' });
+      ctx.notify('Done.');
       reload();
     } catch (error) {
       if (!error.handled) {
@@ -221,7 +203,7 @@ function askToJoin(ctx, reload) {
     details.append(area);
     let list;
     try {
-      list = (await api('/api/clinicians')).clinicians || [];
+      list = (await ctx.api('/api/clinicians')).clinicians || [];
     } catch (error) {
       loaded = false;
       if (!error.handled) area.replaceChildren(errorBox(error));
@@ -247,8 +229,8 @@ function askToJoin(ctx, reload) {
         return;
       }
       try {
-        await api('/api/care-team/requests', { method: 'POST', body: { clinician: choose.control.value } });
-        toast('Request sent. The clinician will see it next time they sign in.');
+        await ctx.api('/api/care-team/requests', { method: 'POST', body: { clinician: choose.control.value } });
+        ctx.notify('Request sent. The clinician will see it next time they sign in.');
         reload();
       } catch (error) {
         showFormError(error, alert, { clinician: choose });

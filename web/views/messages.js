@@ -1,26 +1,23 @@
 // Messages: the inbox, a conversation, and a new message.
 
-import { api } from '../api.js';
-import {
-  h,
-  loading,
-  errorBox,
-  field,
-  formAlert,
-  button,
-  onSubmit,
-  showFormError,
-  clearFieldErrors,
-  setFieldError,
-  timeElement,
-  pageHead,
-  plural,
-  toast,
-  recentlyActive,
-  randomKey,
-} from '../ui.js';
+import { h } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldError } from '../components/form.js';
+import { timeElement, plural } from '../components/format.js';
+import { pageHead } from '../components/page.js';
+import { loading, errorBox } from '../components/status.js';
+import { recentlyActive } from '../components/activity.js';
 
 const ROLE_WORDS = { clinician: 'clinician', patient: 'patient', admin: 'administrator' };
+const NEWEST_EVERY_MS = 15000;
+
+/** A random key for Idempotency-Key headers (crypto.randomUUID needs a secure context). */
+function randomKey() {
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 // ---------------------------------------------------------------------------------------
 // Inbox
@@ -50,7 +47,7 @@ export async function inboxView(ctx) {
     else more.append(loading('Loading more conversations…'));
     let data;
     try {
-      data = await api('/api/messages/inbox', { query: { page, limit: 20, archived: archived ? 'true' : 'false' } });
+      data = await ctx.api('/api/messages/inbox', { query: { page, limit: 20, archived: archived ? 'true' : 'false' } });
     } catch (error) {
       if (error.handled) return;
       more.replaceChildren();
@@ -59,7 +56,7 @@ export async function inboxView(ctx) {
     }
     status.replaceChildren();
     more.replaceChildren();
-    if (typeof data.total_unread === 'number') ctx.setUnread(data.total_unread);
+    if (typeof data.total_unread === 'number') ctx.chrome.setUnread(data.total_unread);
     const conversations = data.conversations || [];
     if (page === 1 && !conversations.length) {
       status.append(h('p', { class: 'empty', 'data-testid': 'inbox-empty' }, archived
@@ -124,7 +121,7 @@ export async function composeView(ctx) {
     area.replaceChildren(loading('Loading the people you can write to…'));
     let recipients;
     try {
-      recipients = (await api('/api/messages/recipients')).recipients || [];
+      recipients = (await ctx.api('/api/messages/recipients')).recipients || [];
     } catch (error) {
       if (error.handled) return;
       area.replaceChildren(errorBox(error, load));
@@ -132,7 +129,7 @@ export async function composeView(ctx) {
     }
     if (!recipients.length) {
       area.replaceChildren(
-        h('p', { 'data-testid': 'no-recipients' }, ctx.session.role === 'clinician'
+        h('p', { 'data-testid': 'no-recipients' }, ctx.user.role === 'clinician'
           ? 'There is no one you can message yet. Once you accept patients into your care team, you can write to them here.'
           : 'There is no one you can message yet. Once a clinician accepts you into their care team, you can write to them here.'),
         h('p', {}, h('a', { href: '/' }, 'Back to your home page')),
@@ -181,9 +178,9 @@ function composeForm(ctx, recipients) {
     const subjectText = subject.control.value.trim();
     if (subjectText) body.subject = subjectText;
     try {
-      const sent = await api('/api/messages/send', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
+      const sent = await ctx.api('/api/messages/send', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
       key = randomKey();
-      toast('Message sent.');
+      ctx.notify('Message sent.');
       ctx.navigate(`/messages/${encodeURIComponent(sent.conversation_id)}`);
     } catch (error) {
       showFormError(error, alert, fields);
@@ -240,7 +237,7 @@ export async function conversationView(ctx) {
       b.setBusy(true, 'Loading…');
       let older;
       try {
-        older = await api(`/api/messages/conversations/${encodeURIComponent(id)}`, {
+        older = await ctx.api(`/api/messages/conversations/${encodeURIComponent(id)}`, {
           query: { before: data.next_before, limit: 50 },
         });
       } catch (error) {
@@ -263,8 +260,8 @@ export async function conversationView(ctx) {
   let conversation;
   const markRead = async () => {
     try {
-      const r = await api(`/api/messages/conversations/${encodeURIComponent(id)}/read`, { method: 'POST' });
-      if (typeof r.total_unread === 'number') ctx.setUnread(r.total_unread);
+      const r = await ctx.api(`/api/messages/conversations/${encodeURIComponent(id)}/read`, { method: 'POST' });
+      if (typeof r.total_unread === 'number') ctx.chrome.setUnread(r.total_unread);
     } catch {
       /* the conversation is shown; being marked read can wait */
     }
@@ -274,7 +271,7 @@ export async function conversationView(ctx) {
     status.replaceChildren(loading('Loading the conversation…'));
     let data;
     try {
-      data = await api(`/api/messages/conversations/${encodeURIComponent(id)}`, { query: { limit: 50 } });
+      data = await ctx.api(`/api/messages/conversations/${encodeURIComponent(id)}`, { query: { limit: 50 } });
     } catch (error) {
       if (error.handled) return;
       status.replaceChildren(errorBox(error, load));
@@ -309,7 +306,7 @@ export async function conversationView(ctx) {
   const refreshNewest = async () => {
     let data;
     try {
-      data = await api(`/api/messages/conversations/${encodeURIComponent(id)}`, { query: { limit: 50 } });
+      data = await ctx.api(`/api/messages/conversations/${encodeURIComponent(id)}`, { query: { limit: 50 } });
     } catch {
       return;
     }
@@ -327,8 +324,8 @@ export async function conversationView(ctx) {
       clearInterval(timer);
       return;
     }
-    if (conversation && recentlyActive(Math.min(300000, (ctx.app.idleTimeoutSeconds || 1800) * 250))) refreshNewest();
-  }, 15000);
+    if (conversation && recentlyActive()) refreshNewest();
+  }, NEWEST_EVERY_MS);
 }
 
 function archiveButton(ctx, id, conversation) {
@@ -341,14 +338,14 @@ function archiveButton(ctx, id, conversation) {
     if (b.isBusy()) return;
     b.setBusy(true, 'Working…');
     try {
-      const r = await api(`/api/messages/conversations/${encodeURIComponent(id)}/${archived ? 'unarchive' : 'archive'}`, { method: 'POST' });
+      const r = await ctx.api(`/api/messages/conversations/${encodeURIComponent(id)}/${archived ? 'unarchive' : 'archive'}`, { method: 'POST' });
       archived = r && typeof r.archived === 'boolean' ? r.archived : !archived;
       b.setBusy(false);
       b.textContent = archived ? 'Move back to inbox' : 'Archive';
-      toast(archived ? 'Conversation archived. It is under “Archived” in Messages.' : 'Conversation moved back to your inbox.');
+      ctx.notify(archived ? 'Conversation archived. It is under “Archived” in Messages.' : 'Conversation moved back to your inbox.');
     } catch (error) {
       b.setBusy(false);
-      if (!error.handled) toast(error.message || 'That did not work. Please try again.');
+      if (!error.handled) ctx.notify(error.message || 'That did not work. Please try again.');
     }
   });
   return b;
@@ -360,7 +357,7 @@ function replyForm(ctx, id, thread, toItem, refreshNewest) {
   const reply = field({
     id: 'reply', name: 'content', label: 'Reply', multiline: true, rows: 4,
     hint: 'Press Ctrl+Enter to send.',
-    value: ctx.app.drafts.get(draftKey) || '',
+    value: ctx.session.drafts.get(draftKey) || '',
     attrs: { 'data-testid': 'reply-input' },
   });
   const submit = button('Send', { type: 'submit', 'data-testid': 'reply-send', id: 'reply-send' });
@@ -369,8 +366,8 @@ function replyForm(ctx, id, thread, toItem, refreshNewest) {
 
   reply.control.addEventListener('input', () => {
     const text = reply.control.value;
-    if (text) ctx.app.drafts.set(draftKey, text);
-    else ctx.app.drafts.delete(draftKey);
+    if (text) ctx.session.drafts.set(draftKey, text);
+    else ctx.session.drafts.delete(draftKey);
   });
   reply.control.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
@@ -389,15 +386,15 @@ function replyForm(ctx, id, thread, toItem, refreshNewest) {
       return;
     }
     try {
-      await api('/api/messages/send', {
+      await ctx.api('/api/messages/send', {
         method: 'POST',
         body: { conversation_id: Number.isNaN(Number(id)) ? id : Number(id), content },
         headers: { 'Idempotency-Key': key },
       });
       key = randomKey();
       reply.control.value = '';
-      ctx.app.drafts.delete(draftKey);
-      toast('Message sent.');
+      ctx.session.drafts.delete(draftKey);
+      ctx.notify('Message sent.');
       await refreshNewest();
       reply.control.focus();
     } catch (error) {

@@ -1,29 +1,16 @@
 // Settings: account details, password, signed-in devices, data export, sign out.
 
-import { api } from '../api.js';
-import {
-  h,
-  loading,
-  errorBox,
-  field,
-  formAlert,
-  button,
-  onSubmit,
-  showFormError,
-  clearFieldErrors,
-  setFieldError,
-  pageHead,
-  timeElement,
-  formatDate,
-  plural,
-  toast,
-  describeError,
-} from '../ui.js';
+import { h } from '../components/dom.js';
+import { button } from '../components/button.js';
+import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldError } from '../components/form.js';
+import { timeElement, formatDate, plural } from '../components/format.js';
+import { pageHead } from '../components/page.js';
+import { loading, errorBox, describeError } from '../components/status.js';
 
 const ROLE_WORDS = { patient: 'Person receiving care', clinician: 'Clinician', admin: 'Administrator' };
 
 export async function settingsView(ctx) {
-  const user = ctx.session.user;
+  const user = ctx.user;
   const devices = h('div', {}, loading('Loading your devices…'));
   const devicesAlert = formAlert();
 
@@ -40,14 +27,14 @@ export async function settingsView(ctx) {
         signOutPanel(ctx)),
       h('div', {},
         passwordPanel(ctx, () => loadDevices()),
-        exportPanel())),
+        exportPanel(ctx))),
   );
 
   const loadDevices = async () => {
     devices.replaceChildren(loading('Loading your devices…'));
     let sessions;
     try {
-      sessions = (await api('/api/auth/sessions')).sessions || [];
+      sessions = (await ctx.api('/api/auth/sessions')).sessions || [];
     } catch (error) {
       if (error.handled) return;
       devices.replaceChildren(errorBox(error, loadDevices));
@@ -82,7 +69,7 @@ function passwordPanel(ctx, onChanged) {
   const submit = button('Change password', { type: 'submit', 'data-testid': 'change-password' });
   const fields = { current_password: current, new_password: next, confirm_password: confirm };
   // For password managers: which account this password belongs to.
-  const account = h('input', { type: 'text', name: 'username', autocomplete: 'username', value: ctx.session.user.username,
+  const account = h('input', { type: 'text', name: 'username', autocomplete: 'username', value: ctx.user.username,
     hidden: true, readonly: true, tabindex: '-1', 'aria-hidden': 'true' });
   const form = h('form', { novalidate: true }, alert, account, current, next, confirm, h('div', { class: 'actions' }, submit));
   onSubmit(form, submit, 'Changing…', async () => {
@@ -104,7 +91,7 @@ function passwordPanel(ctx, onChanged) {
       return;
     }
     try {
-      const result = await api('/api/auth/change-password', {
+      const result = await ctx.api('/api/auth/change-password', {
         method: 'POST',
         body: { current_password: current.control.value, new_password: next.control.value },
       });
@@ -138,13 +125,13 @@ function deviceList(ctx, sessions, alert, reload) {
       end.addEventListener('click', async () => {
         if (end.isBusy()) return;
         if (s.current) {
-          ctx.signOut();
+          ctx.session.signOut();
           return;
         }
         end.setBusy(true, 'Signing out…');
         try {
-          await api(`/api/auth/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
-          toast('That device was signed out.');
+          await ctx.api(`/api/auth/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+          ctx.notify('That device was signed out.');
           reload();
         } catch (error) {
           end.setBusy(false);
@@ -168,7 +155,7 @@ function deviceList(ctx, sessions, alert, reload) {
     everywhere.setBusy(true, 'Signing out other devices…');
     alert.clear();
     try {
-      const result = await api('/api/auth/sessions/revoke-others', { method: 'POST' });
+      const result = await ctx.api('/api/auth/sessions/revoke-others', { method: 'POST' });
       const ended = Number(result.ended) || 0;
       alert.show('success', ended
         ? `Done. ${plural(ended, 'other device was', 'other devices were')} signed out.`
@@ -186,7 +173,7 @@ function deviceList(ctx, sessions, alert, reload) {
       : h('p', { class: 'muted small', 'data-testid': 'only-device' }, 'You are only signed in on this device.'));
 }
 
-function exportPanel() {
+function exportPanel(ctx) {
   const alert = formAlert();
   const b = button('Download my data', { class: 'button secondary', 'data-testid': 'export-data' });
   b.addEventListener('click', async () => {
@@ -194,7 +181,7 @@ function exportPanel() {
     b.setBusy(true, 'Preparing your download…');
     alert.clear();
     try {
-      const response = await api('/api/me/export', { raw: true, timeout: 60000 });
+      const response = await ctx.api('/api/me/export', { raw: true, timeout: 60000 });
       const blob = await response.blob();
       const url = URL.createObjectURL(new Blob([blob], { type: 'application/json' }));
       const day = new Date().toISOString().slice(0, 10);
@@ -223,7 +210,7 @@ function signOutPanel(ctx) {
     if (b.isBusy()) return;
     b.setBusy(true, 'Signing out…');
     try {
-      await ctx.signOut();
+      await ctx.session.signOut();
     } catch (error) {
       b.setBusy(false);
       b.after(errorBox(error));

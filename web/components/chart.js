@@ -1,6 +1,6 @@
 // The mood chart: daily averages over a period, on a 1–10 scale, drawn as SVG.
 
-import { h, s } from '../ui.js';
+import { h, s } from './dom.js';
 
 const DAY = 86400000;
 let chartCounter = 0;

@@ -1,0 +1,156 @@
+// Routing: real paths (/messages/12) through the History API, one screen at a time in #main.
+//
+// The router knows nothing about who is signed in: the entry point (app.js) tells it where
+// a screen sends someone instead, who may see it, and what a view receives.
+
+import { h } from './components/dom.js';
+import { pageHead } from './components/page.js';
+import { errorBox } from './components/status.js';
+
+const SITE = 'Healing Space';
+
+let options = null;
+// Bumped on every render: a view that awaits something can tell when it was replaced.
+let renderCount = 0;
+
+/**
+ * options.routes:              [{path: '/messages/:id', view, title, public, roles, nav}]
+ * options.redirect(route, path): where to go instead of `route` (a path), or null
+ * options.allowed(route):      whether the person's role may see `route`
+ * options.contextFor(screen):  what the view gets; screen = {main, params, query, isCurrent}
+ * options.shown(route):        after each screen is in place (route is null when not found)
+ */
+export function startRouter(routerOptions) {
+  options = routerOptions;
+  document.addEventListener('click', interceptLinks);
+  window.addEventListener('popstate', () => render());
+}
+
+export function currentPath() {
+  return location.pathname + location.search;
+}
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else if (path !== currentPath()) history.pushState(null, '', path);
+  render();
+}
+
+export function setTitle(title) {
+  document.title = `${title} – ${SITE}`;
+}
+
+/** Shows the screen for the current address. */
+export function render() {
+  renderCount += 1;
+  const token = renderCount;
+  const found = match(location.pathname);
+  const route = found?.route;
+
+  const redirect = route && options.redirect(route, currentPath());
+  if (redirect) {
+    history.replaceState(null, '', redirect);
+    render();
+    return;
+  }
+
+  const main = document.getElementById('main');
+  main.replaceChildren();
+  setTitle(route?.title || 'Page not found');
+  const screen = {
+    main,
+    params: found?.params || {},
+    query: new URLSearchParams(location.search),
+    isCurrent: () => token === renderCount,
+  };
+  if (!route) main.append(notFound());
+  else if (!options.allowed(route)) main.append(notForYou());
+  else showView(route, screen);
+
+  focusHeading(main);
+  window.scrollTo(0, 0);
+  options.shown(route || null);
+}
+
+function showView(route, screen) {
+  const failed = (error) => showFailure(screen, error);
+  try {
+    const result = route.view(options.contextFor(screen));
+    if (result && typeof result.catch === 'function') result.catch(failed);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+// A view that fails without showing why gets a message and "Try again" (a fresh render).
+function showFailure(screen, error) {
+  if (error && error.handled) return;
+  if (!screen.isCurrent()) return;
+  console.error(error);
+  screen.main.append(errorBox(error, () => render()));
+}
+
+// Focus moves to the new page's heading so screen readers announce it, unless the view
+// placed focus itself (sign-in does).
+function focusHeading(main) {
+  const active = document.activeElement;
+  if (!main.contains(active) || active === main) {
+    const heading = main.querySelector('h1');
+    if (heading) heading.focus();
+  }
+}
+
+function match(pathname) {
+  const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean);
+  for (const route of options.routes) {
+    const params = matchRoute(route.path, parts);
+    if (params) return { route, params };
+  }
+  return null;
+}
+
+/** The route's :params when `parts` match its path, else null. */
+function matchRoute(path, parts) {
+  const pattern = path.split('/').filter(Boolean);
+  if (pattern.length !== parts.length) return null;
+  const params = {};
+  for (let i = 0; i < pattern.length; i += 1) {
+    if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = decodeURIComponent(parts[i]);
+    else if (pattern[i] !== parts[i]) return null;
+  }
+  return params;
+}
+
+function notFound() {
+  return h(
+    'div',
+    { class: 'panel' },
+    pageHead('We could not find that page'),
+    h('p', {}, 'The address may be mistyped, or the page may have moved.'),
+    h('p', {}, h('a', { href: '/', class: 'button' }, 'Go to your home page')),
+  );
+}
+
+function notForYou() {
+  return h(
+    'div',
+    { class: 'panel' },
+    pageHead('This page is not part of your account'),
+    h('p', {}, 'It is for people with a different role. Everything you need is in the menu above.'),
+    h('p', {}, h('a', { href: '/', class: 'button' }, 'Go to your home page')),
+  );
+}
+
+// Same-origin links become in-app navigation; anything a browser should handle itself
+// (new tabs, downloads, tel:, mailto:, the API) is left alone.
+function interceptLinks(event) {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target.closest('a');
+  if (!link || link.target || link.hasAttribute('download')) return;
+  const href = link.getAttribute('href');
+  if (!href || href.startsWith('#') || href.startsWith('tel:') || href.startsWith('mailto:')) return;
+  if (link.origin !== location.origin || link.pathname.startsWith('/api/')) return;
+  event.preventDefault();
+  navigate(link.pathname + link.search);
+}

@@ -1,0 +1,36 @@
+// Every screen: its path, its view, who may see it and which nav entry it belongs to.
+//   public: shown signed out (and skipped when signed in); otherwise sign in first
+//   roles:  only for these roles (others get "not part of your account")
+//   nav:    the main navigation entry marked as current
+
+import { signinView, registerView } from './views/auth.js';
+import { homeView } from './views/home.js';
+import { inboxView, composeView, conversationView } from './views/messages.js';
+import { moodView } from './views/mood.js';
+import { feedbackView } from './views/feedback.js';
+import { settingsView } from './views/settings.js';
+import { clinicianView, patientMoodView } from './views/clinician.js';
+import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin.js';
+
+export const routes = [
+  { path: '/signin', view: signinView, public: true, title: 'Sign in' },
+  { path: '/register', view: registerView, public: true, title: 'Create an account' },
+  { path: '/', view: homeView, nav: 'home', title: 'Home' },
+  { path: '/messages', view: inboxView, nav: 'messages', title: 'Messages' },
+  { path: '/messages/new', view: composeView, nav: 'messages', title: 'New message' },
+  { path: '/messages/:id', view: conversationView, nav: 'messages', title: 'Conversation' },
+  { path: '/mood', view: moodView, nav: 'mood', roles: ['patient'], title: 'Mood' },
+  { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
+  { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
+  { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
+  {
+    path: '/clinician/patients/:username',
+    view: patientMoodView,
+    nav: 'clinician',
+    roles: ['clinician'],
+    title: 'Patient mood',
+  },
+  { path: '/admin', view: adminUsersView, nav: 'admin', roles: ['admin'], title: 'Admin: people' },
+  { path: '/admin/feedback', view: adminFeedbackView, nav: 'admin', roles: ['admin'], title: 'Admin: feedback' },
+  { path: '/admin/audit', view: adminAuditView, nav: 'admin', roles: ['admin'], title: 'Admin: audit log' },
+];
