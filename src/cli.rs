@@ -160,7 +160,7 @@ async fn create_admin(username: String, display_name: Option<String>) -> ExitCod
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("healing-space: {}", error.message);
+            eprintln!("healing-space: {error}");
             ExitCode::FAILURE
         }
     }

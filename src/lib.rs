@@ -1,9 +1,13 @@
 //! Healing Space: secure messaging, mood check-ins and care teams for people in
 //! mental-health care and their clinicians.
 //!
+//! A request travels one way: [`app`] (the router, above every feature) → a feature's
+//! routes → its rules → its store → [`storage`].
+//!
 //! The parts of the product: [`accounts`], [`sessions`], [`care_teams`], [`messaging`],
-//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`].
-//! The plumbing: [`config`], [`storage`], [`http`], [`startup`], [`cli`], [`doctor`].
+//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
+//! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
+//! [`state`], [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
@@ -12,12 +16,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod accounts;
 pub mod admin;
+pub mod app;
 pub mod audit;
 pub mod care_teams;
 pub mod cli;
 pub mod config;
 pub mod doctor;
 pub mod feedback;
+pub mod health;
 pub mod home;
 pub mod http;
 pub mod messaging;
@@ -25,6 +31,7 @@ pub mod mood;
 pub mod my_data;
 pub mod sessions;
 pub mod startup;
+pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod web;

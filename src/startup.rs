@@ -9,10 +9,9 @@ use tokio::net::TcpListener;
 
 use crate::accounts::limits;
 use crate::config::{KeySource, Settings};
-use crate::http::{self, AppState};
-use crate::sessions::{millis, store as session_store};
-use crate::storage::now_ms;
-use crate::storage::Database;
+use crate::sessions::store as session_store;
+use crate::state::AppState;
+use crate::storage::{millis, now_ms, Database};
 
 pub struct Application {
     listener: TcpListener,
@@ -50,7 +49,7 @@ impl Application {
         let grace = self.state.settings.shutdown_grace;
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
-        let app = http::router(self.state);
+        let app = crate::app::router(self.state);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(
             self.listener,

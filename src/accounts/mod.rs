@@ -6,13 +6,38 @@ pub mod routes;
 pub mod store;
 
 use secrecy::SecretString;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::http::ApiError;
-use crate::storage::{rfc3339, rfc3339_opt, Database};
+use crate::storage::{rfc3339, rfc3339_opt, Database, DbError};
 pub use store::User;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What can go wrong with an account, before HTTP: `routes` turns it into a response.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// A field is not acceptable.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("this username is taken")]
+    UsernameTaken,
+    #[error("too many unsuccessful sign-in attempts for this account")]
+    TooManyAttempts { retry_after_seconds: u64 },
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
+    AccountError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Patient,
@@ -39,16 +64,25 @@ impl Role {
     }
 }
 
+/// For rows: a stored role that is none of ours is a decoding error.
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Role, String> {
+        Role::parse(&text).ok_or_else(|| format!("unknown role {text}"))
+    }
+}
+
 /// 3 to 32 characters of `a-z 0-9 . _ -`, compared and stored in lower case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(raw: &str) -> Result<Username, ApiError> {
+    pub fn parse(raw: &str) -> Result<Username, AccountError> {
         let name = raw.trim().to_ascii_lowercase();
         let length = name.chars().count();
         if !(3..=32).contains(&length) {
-            return Err(ApiError::invalid(
+            return Err(invalid(
                 "username",
                 "A username is 3 to 32 characters long.",
             ));
@@ -57,7 +91,7 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(ApiError::invalid(
+            return Err(invalid(
                 "username",
                 "A username may contain only letters a-z, digits, dots, underscores and hyphens.",
             ));
@@ -71,17 +105,17 @@ impl Username {
 }
 
 /// 1 to 80 characters, without control characters.
-pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
+pub fn parse_display_name(raw: &str) -> Result<String, AccountError> {
     let name = raw.trim();
     let length = name.chars().count();
     if length == 0 || length > 80 {
-        return Err(ApiError::invalid(
+        return Err(invalid(
             "display_name",
             "A display name is 1 to 80 characters long.",
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
+        return Err(invalid(
             "display_name",
             "A display name cannot contain control characters.",
         ));
@@ -89,7 +123,7 @@ pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
     Ok(name.to_owned())
 }
 
-pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AccountError> {
     let Some(email) = raw.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
     };
@@ -99,7 +133,7 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     if valid {
         Ok(Some(email.to_owned()))
     } else {
-        Err(ApiError::invalid(
+        Err(invalid(
             "email",
             "This does not look like an email address.",
         ))
@@ -107,13 +141,10 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, ApiError> {
 }
 
 /// 8 to 256 characters. The value is wrapped at once so it cannot be logged by accident.
-pub fn parse_new_password(raw: String, field: &'static str) -> Result<SecretString, ApiError> {
+pub fn parse_new_password(raw: String, field: &'static str) -> Result<SecretString, AccountError> {
     let length = raw.chars().count();
     if !(8..=256).contains(&length) {
-        return Err(ApiError::invalid(
-            field,
-            "A password is 8 to 256 characters long.",
-        ));
+        return Err(invalid(field, "A password is 8 to 256 characters long."));
     }
     Ok(SecretString::from(raw))
 }
@@ -150,7 +181,7 @@ pub async fn create_admin(
     username: &str,
     display_name: Option<&str>,
     password: String,
-) -> Result<String, ApiError> {
+) -> Result<String, AccountError> {
     let username = Username::parse(username)?;
     let display_name = parse_display_name(display_name.unwrap_or(username.as_str()))?;
     let password = parse_new_password(password, "password")?;
@@ -168,6 +199,21 @@ pub async fn create_admin(
     )
     .await?;
     Ok(username.0)
+}
+
+/// The approved clinician a patient names (at registration, or to join a care team).
+pub async fn find_approved_clinician(db: &Database, name: &str) -> Result<User, AccountError> {
+    let not_found = || {
+        invalid(
+            "clinician",
+            "There is no approved clinician with that username.",
+        )
+    };
+    let username = Username::parse(name).map_err(|_| not_found())?;
+    match store::find_by_username(db, username.as_str()).await? {
+        Some(user) if user.is_approved_clinician() => Ok(user),
+        _ => Err(not_found()),
+    }
 }
 
 #[cfg(test)]
@@ -188,8 +234,8 @@ mod tests {
         assert_eq!(parse_email(Some("")).unwrap(), None);
         assert!(parse_email(Some("a@b.org")).unwrap().is_some());
         assert_eq!(
-            parse_email(Some("nope")).unwrap_err().field.as_deref(),
-            Some("email")
+            parse_email(Some("nope")).unwrap_err().to_string(),
+            "This does not look like an email address."
         );
     }
 }

@@ -10,13 +10,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    limits, parse_display_name, parse_email, parse_new_password, store, Role, User, UserView,
-    Username,
+    find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password, store,
+    AccountError, Role, User, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::ClientAddress;
-use crate::http::{ApiError, ApiResult, AppState, Input};
+use crate::http::{ApiError, ApiResult, Input};
+use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
+use crate::state::AppState;
 use crate::storage::{now_ms, rfc3339};
 
 pub fn router() -> Router<AppState> {
@@ -72,7 +74,7 @@ async fn register(
                 "Only patients ask to join a clinician's care team.",
             ))
         }
-        Some(name) => Some(find_approved_clinician(&state, name).await?),
+        Some(name) => Some(find_approved_clinician(&state.db, name).await?),
         None => None,
     };
     let password = parse_new_password(request.password, "password")?;
@@ -119,20 +121,6 @@ async fn register(
 }
 
 /// Only an approved, enabled clinician can be asked to take someone into their care team.
-pub async fn find_approved_clinician(state: &AppState, name: &str) -> ApiResult<User> {
-    let not_found = || {
-        ApiError::invalid(
-            "clinician",
-            "There is no approved clinician with that username.",
-        )
-    };
-    let username = Username::parse(name).map_err(|_| not_found())?;
-    match store::find_by_username(&state.db, username.as_str()).await? {
-        Some((user, _)) if user.is_approved_clinician() => Ok(user),
-        _ => Err(not_found()),
-    }
-}
-
 #[derive(Deserialize)]
 struct LoginRequest {
     username: String,
@@ -165,8 +153,10 @@ async fn login(
             "Enter your password (at most 256 characters).",
         ));
     }
-    let found = store::find_by_username(&state.db, &username).await?;
-    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let found = store::credentials(&state.db, &username).await?;
+    let (user, hash) = found.map_or((None, None), |found| {
+        (Some(found.user), Some(found.password_hash))
+    });
     // What was typed as a username is kept only when it names a real account: people
     // sometimes type their password there.
     let audit = |event| {
@@ -180,7 +170,7 @@ async fn login(
         Ok(attempt) => attempt,
         Err(locked) => {
             audit(Event::SignInLockedOut).record(&state.db).await?;
-            return Err(locked);
+            return Err(locked.into());
         }
     };
     let password = SecretString::from(request.password);
@@ -190,10 +180,8 @@ async fn login(
     }
     let user = user.ok_or_else(invalid_credentials)?;
     if user.disabled_at.is_some() {
-        return Err(
-            sessions::Refusal::new(sessions::NotSignedIn::AccountDisabled)
-                .into_error(&state.settings.sessions),
-        );
+        let refusal = sessions::Refusal::new(sessions::NotSignedIn::AccountDisabled);
+        return Err(not_signed_in(refusal, &state.settings));
     }
     attempt.succeeded(&state.db).await?;
     Entry::new(Event::SignInSucceeded)
@@ -213,7 +201,7 @@ async fn sign_in(
     headers: &HeaderMap,
     previous_login_at: Option<i64>,
 ) -> ApiResult<Response> {
-    if let SessionCheck::Live(old) = SessionCheck::of(headers, state).await? {
+    if let SessionCheck::Live(old) = SessionCheck::of(headers, &state.db, &state.settings).await? {
         sessions::store::end_one(
             &state.db,
             old.user.id,
@@ -284,7 +272,7 @@ fn describe_session(state: &AppState, current: &CurrentUser) -> Value {
         "user": UserView::from(&current.user),
         "role": current.user.role,
         "session_id": session.id,
-        "csrf_token": current.csrf_token(state),
+        "csrf_token": current.csrf_token(&state.settings),
         "session": {
             "created_at": rfc3339(session.created_at),
             "expires_at": rfc3339(session.expires_at),
@@ -299,21 +287,23 @@ async fn me(State(state): State<AppState>, current: CurrentUser) -> Json<Value> 
 
 /// For pages that only need to know: 200 either way, never 401.
 async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    Ok(Json(match SessionCheck::of(&headers, &state).await? {
-        SessionCheck::Live(session) => {
-            let current = CurrentUser {
-                user: session.user.clone(),
-                session: *session,
-            };
-            describe_session(&state, &current)
-        }
-        SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => json!({
-            "authenticated": false,
-            "reason": why.code(),
-            "detail": why.reason(),
-            "message": why.message(&state.settings.sessions),
-        }),
-    }))
+    Ok(Json(
+        match SessionCheck::of(&headers, &state.db, &state.settings).await? {
+            SessionCheck::Live(session) => {
+                let current = CurrentUser {
+                    user: session.user.clone(),
+                    session: *session,
+                };
+                describe_session(&state, &current)
+            }
+            SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => json!({
+                "authenticated": false,
+                "reason": why.code(),
+                "detail": why.reason(),
+                "message": why.message(&state.settings.sessions),
+            }),
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -388,8 +378,30 @@ async fn change_password(
         Json(json!({
             "password_changed": true,
             "other_sessions_ended": ended,
-            "csrf_token": current.csrf_token(&state),
+            "csrf_token": current.csrf_token(&state.settings),
         })),
     )
         .into_response())
+}
+
+/// The one place an account's errors become HTTP answers.
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Invalid { field, message } => ApiError::invalid(field, message),
+            AccountError::UsernameTaken => ApiError::conflict(
+                "username",
+                "This username is taken. Please choose another.",
+            ),
+            AccountError::TooManyAttempts {
+                retry_after_seconds,
+            } => ApiError::too_many(
+                "too_many_attempts",
+                "Too many unsuccessful sign-in attempts for this account. Please wait before trying again, or ask your care team to help you reset your password.",
+                retry_after_seconds,
+            ),
+            AccountError::Database(error) => error.into(),
+            AccountError::Other(error) => ApiError::internal(error),
+        }
+    }
 }

@@ -1,15 +1,18 @@
 //! The `users` table.
 
-use super::{Role, Username};
-use crate::http::ApiError;
-use crate::storage::{self, now_ms, Database, DbError, On, Row};
+use serde::Deserialize;
 
-#[derive(Debug, Clone)]
+use super::{AccountError, Role, Username};
+use crate::storage::{self, now_ms, Database, DbError, On};
+
+/// A row of `users`, selected with `USER_COLUMNS`.
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub approved_at: Option<i64>,
     pub disabled_at: Option<i64>,
@@ -33,23 +36,17 @@ impl User {
     }
 }
 
-/// The columns `user_from_row` reads, for queries that select a user.
+/// The columns of a `User`, for queries that select one (as `u`).
 pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.approved_at, \
      u.disabled_at, u.created_at, u.last_login_at";
 
-pub fn user_from_row(row: &Row) -> Result<User, DbError> {
-    let role: String = row.try_get("role")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        email: row.try_get("email")?,
-        role: Role::parse(&role).ok_or_else(|| DbError::Decode(format!("unknown role {role}")))?,
-        approved_at: row.try_get("approved_at")?,
-        disabled_at: row.try_get("disabled_at")?,
-        created_at: row.try_get("created_at")?,
-        last_login_at: row.try_get("last_login_at")?,
-    })
+/// A user with their password hash, for signing in.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct Credentials {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub user: User,
+    pub password_hash: String,
 }
 
 pub struct NewUser<'a> {
@@ -61,14 +58,14 @@ pub struct NewUser<'a> {
     pub approved: bool,
 }
 
-/// Inserts a user; a taken username (in any case) is a 409 on `username`.
+/// Inserts a user; a taken username (in any case) is `UsernameTaken`.
 #[tracing::instrument(skip_all, fields(username = new.username.as_str()))]
 pub async fn insert_user<'e>(
     executor: impl Into<On<'e>>,
     new: NewUser<'_>,
-) -> Result<i64, ApiError> {
+) -> Result<i64, AccountError> {
     let now = now_ms();
-    let result = storage::query(
+    let result = storage::query_scalar(
         "INSERT INTO users (username, display_name, email, role, password_hash, approved_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -79,39 +76,32 @@ pub async fn insert_user<'e>(
     .bind(new.password_hash)
     .bind(new.approved.then_some(now))
     .bind(now)
-    .fetch_one(executor, |row| row.try_get::<i64>("id"))
+    .fetch_one(executor)
     .await;
     match result {
         Ok(id) => Ok(id),
-        Err(e) if e.is_unique_violation() => Err(ApiError::conflict(
-            "username",
-            "This username is taken. Please choose another.",
-        )),
+        Err(e) if e.is_unique_violation() => Err(AccountError::UsernameTaken),
         Err(e) => Err(e.into()),
     }
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn find_by_username(
-    db: &Database,
-    username: &str,
-) -> Result<Option<(User, String)>, DbError> {
+pub async fn find_by_username(db: &Database, username: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
+    storage::query(&sql).bind(username).fetch_optional(db).await
+}
+
+/// The user and their password hash, to sign in.
+#[tracing::instrument(skip(db))]
+pub async fn credentials(db: &Database, username: &str) -> Result<Option<Credentials>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
-    storage::query(&sql)
-        .bind(username)
-        .fetch_optional(db, |row| {
-            Ok((user_from_row(row)?, row.try_get("password_hash")?))
-        })
-        .await
+    storage::query(&sql).bind(username).fetch_optional(db).await
 }
 
 #[tracing::instrument(skip(db))]
 pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-    storage::query(&sql)
-        .bind(id)
-        .fetch_optional(db, user_from_row)
-        .await
+    storage::query(&sql).bind(id).fetch_optional(db).await
 }
 
 pub async fn password_hash(db: &Database, id: i64) -> Result<String, DbError> {
@@ -166,4 +156,21 @@ pub async fn set_disabled<'e>(
         .execute(executor)
         .await?;
     Ok(())
+}
+
+/// How a person appears to others: a handle and a name, nothing more.
+#[derive(Debug, sqlx::FromRow, Deserialize, serde::Serialize)]
+pub struct Person {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Approved clinicians, by name, so a patient can choose whose care team to ask to join.
+pub async fn approved_clinicians(db: &Database) -> Result<Vec<Person>, DbError> {
+    storage::query(
+        "SELECT username, display_name FROM users WHERE role = 'clinician' AND approved_at IS NOT NULL \
+         AND disabled_at IS NULL ORDER BY display_name, username",
+    )
+    .fetch_all(db)
+    .await
 }

@@ -8,11 +8,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::accounts::store::{user_from_row, USER_COLUMNS};
+use crate::accounts::store::USER_COLUMNS;
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, AppState, PageQuery, Paging, Path, Query};
+use crate::http::{ApiError, ApiResult, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
+use crate::state::AppState;
 use crate::storage::{self, rfc3339};
 
 pub fn router() -> Router<AppState> {
@@ -80,17 +81,20 @@ async fn list_users(
         .bind(&pattern)
         .bind(paging.fetch())
         .bind(paging.offset())
-        .fetch_all(&state.db, user_from_row)
+        .fetch_all::<User>(&state.db)
         .await?;
-    let (found, mut page) = paging.finish(found);
+    let (found, page) = paging.finish(found);
     let total: i64 = storage::query_scalar(format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
         .bind(role)
         .bind(&pattern)
         .fetch_one(&state.db)
         .await?;
-    page["users"] = json!(found.iter().map(UserView::from).collect::<Vec<_>>());
-    page["total"] = json!(total);
-    Ok(Json(page))
+    let mut body = page.answer(
+        "users",
+        found.iter().map(UserView::from).collect::<Vec<_>>(),
+    );
+    body["total"] = json!(total);
+    Ok(Json(body))
 }
 
 async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
@@ -98,7 +102,6 @@ async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
     let username = Username::parse(username).map_err(|_| not_found())?;
     users::find_by_username(&state.db, username.as_str())
         .await?
-        .map(|(user, _)| user)
         .ok_or_else(not_found)
 }
 
@@ -243,18 +246,34 @@ async fn audit_log(
     .bind(user_id)
     .bind(paging.fetch())
     .bind(paging.offset())
-    .fetch_all(&state.db, |row| {
-            Ok(json!({
-                "id": row.try_get::<i64>("id")?,
-                "at": rfc3339(row.try_get("at")?),
-                "event": row.try_get::<String>("event")?,
-                "actor": row.try_get::<Option<String>>("actor")?,
-                "subject": row.try_get::<Option<String>>("subject")?,
-                "detail": row.try_get::<String>("detail")?,
-                "client_address": row.try_get::<Option<String>>("client_address")?,
-            }))
-        }).await?;
-    let (entries, mut page) = paging.finish(entries);
-    page["entries"] = json!(entries);
-    Ok(Json(page))
+    .fetch_all::<AuditRow>(&state.db)
+    .await?;
+    let (entries, page) = paging.finish(entries);
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|entry| {
+            json!({
+                "id": entry.id,
+                "at": rfc3339(entry.at),
+                "event": entry.event,
+                "actor": entry.actor,
+                "subject": entry.subject,
+                "detail": entry.detail,
+                "client_address": entry.client_address,
+            })
+        })
+        .collect();
+    Ok(Json(page.answer("entries", entries)))
+}
+
+/// An audit log entry, with who did it and to whom.
+#[derive(sqlx::FromRow, serde::Deserialize)]
+struct AuditRow {
+    id: i64,
+    at: i64,
+    event: String,
+    actor: Option<String>,
+    subject: Option<String>,
+    detail: String,
+    client_address: Option<String>,
 }

@@ -3,10 +3,4 @@
 
 pub mod routes;
 pub mod store;
-
-use serde_json::{json, Value};
-
-/// How a person appears to others: a handle and a name, nothing more.
-pub fn person(username: &str, display_name: &str) -> Value {
-    json!({ "username": username, "display_name": display_name })
-}
+pub mod views;

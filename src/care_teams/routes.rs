@@ -7,13 +7,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{person, store};
-use crate::accounts::routes::find_approved_clinician;
-use crate::accounts::{store as users, Username};
+use super::store;
+use super::views::{care_team_views, person};
+use crate::accounts::{find_approved_clinician, store as users, Username};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, AppState, Input, Path};
+use crate::http::{ApiError, ApiResult, Input, Path};
 use crate::sessions::{Clinician, CurrentUser, Patient};
-use crate::storage::{self, rfc3339, rfc3339_opt};
+use crate::state::AppState;
+use crate::storage::rfc3339;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,25 +38,6 @@ pub async fn care_team_of(
     ))
 }
 
-/// A patient's links as their clinicians (approved) and pending requests.
-pub fn care_team_views(links: Vec<store::Link>) -> (Vec<Value>, Vec<Value>) {
-    let (mut clinicians, mut pending) = (Vec::new(), Vec::new());
-    for link in links {
-        if link.status == "approved" {
-            let mut entry = person(&link.username, &link.display_name);
-            entry["since"] = json!(rfc3339_opt(link.decided_at));
-            clinicians.push(entry);
-        } else {
-            pending.push(json!({
-                "id": link.id,
-                "clinician": person(&link.username, &link.display_name),
-                "requested_at": rfc3339(link.requested_at),
-            }));
-        }
-    }
-    (clinicians, pending)
-}
-
 async fn my_care_team(
     State(state): State<AppState>,
     Patient(me): Patient,
@@ -76,7 +58,7 @@ async fn ask_to_join(
     Patient(me): Patient,
     Input(request): Input<JoinRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let clinician = find_approved_clinician(&state, &request.clinician).await?;
+    let clinician = find_approved_clinician(&state.db, &request.clinician).await?;
     if !store::request_link(&state.db, me.user.id, clinician.id).await? {
         return Err(ApiError::conflict(
             "clinician",
@@ -103,7 +85,7 @@ async fn leave(
 ) -> ApiResult<Json<Value>> {
     let not_found = || ApiError::not_found("care team");
     let username = Username::parse(&clinician).map_err(|_| not_found())?;
-    let (clinician, _) = users::find_by_username(&state.db, username.as_str())
+    let clinician = users::find_by_username(&state.db, username.as_str())
         .await?
         .ok_or_else(not_found)?;
     if !store::leave(&state.db, me.user.id, clinician.id).await? {
@@ -122,13 +104,7 @@ async fn approved_clinicians(
     State(state): State<AppState>,
     _me: CurrentUser,
 ) -> ApiResult<Json<Value>> {
-    let clinicians = storage::query(
-        "SELECT username, display_name FROM users WHERE role = 'clinician' AND approved_at IS NOT NULL \
-         AND disabled_at IS NULL ORDER BY display_name, username",
-    )
-    .fetch_all(&state.db, |row| {
-            Ok(person(&row.try_get::<String>("username")?, &row.try_get::<String>("display_name")?))
-        }).await?;
+    let clinicians = users::approved_clinicians(&state.db).await?;
     Ok(Json(json!({ "clinicians": clinicians })))
 }
 

@@ -1,6 +1,8 @@
 //! The `care_team_links` table: one row per request, with its outcome.
 
-use crate::storage::{self, now_ms, Database, DbError, On, Row};
+use serde::Deserialize;
+
+use crate::storage::{self, now_ms, Database, DbError, On};
 
 /// Records a patient's request to join a clinician's care team; false when one is
 /// already pending or approved.
@@ -38,6 +40,8 @@ pub async fn is_member(db: &Database, patient_id: i64, clinician_id: i64) -> Res
     Ok(found.is_some())
 }
 
+/// A care-team link, with the other person named.
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct Link {
     pub id: i64,
     pub username: String,
@@ -47,24 +51,13 @@ pub struct Link {
     pub decided_at: Option<i64>,
 }
 
-pub fn link(row: &Row) -> Result<Link, DbError> {
-    Ok(Link {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        status: row.try_get("status")?,
-        requested_at: row.try_get("requested_at")?,
-        decided_at: row.try_get("decided_at")?,
-    })
-}
-
 /// A patient's clinicians (approved) and requests (pending), with the clinician named.
 pub async fn for_patient(db: &Database, patient_id: i64) -> Result<Vec<Link>, DbError> {
     storage::query(format!(
         "{PATIENT_LINKS} ORDER BY u.display_name, u.username"
     ))
     .bind(patient_id)
-    .fetch_all(db, link)
+    .fetch_all(db)
     .await
 }
 
@@ -82,7 +75,7 @@ pub async fn pending_for_clinician(db: &Database, clinician_id: i64) -> Result<V
          WHERE l.clinician_id = $1 AND l.status = 'pending' AND u.disabled_at IS NULL ORDER BY l.requested_at",
     )
     .bind(clinician_id)
-    .fetch_all(db, link)
+    .fetch_all(db)
     .await
 }
 
@@ -120,6 +113,7 @@ pub async fn leave(db: &Database, patient_id: i64, clinician_id: i64) -> Result<
     Ok(result > 0)
 }
 
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct PatientSummary {
     pub username: String,
     pub display_name: String,
@@ -132,27 +126,18 @@ pub struct PatientSummary {
 /// A clinician's patients, with messages from them not yet read and their latest mood.
 pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<PatientSummary>, DbError> {
     storage::query(
-        "SELECT p.username, p.display_name, l.decided_at AS since, \
+        "SELECT p.username, p.display_name, COALESCE(l.decided_at, 0) AS since, \
            (SELECT CAST(COALESCE(SUM(mine.unread_count), 0) AS BIGINT) FROM conversation_members mine \
               JOIN conversation_members theirs ON theirs.conversation_id = mine.conversation_id AND theirs.user_id = p.id \
               WHERE mine.user_id = $1) AS unread_messages, \
-           (SELECT score FROM mood_entries WHERE user_id = p.id ORDER BY recorded_at DESC, id DESC LIMIT 1) AS mood_score, \
-           (SELECT recorded_at FROM mood_entries WHERE user_id = p.id ORDER BY recorded_at DESC, id DESC LIMIT 1) AS mood_at \
+           (SELECT score FROM mood_entries WHERE user_id = p.id ORDER BY recorded_at DESC, id DESC LIMIT 1) AS latest_mood_score, \
+           (SELECT recorded_at FROM mood_entries WHERE user_id = p.id ORDER BY recorded_at DESC, id DESC LIMIT 1) AS latest_mood_at \
          FROM care_team_links l JOIN users p ON p.id = l.patient_id \
          WHERE l.clinician_id = $1 AND l.status = 'approved' AND p.disabled_at IS NULL \
          ORDER BY p.display_name, p.username",
     )
     .bind(clinician_id)
-    .fetch_all(db, |row| {
-        Ok(PatientSummary {
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
-            since: row.try_get::<Option<i64>>("since")?.unwrap_or_default(),
-            unread_messages: row.try_get("unread_messages")?,
-            latest_mood_score: row.try_get("mood_score")?,
-            latest_mood_at: row.try_get("mood_at")?,
-        })
-    })
+    .fetch_all(db)
     .await
 }
 

@@ -8,8 +8,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::store::{self, CATEGORIES, STATUSES};
-use crate::http::{ApiError, ApiResult, AppState, Input, PageQuery, Paging, Path, Query};
+use super::views;
+use crate::http::{ApiError, ApiResult, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::{Admin, CurrentUser};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,13 +46,16 @@ async fn send(
         ));
     }
     let feedback = store::insert(&state.db, me.user.id, &request.category, message).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "feedback": feedback }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "feedback": views::own(&feedback) })),
+    ))
 }
 
 async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "feedback": store::mine(&state.db, me.user.id).await? }),
-    ))
+    let mine = store::mine(&state.db, me.user.id).await?;
+    let mine: Vec<Value> = mine.iter().map(views::own).collect();
+    Ok(Json(json!({ "feedback": mine })))
 }
 
 #[derive(Deserialize)]
@@ -90,9 +95,9 @@ async fn all(
         50,
     )?;
     let items = store::all(&state.db, status, paging.fetch(), paging.offset()).await?;
-    let (items, mut page) = paging.finish(items);
-    page["feedback"] = json!(items);
-    Ok(Json(page))
+    let (items, page) = paging.finish(items);
+    let items: Vec<Value> = items.iter().map(views::with_author).collect();
+    Ok(Json(page.answer("feedback", items)))
 }
 
 #[derive(Deserialize)]
@@ -118,8 +123,8 @@ async fn triage(
     if !store::triage(&state.db, id, status, note).await? {
         return Err(ApiError::not_found("feedback"));
     }
-    let feedback = store::find(&state.db, id, true)
+    let feedback = store::find(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("feedback"))?;
-    Ok(Json(json!({ "feedback": feedback })))
+    Ok(Json(json!({ "feedback": views::with_author(&feedback) })))
 }

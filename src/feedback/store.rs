@@ -1,32 +1,26 @@
 //! The `feedback` table.
 
-use serde_json::{json, Value};
+use serde::Deserialize;
 
-use crate::care_teams::person;
-use crate::storage::{self, now_ms, rfc3339, Database, DbError, Row};
+use crate::storage::{self, now_ms, Database, DbError};
 
 pub const CATEGORIES: &[&str] = &["bug", "feature", "content", "other"];
 pub const STATUSES: &[&str] = &["new", "in_progress", "resolved", "wont_fix"];
 
 const COLUMNS: &str = "f.id, f.category, f.message, f.status, f.admin_note, f.created_at, f.updated_at, u.username, u.display_name";
 
-fn to_json(row: &Row, with_author: bool) -> Result<Value, DbError> {
-    let mut item = json!({
-        "id": row.try_get::<i64>("id")?,
-        "category": row.try_get::<String>("category")?,
-        "message": row.try_get::<String>("message")?,
-        "status": row.try_get::<String>("status")?,
-        "admin_note": row.try_get::<Option<String>>("admin_note")?,
-        "created_at": rfc3339(row.try_get("created_at")?),
-        "updated_at": rfc3339(row.try_get("updated_at")?),
-    });
-    if with_author {
-        item["author"] = person(
-            &row.try_get::<String>("username")?,
-            &row.try_get::<String>("display_name")?,
-        );
-    }
-    Ok(item)
+/// A piece of feedback, with its author.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct Feedback {
+    pub id: i64,
+    pub category: String,
+    pub message: String,
+    pub status: String,
+    pub admin_note: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub username: String,
+    pub display_name: String,
 }
 
 pub async fn insert(
@@ -34,7 +28,7 @@ pub async fn insert(
     user_id: i64,
     category: &str,
     message: &str,
-) -> Result<Value, DbError> {
+) -> Result<Feedback, DbError> {
     let now = now_ms();
     let id: i64 = storage::query_scalar(
         "INSERT INTO feedback (user_id, category, message, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -45,25 +39,19 @@ pub async fn insert(
     .bind(now)
     .fetch_one(db)
     .await?;
-    find(db, id, false).await?.ok_or(DbError::NoRow)
+    find(db, id).await?.ok_or(DbError::NoRow)
 }
 
-pub async fn find(db: &Database, id: i64, with_author: bool) -> Result<Option<Value>, DbError> {
+pub async fn find(db: &Database, id: i64) -> Result<Option<Feedback>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM feedback f JOIN users u ON u.id = f.user_id WHERE f.id = $1"
     );
-    storage::query(&sql)
-        .bind(id)
-        .fetch_optional(db, |row| to_json(row, with_author))
-        .await
+    storage::query(&sql).bind(id).fetch_optional(db).await
 }
 
-pub async fn mine(db: &Database, user_id: i64) -> Result<Vec<Value>, DbError> {
+pub async fn mine(db: &Database, user_id: i64) -> Result<Vec<Feedback>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM feedback f JOIN users u ON u.id = f.user_id WHERE f.user_id = $1 ORDER BY f.id DESC");
-    storage::query(&sql)
-        .bind(user_id)
-        .fetch_all(db, |row| to_json(row, false))
-        .await
+    storage::query(&sql).bind(user_id).fetch_all(db).await
 }
 
 /// All feedback, optionally of one status, newest first, with its author.
@@ -72,7 +60,7 @@ pub async fn all(
     status: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Value>, DbError> {
+) -> Result<Vec<Feedback>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM feedback f JOIN users u ON u.id = f.user_id \
          WHERE ($1 = '' OR f.status = $1) ORDER BY f.id DESC LIMIT $2 OFFSET $3"
@@ -81,7 +69,7 @@ pub async fn all(
         .bind(status.unwrap_or(""))
         .bind(limit)
         .bind(offset)
-        .fetch_all(db, |row| to_json(row, true))
+        .fetch_all(db)
         .await
 }
 

@@ -8,11 +8,12 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::accounts::{Role, UserView};
-use crate::care_teams::routes::care_team_views;
-use crate::http::{ApiResult, AppState};
+use crate::care_teams::views::care_team_views;
+use crate::http::ApiResult;
 use crate::messaging::store::total_unread;
 use crate::mood::{self, day_of, streak, today};
 use crate::sessions::CurrentUser;
+use crate::state::AppState;
 use crate::storage::{now_ms, rfc3339_opt};
 
 pub fn router() -> Router<AppState> {

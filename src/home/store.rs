@@ -1,7 +1,9 @@
 //! The home dashboard's reads, each person's in one or two statements: it is the first
 //! page everyone opens, and on PostgreSQL every statement is a round trip.
 
-use crate::care_teams::store::{link, Link, CLINICIAN_COUNTS, PATIENT_LINKS};
+use serde::Deserialize;
+
+use crate::care_teams::store::{Link, CLINICIAN_COUNTS, PATIENT_LINKS};
 use crate::messaging::store::TOTAL_UNREAD;
 use crate::storage::{self, Database, DbError};
 
@@ -23,21 +25,41 @@ pub fn clinician_counts_query() -> String {
 /// the clinician's name. The one-row count is joined to the links, so it arrives even
 /// when there are none.
 pub async fn patient_overview(db: &Database, patient_id: i64) -> Result<(i64, Vec<Link>), DbError> {
-    let mut unread = 0;
-    let mut links = Vec::new();
-    storage::query(patient_overview_query())
+    let rows: Vec<OverviewRow> = storage::query(patient_overview_query())
         .bind(patient_id)
-        .fetch_all(db, |row| {
-            unread = row.try_get("unread")?;
-            if row.try_get::<Option<i64>>("id")?.is_some() {
-                links.push(link(row)?);
-            }
-            Ok(())
-        })
+        .fetch_all(db)
         .await?;
+    let unread = rows.first().map_or(0, |row| row.unread);
+    let links = rows.into_iter().filter_map(OverviewRow::link).collect();
     Ok((unread, links))
 }
 
+/// The count, and a link when the patient has any: a left join's row of nulls when not.
+#[derive(sqlx::FromRow, Deserialize)]
+struct OverviewRow {
+    unread: i64,
+    id: Option<i64>,
+    username: Option<String>,
+    display_name: Option<String>,
+    status: Option<String>,
+    requested_at: Option<i64>,
+    decided_at: Option<i64>,
+}
+
+impl OverviewRow {
+    fn link(self) -> Option<Link> {
+        Some(Link {
+            id: self.id?,
+            username: self.username?,
+            display_name: self.display_name?,
+            status: self.status?,
+            requested_at: self.requested_at?,
+            decided_at: self.decided_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct ClinicianCounts {
     pub unread: i64,
     pub patients: i64,
@@ -51,12 +73,6 @@ pub async fn clinician_counts(
 ) -> Result<ClinicianCounts, DbError> {
     storage::query(clinician_counts_query())
         .bind(clinician_id)
-        .fetch_one(db, |row| {
-            Ok(ClinicianCounts {
-                unread: row.try_get("unread")?,
-                patients: row.try_get("patients")?,
-                pending: row.try_get("pending")?,
-            })
-        })
+        .fetch_one(db)
         .await
 }

@@ -15,8 +15,9 @@ pub struct ApiError {
     /// A finer reason next to the code, such as which session limit passed.
     pub reason: Option<&'static str>,
     pub retry_after_seconds: Option<u64>,
-    /// Set when the error ends the session, so the response also clears the cookie.
-    pub clear_session_cookie: bool,
+    /// Response extensions for layers above, such as the session layer's "clear the
+    /// cookie" marker; the HTTP layer itself knows nothing of sessions.
+    pub extensions: axum::http::Extensions,
     /// For 500s: the cause, logged and never sent.
     pub source: Option<anyhow::Error>,
 }
@@ -32,7 +33,7 @@ impl ApiError {
             field: None,
             reason: None,
             retry_after_seconds: None,
-            clear_session_cookie: false,
+            extensions: axum::http::Extensions::new(),
             source: None,
         }
     }
@@ -97,8 +98,9 @@ impl ApiError {
         self
     }
 
-    pub fn clearing_session_cookie(mut self) -> Self {
-        self.clear_session_cookie = true;
+    /// Attaches a value to the response's extensions, for a layer above to act on.
+    pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
         self
     }
 }
@@ -143,16 +145,10 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if self.clear_session_cookie {
-            response.extensions_mut().insert(ClearSessionCookie);
-        }
+        response.extensions_mut().extend(self.extensions);
         response
     }
 }
-
-/// Marker read by the session layer, which knows the cookie's name and attributes.
-#[derive(Clone, Copy, Debug)]
-pub struct ClearSessionCookie;
 
 /// The fallback for paths that match no route.
 pub async fn route_not_found() -> ApiError {

@@ -1,6 +1,6 @@
 //! Page-number paging for lists: `?page=` from 1 and `?limit=` up to a maximum.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::ApiError;
@@ -9,6 +9,26 @@ use super::ApiError;
 pub struct PageQuery {
     pub page: Option<i64>,
     pub limit: Option<i64>,
+}
+
+/// Where a page stands, as every list answers it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PageInfo {
+    pub page: i64,
+    pub limit: i64,
+    pub has_more: bool,
+}
+
+impl PageInfo {
+    /// A list's answer: its items under `name`, beside where the page stands.
+    pub fn answer(self, name: &str, items: impl Serialize) -> Value {
+        json!({
+            "page": self.page,
+            "limit": self.limit,
+            "has_more": self.has_more,
+            name: items,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -45,12 +65,14 @@ impl Paging {
     }
 
     /// Trims the extra row and describes the page.
-    pub fn finish<T>(self, mut rows: Vec<T>) -> (Vec<T>, Value) {
+    pub fn finish<T>(self, mut rows: Vec<T>) -> (Vec<T>, PageInfo) {
         let has_more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        (
-            rows,
-            json!({ "page": self.page, "limit": self.limit, "has_more": has_more }),
-        )
+        let info = PageInfo {
+            page: self.page,
+            limit: self.limit,
+            has_more,
+        };
+        (rows, info)
     }
 }

@@ -9,14 +9,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
-    may_message, may_message_in, parse_content, parse_subject, preview, recipient_not_allowed,
-    store,
+    may_message, may_message_in, parse_content, parse_subject, preview, store, MessagingError,
 };
-use crate::accounts::{store as users, Role, User, Username};
-use crate::care_teams::person;
-use crate::http::{ApiError, ApiResult, AppState, Input, PageQuery, Paging, Path, Query};
+use crate::accounts::{store as users, User, Username};
+use crate::http::{ApiError, ApiResult, Input, PageInfo, PageQuery, Paging, Path, Query};
 use crate::sessions::CurrentUser;
-use crate::storage::{self, rfc3339};
+use crate::state::AppState;
+use crate::storage::rfc3339;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,40 +31,9 @@ pub fn router() -> Router<AppState> {
         .route("/messages/{id}", delete(hide))
 }
 
-/// The people I may message, the same rule as `may_message` expressed as one query.
+/// The people I may message.
 async fn recipients(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
-    let user = &me.user;
-    let care_team = "SELECT u.username, u.display_name, u.role FROM users u JOIN care_team_links l ON l.status = 'approved' \
-         AND ((l.patient_id = $1 AND l.clinician_id = u.id AND u.approved_at IS NOT NULL) OR (l.clinician_id = $1 AND l.patient_id = u.id))";
-    let admins = "SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'admin'";
-    // Support (administrators) comes last; a person's own care team first.
-    let order = "ORDER BY CASE role WHEN 'admin' THEN 2 WHEN 'clinician' THEN 1 ELSE 0 END, display_name, username";
-    let sql = match user.role {
-        Role::Admin => format!(
-            "SELECT * FROM (SELECT u.username, u.display_name, u.role FROM users u WHERE u.id <> $1 \
-             AND u.disabled_at IS NULL) r {order} LIMIT 500"
-        ),
-        Role::Clinician if user.is_approved_clinician() => format!(
-            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL \
-             UNION SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'clinician' \
-             AND u.approved_at IS NOT NULL AND u.disabled_at IS NULL AND u.id <> $1) r {order}"
-        ),
-        Role::Clinician => format!("SELECT * FROM ({admins} AND u.disabled_at IS NULL AND u.id <> $1) r {order}"),
-        Role::Patient => format!(
-            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL) r {order}"
-        ),
-    };
-    let recipients = storage::query(&sql)
-        .bind(user.id)
-        .fetch_all(&state.db, |row| {
-            let mut entry = person(
-                &row.try_get::<String>("username")?,
-                &row.try_get::<String>("display_name")?,
-            );
-            entry["role"] = json!(row.try_get::<String>("role")?);
-            Ok(entry)
-        })
-        .await?;
+    let recipients = store::recipients(&state.db, &me.user).await?;
     Ok(Json(json!({ "recipients": recipients })))
 }
 
@@ -154,7 +122,7 @@ async fn send(
                 .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
         }
         store::SendOutcome::NotInConversation => return Err(ApiError::not_found("conversation")),
-        store::SendOutcome::NotAllowed => return Err(recipient_not_allowed()),
+        store::SendOutcome::NotAllowed => return Err(MessagingError::RecipientNotAllowed.into()),
     };
     Ok((StatusCode::CREATED, sent_body(&sent)))
 }
@@ -162,11 +130,11 @@ async fn send(
 /// The same refusal whether the name does not exist or the person may not be messaged.
 async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult<User> {
     let Ok(username) = Username::parse(name) else {
-        return Err(recipient_not_allowed());
+        return Err(MessagingError::RecipientNotAllowed.into());
     };
     match users::find_by_username(&state.db, username.as_str()).await? {
-        Some((user, _)) if may_message(&state.db, me, &user).await? => Ok(user),
-        _ => Err(recipient_not_allowed()),
+        Some(user) if may_message(&state.db, me, &user).await? => Ok(user),
+        _ => Err(MessagingError::RecipientNotAllowed.into()),
     }
 }
 
@@ -223,7 +191,7 @@ async fn inbox(
 #[derive(Serialize)]
 struct InboxPage {
     #[serde(flatten)]
-    page: Value,
+    page: PageInfo,
     conversations: Vec<InboxItem>,
     total: i64,
     total_unread: i64,
@@ -435,21 +403,21 @@ async fn sent(
 ) -> ApiResult<Json<Value>> {
     let paging = Paging::parse(&query, 20)?;
     let rows = store::sent_by(&state.db, me.user.id, paging.fetch(), paging.offset()).await?;
-    let (rows, mut page) = paging.finish(rows);
+    let (rows, page) = paging.finish(rows);
     let messages: Vec<Value> = rows
         .into_iter()
-        .map(|(m, username, display_name, role)| {
+        .map(|sent| {
+            let m = sent.message;
             json!({
                 "id": m.id,
                 "conversation_id": m.conversation_id,
-                "recipient": { "username": username, "display_name": display_name, "role": role },
+                "recipient": { "username": sent.to_username, "display_name": sent.to_display_name, "role": sent.to_role },
                 "content": m.content,
                 "sent_at": rfc3339(m.sent_at),
             })
         })
         .collect();
-    page["messages"] = json!(messages);
-    Ok(Json(page))
+    Ok(Json(page.answer("messages", messages)))
 }
 
 async fn unread_count(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
@@ -467,4 +435,18 @@ async fn hide(
         return Err(ApiError::not_found("message"));
     }
     Ok(Json(json!({ "hidden": true })))
+}
+
+/// The one place messaging's errors become HTTP answers.
+impl From<MessagingError> for ApiError {
+    fn from(error: MessagingError) -> Self {
+        match error {
+            MessagingError::Invalid { field, message } => ApiError::invalid(field, message),
+            MessagingError::RecipientNotAllowed => ApiError::forbidden(
+                "recipient_not_allowed",
+                "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
+            )
+            .with_field("recipient"),
+        }
+    }
 }

@@ -1,17 +1,21 @@
 //! Conversations, their two members and their messages. Each member keeps an unread
 //! count, so the inbox and badges never count messages on every request.
 
-use crate::accounts::store::{user_from_row, USER_COLUMNS};
-use crate::accounts::User;
+use serde::Deserialize;
+
+use crate::accounts::store::USER_COLUMNS;
+use crate::accounts::{Role, User};
 use crate::config::DatabaseKind;
 use crate::messaging::{may_message_in, messageable_kinds};
-use crate::storage::{self, now_ms, Database, DbError, Row, Transaction};
+use crate::storage::{self, now_ms, Database, DbError, Transaction};
 
 /// A conversation as one member sees it in their inbox.
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct InboxEntry {
     pub id: i64,
     pub subject: Option<String>,
     pub unread_count: i64,
+    #[serde(deserialize_with = "storage::flag")]
     pub archived: bool,
     pub other_username: String,
     pub other_display_name: String,
@@ -42,7 +46,7 @@ const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id
 /// saves PostgreSQL a round trip per inbox.
 pub fn inbox_query() -> String {
     format!(
-        "SELECT {counts}, c.id, c.subject, me.unread_count, me.archived_at, \
+        "SELECT {counts}, c.id, c.subject, me.unread_count, (me.archived_at IS NOT NULL) AS archived, \
            o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
            lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
          FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at \
@@ -60,6 +64,7 @@ pub fn inbox_query() -> String {
 }
 
 /// How many conversations the inbox shows in all, and my unread messages everywhere.
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct InboxCounts {
     pub shown: i64,
     pub unread: i64,
@@ -73,39 +78,34 @@ pub async fn inbox(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<InboxEntry>, InboxCounts), DbError> {
-    let mut counts = None;
-    let entries = storage::query(inbox_query())
+    let rows: Vec<InboxRow> = storage::query(inbox_query())
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
         .bind(limit)
         .bind(offset)
-        .fetch_all(db, |row| {
-            counts = Some(inbox_counts_from(row)?);
-            inbox_entry(row)
-        })
+        .fetch_all(db)
         .await?;
-    let counts = match counts {
-        Some(counts) => counts,
+    let counts = match rows.first() {
+        Some(row) => InboxCounts {
+            shown: row.counts.shown,
+            unread: row.counts.unread,
+        },
         // An empty page has no row to carry the counts.
         None => inbox_counts(db, user_id, filter).await?,
     };
-    Ok((entries, counts))
+    Ok((rows.into_iter().map(|row| row.entry).collect(), counts))
 }
 
-fn inbox_entry(row: &Row) -> Result<InboxEntry, DbError> {
-    Ok(InboxEntry {
-        id: row.try_get("id")?,
-        subject: row.try_get("subject")?,
-        unread_count: row.try_get("unread_count")?,
-        archived: row.try_get::<Option<i64>>("archived_at")?.is_some(),
-        other_username: row.try_get("other_username")?,
-        other_display_name: row.try_get("other_display_name")?,
-        other_role: row.try_get("other_role")?,
-        last_content: row.try_get("last_content")?,
-        last_sent_at: row.try_get("last_sent_at")?,
-        last_sender: row.try_get("last_sender")?,
-    })
+/// A row of the inbox page: an entry, and the counts every row carries.
+#[derive(sqlx::FromRow, Deserialize)]
+struct InboxRow {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    counts: InboxCounts,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    entry: InboxEntry,
 }
 
 /// The inbox's counts ($1 user, $2 archived, $3 unread only), as `shown` and `unread`.
@@ -130,15 +130,8 @@ async fn inbox_counts(
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
-        .fetch_one(db, inbox_counts_from)
+        .fetch_one(db)
         .await
-}
-
-fn inbox_counts_from(row: &Row) -> Result<InboxCounts, DbError> {
-    Ok(InboxCounts {
-        shown: row.try_get("shown")?,
-        unread: row.try_get("unread")?,
-    })
 }
 
 pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, DbError> {
@@ -169,10 +162,15 @@ pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>
 /// A conversation as one member sees it: its subject, their archive flag, the other
 /// person and whether the two are in one care team, in one query (which is all a reply
 /// needs to know whether it may be sent).
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct Header {
     pub subject: Option<String>,
+    #[serde(deserialize_with = "storage::flag")]
     pub archived: bool,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
     pub other: User,
+    #[serde(deserialize_with = "storage::flag")]
     pub in_care_team: bool,
 }
 
@@ -197,7 +195,8 @@ const MY_CONVERSATION: &str = "me.conversation_id = $1 AND me.user_id = $2";
 /// The header query ($1 conversation, $2 me).
 pub fn header_query() -> String {
     format!(
-        "SELECT c.subject, me.archived_at, {USER_COLUMNS}, {IN_CARE_TEAM} AS in_care_team \
+        "SELECT c.subject, (me.archived_at IS NOT NULL) AS archived, {USER_COLUMNS}, \
+           ({IN_CARE_TEAM}) = 1 AS in_care_team \
          FROM {ME_AND_OTHER} JOIN conversations c ON c.id = me.conversation_id \
          WHERE {MY_CONVERSATION}"
     )
@@ -212,14 +211,7 @@ pub async fn header(
     storage::query(header_query())
         .bind(conversation_id)
         .bind(me)
-        .fetch_optional(db, |row| {
-            Ok(Header {
-                subject: row.try_get("subject")?,
-                archived: row.try_get::<Option<i64>>("archived_at")?.is_some(),
-                other: user_from_row(row)?,
-                in_care_team: row.try_get::<i64>("in_care_team")? == 1,
-            })
-        })
+        .fetch_optional(db)
         .await
 }
 
@@ -232,6 +224,7 @@ pub struct NewMessage<'a> {
     pub content: &'a str,
 }
 
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct Sent {
     pub message_id: i64,
     pub conversation_id: i64,
@@ -444,13 +437,13 @@ async fn reply_in_one_statement(
     let now = now_ms();
     let statement = reply_statement(me);
     let run = || {
-        storage::query(statement.as_str())
+        storage::query_scalar::<Option<i64>>(statement.as_str())
             .bind(conversation_id)
             .bind(me.id)
             .bind(content)
             .bind(now)
             .bind(key)
-            .fetch_optional(db, |row| row.try_get::<Option<i64>>("message_id"))
+            .fetch_optional(db)
     };
     let mut answer = run().await;
     // A deadlock ended the statement before it changed anything (see `reply_statement`).
@@ -503,18 +496,13 @@ pub async fn sent_with_key(
     key: &str,
 ) -> Result<Option<Sent>, DbError> {
     storage::query(
-        "SELECT m.id, m.conversation_id, m.sent_at FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
+        "SELECT m.id AS message_id, m.conversation_id, m.sent_at FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
          WHERE i.user_id = $1 AND i.idempotency_key = $2",
     )
     .bind(user_id)
     .bind(key)
-    .fetch_optional(db, |row| {
-        Ok(Sent {
-            message_id: row.try_get("id")?,
-            conversation_id: row.try_get("conversation_id")?,
-            sent_at: row.try_get("sent_at")?,
-        })
-    }).await
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn purge_idempotency_keys(db: &Database, before: i64) -> Result<u64, DbError> {
@@ -525,6 +513,7 @@ pub async fn purge_idempotency_keys(db: &Database, before: i64) -> Result<u64, D
     Ok(result)
 }
 
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
@@ -535,23 +524,12 @@ pub struct Message {
     pub sent_at: i64,
 }
 
-fn message(row: &Row) -> Result<Message, DbError> {
-    Ok(Message {
-        id: row.try_get("id")?,
-        conversation_id: row.try_get("conversation_id")?,
-        sender_id: row.try_get("sender_id")?,
-        sender_username: row.try_get("username")?,
-        sender_display_name: row.try_get("display_name")?,
-        content: row.try_get("content")?,
-        sent_at: row.try_get("sent_at")?,
-    })
-}
-
 const NOT_HIDDEN: &str =
     "NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id)";
 
 /// One message of a conversation page. Its sender is one of the conversation's two
 /// members, whom the caller already has, so the page does not join `users` per row.
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct PageMessage {
     pub id: i64,
     pub sender_id: i64,
@@ -576,16 +554,25 @@ pub async fn page(
         .bind(conversation_id)
         .bind(before)
         .bind(limit)
-        .fetch_all(db, |row| {
-            Ok(PageMessage {
-                id: row.try_get("id")?,
-                sender_id: row.try_get("sender_id")?,
-                content: row.try_get("content")?,
-                sent_at: row.try_get("sent_at")?,
-            })
-        })
+        .fetch_all(db)
         .await
 }
+
+/// A message I sent, with its recipient.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct SentMessage {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub message: Message,
+    pub to_username: String,
+    pub to_display_name: String,
+    pub to_role: String,
+}
+
+/// The columns of a `Message`, from `messages m` and its sender `u`.
+const MESSAGE_COLUMNS: &str =
+    "m.id, m.conversation_id, m.sender_id, u.username AS sender_username, \
+     u.display_name AS sender_display_name, m.content, m.sent_at";
 
 /// Messages I sent, newest first, with the recipient.
 pub async fn sent_by(
@@ -593,10 +580,9 @@ pub async fn sent_by(
     me: i64,
     limit: i64,
     offset: i64,
-) -> Result<Vec<(Message, String, String, String)>, DbError> {
+) -> Result<Vec<SentMessage>, DbError> {
     let sql = format!(
-        "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at, \
-           r.username AS to_username, r.display_name AS to_display_name, r.role AS to_role \
+        "SELECT {MESSAGE_COLUMNS}, r.username AS to_username, r.display_name AS to_display_name, r.role AS to_role \
          FROM messages m JOIN users u ON u.id = m.sender_id \
          JOIN conversation_members om ON om.conversation_id = m.conversation_id AND om.user_id <> $1 \
          JOIN users r ON r.id = om.user_id \
@@ -606,14 +592,7 @@ pub async fn sent_by(
         .bind(me)
         .bind(limit)
         .bind(offset)
-        .fetch_all(db, |row| {
-            Ok((
-                message(row)?,
-                row.try_get("to_username")?,
-                row.try_get("to_display_name")?,
-                row.try_get("to_role")?,
-            ))
-        })
+        .fetch_all(db)
         .await
 }
 
@@ -685,12 +664,45 @@ pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, DbErr
 
 /// Everything a person sent or received, for their export.
 pub async fn all_for(db: &Database, me: i64) -> Result<Vec<Message>, DbError> {
-    storage::query(
-        "SELECT m.id, m.conversation_id, m.sender_id, u.username, u.display_name, m.content, m.sent_at \
-         FROM messages m JOIN users u ON u.id = m.sender_id \
+    storage::query(format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id \
          JOIN conversation_members me ON me.conversation_id = m.conversation_id AND me.user_id = $1 \
-         ORDER BY m.id",
-    )
+         ORDER BY m.id"
+    ))
     .bind(me)
-    .fetch_all(db, message).await
+    .fetch_all(db)
+    .await
+}
+
+/// Someone I may write to.
+#[derive(sqlx::FromRow, Deserialize, serde::Serialize)]
+pub struct Recipient {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// The people I may message: the rule of `may_message`, as one query per role.
+pub async fn recipients(db: &Database, user: &User) -> Result<Vec<Recipient>, DbError> {
+    let care_team = "SELECT u.username, u.display_name, u.role FROM users u JOIN care_team_links l ON l.status = 'approved' \
+         AND ((l.patient_id = $1 AND l.clinician_id = u.id AND u.approved_at IS NOT NULL) OR (l.clinician_id = $1 AND l.patient_id = u.id))";
+    let admins = "SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'admin'";
+    // Support (administrators) comes last; a person's own care team first.
+    let order = "ORDER BY CASE role WHEN 'admin' THEN 2 WHEN 'clinician' THEN 1 ELSE 0 END, display_name, username";
+    let sql = match user.role {
+        Role::Admin => format!(
+            "SELECT * FROM (SELECT u.username, u.display_name, u.role FROM users u WHERE u.id <> $1 \
+             AND u.disabled_at IS NULL) r {order} LIMIT 500"
+        ),
+        Role::Clinician if user.is_approved_clinician() => format!(
+            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL \
+             UNION SELECT u.username, u.display_name, u.role FROM users u WHERE u.role = 'clinician' \
+             AND u.approved_at IS NOT NULL AND u.disabled_at IS NULL AND u.id <> $1) r {order}"
+        ),
+        Role::Clinician => format!("SELECT * FROM ({admins} AND u.disabled_at IS NULL AND u.id <> $1) r {order}"),
+        Role::Patient => format!(
+            "SELECT * FROM ({care_team} AND u.disabled_at IS NULL UNION {admins} AND u.disabled_at IS NULL) r {order}"
+        ),
+    };
+    storage::query(&sql).bind(user.id).fetch_all(db).await
 }

@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 
 use super::{daily_averages, store};
 use crate::accounts::{store as users, Role, Username};
-use crate::care_teams::{person, store::is_member};
-use crate::http::{ApiError, ApiResult, AppState, Input, Path, Query};
+use crate::care_teams::{store::is_member, views::person};
+use crate::http::{ApiError, ApiResult, Input, Path, Query};
 use crate::sessions::{Clinician, Patient};
+use crate::state::AppState;
 use crate::storage::now_ms;
 
 pub fn router() -> Router<AppState> {
@@ -115,7 +116,7 @@ async fn patient_history(
 ) -> ApiResult<Json<Value>> {
     let not_found = || ApiError::not_found("patient");
     let username = Username::parse(&username).map_err(|_| not_found())?;
-    let (patient, _) = users::find_by_username(&state.db, username.as_str())
+    let patient = users::find_by_username(&state.db, username.as_str())
         .await?
         .ok_or_else(not_found)?;
     if patient.role != Role::Patient || !is_member(&state.db, patient.id, me.user.id).await? {

@@ -1,7 +1,10 @@
 //! The `mood_entries` table.
 
-use crate::storage::{self, now_ms, Database, DbError, Row};
+use serde::Deserialize;
 
+use crate::storage::{self, now_ms, Database, DbError};
+
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct MoodEntry {
     pub id: i64,
     pub score: i64,
@@ -45,18 +48,8 @@ pub async fn since(db: &Database, user_id: i64, since: i64) -> Result<Vec<MoodEn
     )
     .bind(user_id)
     .bind(since)
-    .fetch_all(db, entry)
+    .fetch_all(db)
     .await
-}
-
-fn entry(row: &Row) -> Result<MoodEntry, DbError> {
-    Ok(MoodEntry {
-        id: row.try_get("id")?,
-        score: row.try_get("score")?,
-        sleep_hours: row.try_get("sleep_hours")?,
-        note: row.try_get("note")?,
-        recorded_at: row.try_get("recorded_at")?,
-    })
 }
 
 /// The moments of check-ins since a moment, newest first (for streaks), and the newest
@@ -76,17 +69,13 @@ pub async fn recent_check_ins(
     user_id: i64,
     since: i64,
 ) -> Result<RecentCheckIns, DbError> {
-    let mut latest = None;
-    let times = storage::query(RECENT_CHECK_INS)
+    let entries: Vec<MoodEntry> = storage::query(RECENT_CHECK_INS)
         .bind(user_id)
         .bind(since)
-        .fetch_all(db, |row| {
-            if latest.is_none() {
-                latest = Some(entry(row)?);
-            }
-            row.try_get("recorded_at")
-        })
+        .fetch_all(db)
         .await?;
+    let times = entries.iter().map(|entry| entry.recorded_at).collect();
+    let latest = entries.into_iter().next();
     Ok(RecentCheckIns { times, latest })
 }
 

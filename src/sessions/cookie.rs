@@ -4,13 +4,15 @@
 
 use std::sync::{Arc, Mutex};
 
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use super::{expose, IssuedToken};
+use super::{csrf, expose, IssuedToken};
 use crate::config::{Mode, Settings};
-use crate::http::error::ClearSessionCookie;
+use crate::http::{is_state_changing, ApiError};
 
 const BASE_NAME: &str = "hs_session";
 
@@ -79,9 +81,33 @@ impl RenewedCookie {
     }
 }
 
+/// Marks an error response whose request ended the session: the layer clears the cookie.
+#[derive(Clone, Copy, Debug)]
+pub struct ClearSessionCookie;
+
+/// The session layer, around every route: refuses state-changing requests from other
+/// sites (sign-in and registration included), and applies the cookie changes that the
+/// request's handling decided on.
+pub async fn layer(
+    State(settings): State<Arc<Settings>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if is_state_changing(request.method()) {
+        if let Err(refused) = csrf::check_origin(&settings, request.headers()) {
+            return ApiError::from(refused).into_response();
+        }
+    }
+    let renewed = RenewedCookie::default();
+    request.extensions_mut().insert(renewed.clone());
+    let mut response = next.run(request).await;
+    apply_changes(&settings, &renewed, &mut response);
+    response
+}
+
 /// Adds to a response the cookie changes that the request's handling decided on: a
 /// removal when an error ended the session, or a renewed token.
-pub fn apply_changes(settings: &Settings, renewed: &RenewedCookie, response: &mut Response) {
+fn apply_changes(settings: &Settings, renewed: &RenewedCookie, response: &mut Response) {
     if response.extensions().get::<ClearSessionCookie>().is_some() {
         response
             .headers_mut()

@@ -2,7 +2,7 @@
 //! key (current or fallback, so rotation does not break open pages), and a check that a
 //! request's `Origin` (or `Referer`) is this site.
 
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -10,7 +10,6 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::config::{SecretKey, Settings, SigningKeys};
-use crate::http::ApiError;
 
 pub const HEADER: &str = "x-csrf-token";
 
@@ -31,13 +30,14 @@ fn token_is_valid(keys: &SigningKeys, session_id: &str, presented: &str) -> bool
         .any(|key| bool::from(sign(key, session_id).as_bytes().ct_eq(presented.as_bytes())))
 }
 
-fn failed(message: &str) -> ApiError {
-    tracing::info!(code = "csrf_failed", why = message, "request refused");
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "csrf_failed",
-        format!("{message} Fetch a fresh token from /api/auth/me and try again."),
-    )
+/// A state-changing request that may have been forged, and what it lacked.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} Fetch a fresh token from /api/auth/me and try again.")]
+pub struct CsrfRefused(&'static str);
+
+fn failed(why: &'static str) -> CsrfRefused {
+    tracing::info!(code = "csrf_failed", why, "request refused");
+    CsrfRefused(why)
 }
 
 /// For a state-changing request that carries a session.
@@ -45,7 +45,7 @@ pub fn check_token(
     keys: &SigningKeys,
     session_id: &str,
     headers: &HeaderMap,
-) -> Result<(), ApiError> {
+) -> Result<(), CsrfRefused> {
     match headers.get(HEADER).and_then(|v| v.to_str().ok()) {
         None => Err(failed("This request needs the X-CSRF-Token header.")),
         Some(token) if token_is_valid(keys, session_id, token.trim()) => Ok(()),
@@ -58,7 +58,7 @@ pub fn check_token(
 /// For every state-changing request, signed in or not: a browser's `Origin` (or, without
 /// one, `Referer`) must be this site. Requests with neither come from non-browser clients,
 /// which cannot carry a victim's cookie by accident.
-pub fn check_origin(settings: &Settings, headers: &HeaderMap) -> Result<(), ApiError> {
+pub fn check_origin(settings: &Settings, headers: &HeaderMap) -> Result<(), CsrfRefused> {
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())

@@ -1,15 +1,21 @@
 //! `CurrentUser`: the extractor that makes a handler require a live session. On
 //! state-changing methods it also requires the CSRF token, so no route can forget it.
+//! This is where a session's refusals become HTTP answers.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, StatusCode};
 
-use super::store::StoredSession;
-use super::{cookie, csrf, lookup, store, IssuedToken, Lookup, NotSignedIn, Refusal};
+use super::cookie::{self, ClearSessionCookie};
+use super::csrf::{self, CsrfRefused};
+use super::store::{self, StoredSession};
+use super::{lookup, IssuedToken, Lookup, NotSignedIn, Refusal};
 use crate::accounts::{Role, User};
-use crate::http::{ApiError, AppState};
-use crate::storage::now_ms;
+use crate::config::Settings;
+use crate::http::{is_state_changing, ApiError};
+use crate::storage::{now_ms, Database};
 
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -22,8 +28,8 @@ impl CurrentUser {
         &self.session.id
     }
 
-    pub fn csrf_token(&self, state: &AppState) -> String {
-        csrf::token_for(&state.settings.keys, &self.session.id)
+    pub fn csrf_token(&self, settings: &Settings) -> String {
+        csrf::token_for(&settings.keys, &self.session.id)
     }
 
     pub fn is(&self, role: Role) -> bool {
@@ -38,44 +44,77 @@ pub enum SessionCheck {
 }
 
 impl SessionCheck {
-    pub async fn of(headers: &HeaderMap, state: &AppState) -> Result<SessionCheck, ApiError> {
-        let Some(token) = cookie::token_from(headers, &state.settings) else {
+    pub async fn of(
+        headers: &HeaderMap,
+        db: &Database,
+        settings: &Settings,
+    ) -> Result<SessionCheck, ApiError> {
+        let Some(token) = cookie::token_from(headers, settings) else {
             return Ok(SessionCheck::NotSignedIn(Refusal::new(
                 NotSignedIn::NoCookie,
             )));
         };
-        Ok(
-            match lookup(&state.db, &state.settings.sessions, &token).await? {
-                Lookup::Live(session) => SessionCheck::Live(session),
-                Lookup::Refused(refusal) => SessionCheck::NotSignedIn(refusal),
-            },
-        )
+        Ok(match lookup(db, &settings.sessions, &token).await? {
+            Lookup::Live(session) => SessionCheck::Live(session),
+            Lookup::Refused(refusal) => SessionCheck::NotSignedIn(refusal),
+        })
     }
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    Database: FromRef<S>,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let session = match SessionCheck::of(&parts.headers, state).await? {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let db = Database::from_ref(state);
+        let settings = Arc::<Settings>::from_ref(state);
+        let session = match SessionCheck::of(&parts.headers, &db, &settings).await? {
             SessionCheck::Live(session) => *session,
-            SessionCheck::NotSignedIn(refusal) => {
-                return Err(refusal.into_error(&state.settings.sessions))
-            }
+            SessionCheck::NotSignedIn(refusal) => return Err(not_signed_in(refusal, &settings)),
         };
         if is_state_changing(&parts.method) {
-            csrf::check_token(&state.settings.keys, &session.id, &parts.headers)?;
+            csrf::check_token(&settings.keys, &session.id, &parts.headers)?;
         }
         if gained_privileges(&session) {
-            renew_token(state, &session, parts).await?;
+            renew_token(&db, &settings, &session, parts).await?;
         }
         Ok(CurrentUser {
             user: session.user.clone(),
             session,
         })
+    }
+}
+
+/// The 401 for a refused session, logged with its code and the session id (never the
+/// token). Only a response that ends the session clears the cookie: a late answer to a
+/// request sent with an old cookie must not delete the cookie of a newer sign-in.
+pub fn not_signed_in(refusal: Refusal, settings: &Settings) -> ApiError {
+    let why = refusal.why;
+    tracing::info!(
+        code = why.code(),
+        reason = why.reason(),
+        session_id = refusal.session_id,
+        "request not signed in"
+    );
+    let mut error = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        why.code(),
+        why.message(&settings.sessions),
+    );
+    error.reason = why.reason();
+    if refusal.ended_now {
+        error = error.with_extension(ClearSessionCookie);
+    }
+    error
+}
+
+impl From<CsrfRefused> for ApiError {
+    fn from(refused: CsrfRefused) -> Self {
+        ApiError::forbidden("csrf_failed", refused.to_string())
     }
 }
 
@@ -90,19 +129,16 @@ fn gained_privileges(session: &StoredSession) -> bool {
 
 /// A new token after a privilege change, so a token known before it stops working.
 async fn renew_token(
-    state: &AppState,
+    db: &Database,
+    settings: &Settings,
     session: &StoredSession,
     parts: &Parts,
 ) -> Result<(), ApiError> {
     let token = IssuedToken::for_session(session.id.clone());
     let replaced =
-        store::replace_token(&state.db, &token, now_ms(), session.token_issued_at, true).await?;
+        store::replace_token(db, &token, now_ms(), session.token_issued_at, true).await?;
     if let (true, Some(slot)) = (replaced, parts.extensions.get::<cookie::RenewedCookie>()) {
-        slot.set(cookie::issue(&state.settings, &token));
+        slot.set(cookie::issue(settings, &token));
     }
     Ok(())
-}
-
-pub fn is_state_changing(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

@@ -9,7 +9,6 @@ pub mod roles;
 pub mod routes;
 pub mod store;
 
-use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -17,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use crate::config::SessionSettings;
-use crate::http::ApiError;
+pub use crate::storage::millis;
 use crate::storage::{now_ms, Database, DbError};
 pub use current::{CurrentUser, SessionCheck};
 pub use roles::{Admin, Clinician, Patient};
@@ -184,25 +183,6 @@ impl Refusal {
             ended_now: false,
         }
     }
-
-    /// The 401 response, logged with its code and the session id (never the token). Only
-    /// a response that ends the session clears the cookie: a late answer to a request sent
-    /// with an old cookie must not delete the cookie of a newer sign-in.
-    pub fn into_error(self, settings: &SessionSettings) -> ApiError {
-        let why = self.why;
-        tracing::info!(
-            code = why.code(),
-            reason = why.reason(),
-            session_id = self.session_id,
-            "request not signed in"
-        );
-        let mut error = ApiError::new(StatusCode::UNAUTHORIZED, why.code(), why.message(settings));
-        error.reason = why.reason();
-        if self.ended_now {
-            error = error.clearing_session_cookie();
-        }
-        error
-    }
 }
 
 fn describe_duration(seconds: u64) -> String {
@@ -285,10 +265,6 @@ async fn find_session(db: &Database, token_hash: &str) -> Result<Option<StoredSe
 /// more often only when the idle timeout itself is shorter than a few minutes.
 fn touch_interval(settings: &SessionSettings) -> i64 {
     (millis(settings.idle_timeout) / 4).clamp(1_000, 60_000)
-}
-
-pub fn millis(duration: std::time::Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// A short description of the browser and system, for the list of signed-in devices.

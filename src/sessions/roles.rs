@@ -1,12 +1,16 @@
 //! Extractors that say in a handler's signature who may call it. Each one first requires
 //! a live session (and CSRF on state-changing methods), then the role.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
 use super::CurrentUser;
 use crate::accounts::Role;
-use crate::http::{ApiError, AppState};
+use crate::config::Settings;
+use crate::http::ApiError;
+use crate::storage::Database;
 
 /// A signed-in patient.
 pub struct Patient(pub CurrentUser);
@@ -21,13 +25,15 @@ fn only(role: &str) -> ApiError {
     ApiError::forbidden("forbidden", format!("Only {role} can do this."))
 }
 
-impl FromRequestParts<AppState> for Patient {
+impl<S> FromRequestParts<S> for Patient
+where
+    S: Send + Sync,
+    Database: FromRef<S>,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if current.is(Role::Patient) {
             Ok(Patient(current))
@@ -37,13 +43,15 @@ impl FromRequestParts<AppState> for Patient {
     }
 }
 
-impl FromRequestParts<AppState> for Clinician {
+impl<S> FromRequestParts<S> for Clinician
+where
+    S: Send + Sync,
+    Database: FromRef<S>,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if current.user.is_approved_clinician() {
             Ok(Clinician(current))
@@ -58,13 +66,15 @@ impl FromRequestParts<AppState> for Clinician {
     }
 }
 
-impl FromRequestParts<AppState> for Admin {
+impl<S> FromRequestParts<S> for Admin
+where
+    S: Send + Sync,
+    Database: FromRef<S>,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if current.is(Role::Admin) {
             Ok(Admin(current))

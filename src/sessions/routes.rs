@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 use super::{cookie, millis, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, AppState, Path};
+use crate::http::{ApiError, ApiResult, Path};
+use crate::state::AppState;
 use crate::storage::{now_ms, rfc3339};
 
 pub fn router() -> Router<AppState> {

@@ -3,15 +3,21 @@
 
 use std::sync::LazyLock;
 
-use super::{EndReason, IssuedToken};
-use crate::accounts::store::{user_from_row, USER_COLUMNS};
-use crate::accounts::User;
-use crate::storage::{self, Database, DbError, On, Row};
+use serde::Deserialize;
 
-/// A session as found by its token, whatever its state.
-#[derive(Debug, Clone)]
+use super::{EndReason, IssuedToken};
+use crate::accounts::store::USER_COLUMNS;
+use crate::accounts::User;
+use crate::storage::{self, Database, DbError, On};
+
+/// A session as found by its token, whatever its state, with its user.
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct StoredSession {
+    #[sqlx(rename = "session_id")]
+    #[serde(rename = "session_id")]
     pub id: String,
+    #[sqlx(rename = "session_created_at")]
+    #[serde(rename = "session_created_at")]
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
@@ -19,21 +25,9 @@ pub struct StoredSession {
     pub previous_login_at: Option<i64>,
     pub ended_at: Option<i64>,
     pub end_reason: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
     pub user: User,
-}
-
-fn session_from_row(row: &Row) -> Result<StoredSession, DbError> {
-    Ok(StoredSession {
-        id: row.try_get("session_id")?,
-        created_at: row.try_get("session_created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        expires_at: row.try_get("expires_at")?,
-        token_issued_at: row.try_get("token_issued_at")?,
-        previous_login_at: row.try_get("previous_login_at")?,
-        ended_at: row.try_get("ended_at")?,
-        end_reason: row.try_get("end_reason")?,
-        user: user_from_row(row)?,
-    })
 }
 
 pub struct NewSession<'a> {
@@ -73,7 +67,7 @@ pub enum TokenColumn {
     Previous,
 }
 
-/// The columns `session_from_row` reads.
+/// The columns of a `StoredSession`.
 fn session_columns() -> String {
     format!(
         "s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
@@ -109,18 +103,13 @@ pub async fn find_by_token_hash(
 ) -> Result<Option<StoredSession>, DbError> {
     match column {
         TokenColumn::Current => {
-            db.fetch_by_key(
-                &FIND_CURRENT,
-                &FIND_CURRENT_MANY,
-                token_hash,
-                session_from_row,
-            )
-            .await
+            db.fetch_by_key(&FIND_CURRENT, &FIND_CURRENT_MANY, token_hash)
+                .await
         }
         TokenColumn::Previous => {
             storage::query(FIND_PREVIOUS.as_str())
                 .bind(token_hash)
-                .fetch_optional(db, session_from_row)
+                .fetch_optional(db)
                 .await
         }
     }
@@ -213,6 +202,7 @@ pub async fn end_all<'e>(
 }
 
 /// A live session as the user sees it in their list of devices.
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct ListedSession {
     pub id: String,
     pub created_at: i64,
@@ -235,15 +225,7 @@ pub async fn list_live(
     .bind(user_id)
     .bind(now)
     .bind(now - idle_ms)
-    .fetch_all(db, |row| {
-        Ok(ListedSession {
-            id: row.try_get("id")?,
-            created_at: row.try_get("created_at")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-            expires_at: row.try_get("expires_at")?,
-            client: row.try_get("client")?,
-        })
-    })
+    .fetch_all(db)
     .await
 }
 

@@ -6,11 +6,14 @@
 //! migrations on both and runs PostgreSQL; SQLite runs in-process through rusqlite
 //! (see `sqlite.rs` for why).
 
+mod error;
 mod postgres;
 mod query;
 mod sqlite;
 
-pub use query::{query, query_scalar, Column, DbError, On, Param, Query, Row, Scalar, ToParam};
+pub use error::DbError;
+use query::Row;
+pub use query::{flag, query, query_scalar, Column, FromRow, On, Param, Query, Scalar, ToParam};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -110,17 +113,16 @@ impl Database {
     /// (from 1) as `lookup_index`. On PostgreSQL, lookups that arrive while others are
     /// under way share one query of `many` (see `postgres::Pool::fetch_keyed`); SQLite,
     /// in-process, runs `one`.
-    pub async fn fetch_by_key<T>(
+    pub async fn fetch_by_key<T: FromRow>(
         &self,
         one: &str,
         many: &'static str,
         key: &str,
-        mut map: impl FnMut(&Row) -> Result<T, DbError>,
     ) -> Result<Option<T>, DbError> {
         match &self.backend {
-            Backend::Sqlite { .. } => query(one).bind(key).fetch_optional(self, map).await,
+            Backend::Sqlite { .. } => query(one).bind(key).fetch_optional(self).await,
             Backend::Postgres(pool) => match pool.fetch_keyed(many, key).await? {
-                Some(row) => Ok(Some(map(&Row::Postgres(&row))?)),
+                Some(row) => Ok(Some(Row::Postgres(&row).decode()?)),
                 None => Ok(None),
             },
         }
@@ -173,7 +175,8 @@ impl Database {
 
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { pool, .. } => pool.close(),
+            // r2d2 closes the readers, and the writer closes, with the last handle.
+            Backend::Sqlite { .. } => {}
             Backend::Postgres(pool) => pool.close().await,
         }
     }
@@ -323,7 +326,7 @@ fn worth_retrying<T>(
     sql: &str,
 ) -> bool {
     let Err(error) = result else { return false };
-    if !postgres::connection_lost(error) {
+    if !error::connection_lost(error) {
         return false;
     }
     conn.discard();
@@ -384,6 +387,11 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     } else {
         format!("{url}?mode=rwc")
     })
+}
+
+/// A duration in the milliseconds every table counts in.
+pub fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Now, in UTC milliseconds since the Unix epoch: the one clock every table uses.

@@ -16,13 +16,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgRow, PgTransactionManager};
 use sqlx::query::Query as SqlxQuery;
 use sqlx::{Connection as _, Postgres, TransactionManager as _};
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
-use super::query::{DbError, Param, Row};
+use super::error::{connection_lost, DbError};
+use super::query::{Param, Row};
 
 /// Connections for statements and transactions...
 const MAX_CONNECTIONS: usize = 12;
@@ -34,15 +36,54 @@ const CHECK_AFTER_IDLE: Duration = Duration::from_secs(30);
 /// Connections are replaced after this long, so server-side caches do not grow forever.
 const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
-pub struct Pool {
+/// How deadpool opens and checks sqlx's connections. sqlx's own pool pings every
+/// connection when it is returned (sqlx-core 0.8 `PoolConnection::return_to_pool`),
+/// which costs PostgreSQL a round trip per statement; deadpool asks this manager
+/// instead, which pings only a connection that sat idle long enough to have been cut
+/// off (a failover, a restart).
+pub struct Connector {
     options: PgConnectOptions,
-    idle: Mutex<Vec<Idle>>,
-    permits: Arc<Semaphore>,
-    /// The shared keyed lookups' own connections, beside the statements' `permits`: a
-    /// lookup that queued behind the statements waiting for a connection would add that
-    /// whole wait, at random, to every request of its batch.
-    keyed_permits: Arc<Semaphore>,
-    /// Taken by a read before one of `permits`, so at most `MAX_READS` read at once.
+}
+
+impl managed::Manager for Connector {
+    type Type = PgConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        PgConnection::connect_with(&self.options).await
+    }
+
+    async fn recycle(
+        &self,
+        conn: &mut PgConnection,
+        metrics: &Metrics,
+    ) -> RecycleResult<sqlx::Error> {
+        if metrics.age() > MAX_LIFETIME {
+            return Err(RecycleError::message("past its lifetime"));
+        }
+        // A transaction left open (its future was dropped) is rolled back by the
+        // connection before its next query.
+        if PgTransactionManager::get_transaction_depth(conn) > 0 {
+            PgTransactionManager::start_rollback(conn);
+        }
+        if metrics.last_used() > CHECK_AFTER_IDLE {
+            conn.ping().await?;
+        }
+        Ok(())
+    }
+}
+
+type ConnectionPool = managed::Pool<Connector>;
+
+pub struct Pool {
+    statements: ConnectionPool,
+    /// The shared keyed lookups' own connection, beside the statements' pool: a lookup
+    /// that queued behind the statements waiting for a connection would add that whole
+    /// wait, at random, to every request of its batch.
+    lookups: ConnectionPool,
+    /// Taken by a read before a connection, so at most `MAX_READS` read at once. A read
+    /// is all CPU, so more of them at once on a small machine only stretch each other's
+    /// tails; a write spends part of its time waiting for the WAL flush and row locks.
     read_permits: Arc<Semaphore>,
     keyed: Mutex<HashMap<&'static str, KeyedReads>>,
 }
@@ -58,28 +99,32 @@ struct KeyedReads {
 /// A key, and where its row (or none, or the error) goes.
 type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, String>>);
 
-/// At most this many shared keyed queries run at once per statement, and on the
-/// connections of `keyed_permits`, which all statements share.
+/// At most this many shared keyed queries run at once per statement, on the `lookups`
+/// pool's connection, which all statements share.
 const KEYED_RUNNERS: usize = 1;
 /// While every connection for statements is busy, a shared keyed query starts at most
 /// this often, so that each gathers a batch worth its round trip instead of taking CPU
 /// from the statements; otherwise a lookup starts at once.
 const KEYED_INTERVAL: Duration = Duration::from_millis(2);
 
-struct Idle {
-    conn: PgConnection,
-    created: Instant,
-    since: Instant,
-}
-
 /// A connection taken from the pool; it goes back when dropped, unless discarded.
 pub struct Pooled {
-    conn: Option<PgConnection>,
-    created: Instant,
+    conn: Option<Object<Connector>>,
     /// Whether it was used before: only then can it have gone stale unnoticed.
     pub reused: bool,
-    pool: Arc<Pool>,
-    _permits: Vec<OwnedSemaphorePermit>,
+    _read_permit: Option<OwnedSemaphorePermit>,
+}
+
+fn connection_pool(options: &PgConnectOptions, size: usize) -> Result<ConnectionPool, DbError> {
+    managed::Pool::builder(Connector {
+        options: options.clone(),
+    })
+    .max_size(size)
+    .wait_timeout(Some(WAIT_FOR_CONNECTION))
+    .create_timeout(Some(WAIT_FOR_CONNECTION))
+    .runtime(deadpool::Runtime::Tokio1)
+    .build()
+    .map_err(|e| DbError::Shared(format!("could not build the connection pool: {e}")))
 }
 
 impl Pool {
@@ -87,10 +132,8 @@ impl Pool {
     pub async fn connect(url: &str) -> Result<Arc<Pool>, DbError> {
         let options: PgConnectOptions = url.parse()?;
         let pool = Arc::new(Pool {
-            options,
-            idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
-            keyed_permits: Arc::new(Semaphore::new(KEYED_RUNNERS)),
+            statements: connection_pool(&options, MAX_CONNECTIONS)?,
+            lookups: connection_pool(&options, KEYED_RUNNERS)?,
             read_permits: Arc::new(Semaphore::new(MAX_READS)),
             keyed: Mutex::new(HashMap::new()),
         });
@@ -99,80 +142,54 @@ impl Pool {
     }
 
     /// A connection for any statement or transaction.
-    pub async fn take(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let permits = acquire(&[&self.permits]).await?;
-        self.connection(permits).await
+    pub async fn take(&self) -> Result<Pooled, DbError> {
+        pooled(self.statements.get().await, None)
     }
 
-    /// A connection for one read (a `SELECT` outside a transaction).
-    pub async fn take_for_read(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let permits = acquire(&[&self.read_permits, &self.permits]).await?;
-        self.connection(permits).await
+    /// A connection for one read (a `SELECT` outside a transaction). One deadline covers
+    /// both the read permit and the connection.
+    pub async fn take_for_read(&self) -> Result<Pooled, DbError> {
+        let both = async {
+            let permit = self.read_permits.clone().acquire_owned().await;
+            let permit = permit.map_err(|_| DbError::Postgres(sqlx::Error::PoolClosed))?;
+            pooled(self.statements.get().await, Some(permit))
+        };
+        tokio::time::timeout(WAIT_FOR_CONNECTION, both)
+            .await
+            .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))?
     }
 
-    async fn take_for_keyed(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let permits = acquire(&[&self.keyed_permits]).await?;
-        self.connection(permits).await
-    }
-
-    async fn connection(
-        self: &Arc<Self>,
-        permits: Vec<OwnedSemaphorePermit>,
-    ) -> Result<Pooled, DbError> {
-        while let Some(mut idle) = self.pop_idle() {
-            if idle.created.elapsed() > MAX_LIFETIME {
-                continue;
-            }
-            if idle.since.elapsed() > CHECK_AFTER_IDLE && idle.conn.ping().await.is_err() {
-                continue;
-            }
-            return Ok(self.pooled(idle.conn, idle.created, true, permits));
-        }
-        let conn = tokio::time::timeout(
-            WAIT_FOR_CONNECTION,
-            PgConnection::connect_with(&self.options),
-        )
-        .await
-        .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))??;
-        Ok(self.pooled(conn, Instant::now(), false, permits))
-    }
-
-    fn pop_idle(&self) -> Option<Idle> {
-        self.idle.lock().ok()?.pop()
-    }
-
-    fn pooled(
-        self: &Arc<Self>,
-        conn: PgConnection,
-        created: Instant,
-        reused: bool,
-        permits: Vec<OwnedSemaphorePermit>,
-    ) -> Pooled {
-        Pooled {
-            conn: Some(conn),
-            created,
-            reused,
-            pool: self.clone(),
-            _permits: permits,
-        }
+    async fn take_for_keyed(&self) -> Result<Pooled, DbError> {
+        pooled(self.lookups.get().await, None)
     }
 
     /// Drops every idle connection: after one was found dead, the others likely are too.
     pub fn forget_idle(&self) {
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.clear();
-        }
+        self.statements.retain(|_, _| false);
+        self.lookups.retain(|_, _| false);
     }
 
     pub async fn close(&self) {
-        self.permits.close();
+        self.statements.close();
+        self.lookups.close();
         self.read_permits.close();
-        self.keyed_permits.close();
-        let idle = self.idle.lock().map(|mut idle| std::mem::take(&mut *idle));
-        for Idle { conn, .. } in idle.unwrap_or_default() {
-            let _ = conn.close().await;
-        }
     }
+}
+
+fn pooled(
+    got: Result<Object<Connector>, PoolError<sqlx::Error>>,
+    read_permit: Option<OwnedSemaphorePermit>,
+) -> Result<Pooled, DbError> {
+    let conn = got.map_err(|error| match error {
+        PoolError::Backend(error) => DbError::Postgres(error),
+        PoolError::Closed => DbError::Postgres(sqlx::Error::PoolClosed),
+        _ => DbError::Postgres(sqlx::Error::PoolTimedOut),
+    })?;
+    Ok(Pooled {
+        reused: Object::metrics(&conn).recycle_count > 0,
+        conn: Some(conn),
+        _read_permit: read_permit,
+    })
 }
 
 impl Pool {
@@ -260,8 +277,9 @@ impl Pool {
 
     /// How long the next shared query must wait to keep `KEYED_INTERVAL`, if at all.
     fn keyed_wait(&self, sql: &'static str) -> Option<Duration> {
-        let saturated =
-            self.permits.available_permits() == 0 || self.read_permits.available_permits() == 0;
+        let status = self.statements.status();
+        let saturated = (status.available == 0 && status.size == status.max_size)
+            || self.read_permits.available_permits() == 0;
         if !saturated {
             return None;
         }
@@ -305,21 +323,6 @@ impl Pool {
     }
 }
 
-/// A permit of each semaphore, in order, waiting at most `WAIT_FOR_CONNECTION` in all.
-async fn acquire(semaphores: &[&Arc<Semaphore>]) -> Result<Vec<OwnedSemaphorePermit>, DbError> {
-    let all = async {
-        let mut permits = Vec::with_capacity(semaphores.len());
-        for semaphore in semaphores {
-            permits.push((*semaphore).clone().acquire_owned().await?);
-        }
-        Ok::<_, tokio::sync::AcquireError>(permits)
-    };
-    tokio::time::timeout(WAIT_FOR_CONNECTION, all)
-        .await
-        .map_err(|_| DbError::Postgres(sqlx::Error::PoolTimedOut))?
-        .map_err(|_| DbError::Postgres(sqlx::Error::PoolClosed))
-}
-
 fn poisoned() -> DbError {
     DbError::Shared("a lock was poisoned".into())
 }
@@ -327,47 +330,15 @@ fn poisoned() -> DbError {
 impl Pooled {
     /// Closes the connection instead of returning it (it failed, or is mid-transaction).
     pub fn discard(&mut self) {
-        self.conn = None;
+        if let Some(conn) = self.conn.take() {
+            drop(Object::take(conn));
+        }
     }
 
     pub fn conn(&mut self) -> &mut PgConnection {
         self.conn
             .as_mut()
             .expect("a pooled connection is present until discarded")
-    }
-}
-
-impl Drop for Pooled {
-    fn drop(&mut self) {
-        if let Some(mut conn) = self.conn.take() {
-            // A transaction left open (its future was dropped) is rolled back by the
-            // connection before its next query.
-            if PgTransactionManager::get_transaction_depth(&conn) > 0 {
-                PgTransactionManager::start_rollback(&mut conn);
-            }
-            if let Ok(mut idle) = self.pool.idle.lock() {
-                idle.push(Idle {
-                    conn,
-                    created: self.created,
-                    since: Instant::now(),
-                });
-            }
-        }
-    }
-}
-
-/// The connection itself failed (as opposed to the statement): it must not be reused.
-/// That is a broken socket, or the server saying it is ending the session: SQLSTATE class
-/// 08 (connection exception) or 57P (shut down, for a restart or by an administrator).
-pub fn connection_lost(error: &DbError) -> bool {
-    match error {
-        DbError::Postgres(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)) => {
-            true
-        }
-        DbError::Postgres(sqlx::Error::Database(e)) => e
-            .code()
-            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
-        _ => false,
     }
 }
 
@@ -412,7 +383,7 @@ pub struct Tx {
 }
 
 impl Tx {
-    pub async fn begin(pool: &Arc<Pool>) -> Result<Tx, DbError> {
+    pub async fn begin(pool: &Pool) -> Result<Tx, DbError> {
         let mut conn = pool.take().await?;
         if let Err(error) = PgTransactionManager::begin(conn.conn(), None).await {
             conn.discard();

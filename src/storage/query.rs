@@ -4,60 +4,11 @@
 
 use std::borrow::Cow;
 
+use serde::de::DeserializeOwned;
 use sqlx::postgres::PgRow;
 
+use super::error::DbError;
 use super::{Database, Transaction};
-
-/// Why a database call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
-    Postgres(#[from] sqlx::Error),
-    #[error("the query returned no row")]
-    NoRow,
-    #[error("unexpected value in the database: {0}")]
-    Decode(String),
-    #[error("a shared lookup failed: {0}")]
-    Shared(String),
-    #[error("the write transaction was lost before it was committed; nothing was saved")]
-    Lost,
-}
-
-impl DbError {
-    /// The database could not be reached (a lost connection, no connection free in time),
-    /// as opposed to a statement that failed: worth trying again shortly.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            DbError::Postgres(sqlx::Error::PoolTimedOut) => true,
-            DbError::Postgres(_) => super::postgres::connection_lost(self),
-            _ => false,
-        }
-    }
-
-    /// A `UNIQUE` (or primary key) constraint refused the write.
-    pub fn is_unique_violation(&self) -> bool {
-        match self {
-            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
-                e.extended_code,
-                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            ),
-            DbError::Postgres(sqlx::Error::Database(e)) => e.is_unique_violation(),
-            _ => false,
-        }
-    }
-
-    /// PostgreSQL ended this statement to break a deadlock (SQLSTATE 40P01); it changed
-    /// nothing, and may be run again.
-    pub fn is_deadlock(&self) -> bool {
-        match self {
-            DbError::Postgres(sqlx::Error::Database(e)) => e.code().as_deref() == Some("40P01"),
-            _ => false,
-        }
-    }
-}
 
 /// A bound value. NULLs carry their type because PostgreSQL needs one.
 #[derive(Debug, Clone)]
@@ -143,14 +94,18 @@ pub enum Row<'r> {
     Postgres(&'r PgRow),
 }
 
+/// A row type: its struct derives `sqlx::FromRow` (for PostgreSQL's rows) and
+/// `serde::Deserialize` (for SQLite's, through serde_rusqlite), so each column is
+/// named once, in the struct, and never mapped by hand.
+pub trait FromRow: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+
+impl<T> FromRow for T where T: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+
 impl Row<'_> {
-    pub fn try_get<T: Column>(&self, name: &str) -> Result<T, DbError> {
+    pub fn decode<T: FromRow>(&self) -> Result<T, DbError> {
         match self {
-            Row::Sqlite(row, names) => match names.iter().position(|column| column == name) {
-                Some(index) => Ok(row.get(index)?),
-                None => Ok(row.get(name)?),
-            },
-            Row::Postgres(row) => T::from_postgres(row, name),
+            Row::Sqlite(row, names) => Ok(serde_rusqlite::from_row_with_columns(row, names)?),
+            Row::Postgres(row) => Ok(T::from_row(row)?),
         }
     }
 
@@ -260,28 +215,30 @@ impl<'q> Query<'q> {
         self
     }
 
-    pub async fn fetch_all<'e, T>(
-        self,
-        on: impl Into<On<'e>>,
-        map: impl FnMut(&Row) -> Result<T, DbError>,
-    ) -> Result<Vec<T>, DbError> {
-        super::run(on.into(), self, map, usize::MAX).await
+    /// Every row, as `T`.
+    pub async fn fetch_all<'e, T: FromRow>(self, on: impl Into<On<'e>>) -> Result<Vec<T>, DbError> {
+        super::run(on.into(), self, |row| row.decode(), usize::MAX).await
     }
 
-    pub async fn fetch_optional<'e, T>(
+    pub async fn fetch_optional<'e, T: FromRow>(
         self,
         on: impl Into<On<'e>>,
-        map: impl FnMut(&Row) -> Result<T, DbError>,
     ) -> Result<Option<T>, DbError> {
-        Ok(super::run(on.into(), self, map, 1).await?.pop())
+        Ok(super::run(on.into(), self, |row| row.decode(), 1)
+            .await?
+            .pop())
     }
 
-    pub async fn fetch_one<'e, T>(
+    pub async fn fetch_one<'e, T: FromRow>(self, on: impl Into<On<'e>>) -> Result<T, DbError> {
+        self.fetch_optional(on).await?.ok_or(DbError::NoRow)
+    }
+
+    async fn first_column<'e, T: Column>(
         self,
-        on: impl Into<On<'e>>,
-        map: impl FnMut(&Row) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
-        self.fetch_optional(on, map).await?.ok_or(DbError::NoRow)
+        on: On<'e>,
+        limit: usize,
+    ) -> Result<Vec<T>, DbError> {
+        super::run(on, self, |row| row.first(), limit).await
     }
 
     /// Runs a statement that returns no rows; answers how many rows it changed.
@@ -302,14 +259,36 @@ impl<'q, T: Column> Scalar<'q, T> {
     }
 
     pub async fn fetch_one<'e>(self, on: impl Into<On<'e>>) -> Result<T, DbError> {
-        self.query.fetch_one(on, |row| row.first()).await
+        self.fetch_optional(on).await?.ok_or(DbError::NoRow)
     }
 
     pub async fn fetch_optional<'e>(self, on: impl Into<On<'e>>) -> Result<Option<T>, DbError> {
-        self.query.fetch_optional(on, |row| row.first()).await
+        Ok(self.query.first_column(on.into(), 1).await?.pop())
     }
 
     pub async fn fetch_all<'e>(self, on: impl Into<On<'e>>) -> Result<Vec<T>, DbError> {
-        self.query.fetch_all(on, |row| row.first()).await
+        self.query.first_column(on.into(), usize::MAX).await
     }
+}
+
+/// For a `bool` field of a row struct: SQLite has no booleans and answers 0 or 1, which
+/// serde_rusqlite turns into a `bool` only outside `#[serde(flatten)]`; this accepts both.
+pub fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    struct Flag;
+    impl serde::de::Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a boolean, or 0 or 1")
+        }
+        fn visit_bool<E>(self, value: bool) -> Result<bool, E> {
+            Ok(value)
+        }
+        fn visit_i64<E>(self, value: i64) -> Result<bool, E> {
+            Ok(value != 0)
+        }
+        fn visit_u64<E>(self, value: u64) -> Result<bool, E> {
+            Ok(value != 0)
+        }
+    }
+    deserializer.deserialize_any(Flag)
 }

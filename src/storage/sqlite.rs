@@ -17,14 +17,16 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{watch, Notify, OwnedMutexGuard};
 
-use super::query::{DbError, Param, Row};
+use super::error::DbError;
+use super::query::{Param, Row};
 
 // mmap lets reads use the page cache without a system call per page. No automatic
 // checkpoints: a thread of their own does them (see `checkpoint_in_background`).
@@ -35,15 +37,13 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const STATEMENT_CACHE: usize = 128;
 
-/// Idle connections, shared by every thread. A connection is taken for one statement
-/// (or one transaction) and put back; there are never more than the threads that run
-/// statements at the same moment. Hand-written because the pools on crates.io either
-/// hand every call to another thread (deadpool-sqlite) or block the caller when empty
-/// (r2d2); this one only opens another connection.
+/// Readers through r2d2 (a connection is taken for one statement on the calling thread
+/// and put back; with more connections allowed than threads that run statements, taking
+/// one never waits), and the one writer with its group commit.
 pub struct Pool {
     path: PathBuf,
     flags: OpenFlags,
-    idle: Mutex<Vec<Connection>>,
+    readers: r2d2::Pool<SqliteConnectionManager>,
     writer: Arc<tokio::sync::Mutex<Writer>>,
     /// Told when the writer is put down (see `lock_writer`).
     released: Notify,
@@ -68,39 +68,29 @@ const MAX_GROUP: usize = 64;
 /// How long a member waits for someone else to commit its group before doing it.
 const TAKE_BACK_AFTER: Duration = Duration::from_millis(50);
 
-/// A connection taken from the pool; it goes back when dropped.
-pub struct Pooled {
-    conn: Option<Connection>,
-    pool: Arc<Pool>,
-}
+/// A reader taken from the pool; it goes back when dropped.
+pub type Pooled = r2d2::PooledConnection<SqliteConnectionManager>;
 
-impl std::ops::Deref for Pooled {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn
-            .as_ref()
-            .expect("a pooled connection is present until dropped")
-    }
-}
-
-impl Drop for Pooled {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            if let Ok(mut idle) = self.pool.idle.lock() {
-                idle.push(conn);
-            }
-        }
-    }
-}
+/// More than the threads that can run statements at once (tokio's workers and the
+/// blocking threads a write runs on), so a reader is always free.
+const MAX_READERS: u32 = 64;
 
 impl Pool {
     /// Opens the first connection now, so a bad path or a locked file fails at start.
     pub fn open(path: PathBuf, flags: OpenFlags) -> Result<Arc<Pool>, DbError> {
         let conn = connect(&path, flags)?;
+        let manager = SqliteConnectionManager::file(&path)
+            .with_flags(flags)
+            .with_init(configure);
+        let readers = r2d2::Pool::builder()
+            .max_size(MAX_READERS)
+            .min_idle(Some(0))
+            .test_on_check_out(false)
+            .build_unchecked(manager);
         let pool = Arc::new(Pool {
             path,
             flags,
-            idle: Mutex::new(Vec::new()),
+            readers,
             writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, group: None })),
             released: Notify::new(),
             queued: Arc::new(AtomicUsize::new(0)),
@@ -109,16 +99,8 @@ impl Pool {
         Ok(pool)
     }
 
-    pub fn take(self: &Arc<Self>) -> Result<Pooled, DbError> {
-        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let conn = match idle {
-            Some(conn) => conn,
-            None => connect(&self.path, self.flags)?,
-        };
-        Ok(Pooled {
-            conn: Some(conn),
-            pool: self.clone(),
-        })
+    pub fn take(&self) -> Result<Pooled, DbError> {
+        Ok(self.readers.get()?)
     }
 
     /// Takes the writer connection. A waiting writer is only told when it is put down, and
@@ -146,16 +128,15 @@ impl Pool {
             released.await;
         }
     }
-
-    pub fn close(&self) {
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.clear();
-        }
-    }
 }
 
 fn connect(path: &std::path::Path, flags: OpenFlags) -> Result<Connection, DbError> {
-    let conn = Connection::open_with_flags(path, flags)?;
+    let mut conn = Connection::open_with_flags(path, flags)?;
+    configure(&mut conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(PRAGMAS)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -163,7 +144,7 @@ fn connect(path: &std::path::Path, flags: OpenFlags) -> Result<Connection, DbErr
     // gathered statistics, SQLite re-plans a cached statement whenever a bound value
     // might change its plan: in a profile, compiling SQL was a third of the CPU.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-    Ok(conn)
+    Ok(())
 }
 
 /// Copies the WAL back into the database file on a thread and connection of its own, a

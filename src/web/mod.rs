@@ -16,7 +16,7 @@ use axum::Router;
 use rust_embed::RustEmbed;
 
 use crate::http::error::route_not_found;
-use crate::http::AppState;
+use crate::state::AppState;
 
 #[derive(RustEmbed)]
 #[folder = "web/"]

@@ -1,0 +1,68 @@
+//! The whole application, assembled in one place above every feature: `/api/...` for
+//! the JSON API, everything else for the web app, and the layers every request goes
+//! through.
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::{middleware, Router};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::http::error::{method_not_allowed, route_not_found};
+use crate::http::middleware::{
+    panic_response, request_span, timeout_response, with_security_headers, REQUEST_ID,
+};
+use crate::state::AppState;
+use crate::{
+    accounts, admin, care_teams, feedback, health, home, messaging, mood, my_data, sessions, web,
+};
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(health::router())
+        .merge(accounts::routes::router())
+        .merge(sessions::routes::router())
+        .merge(care_teams::routes::router())
+        .merge(messaging::routes::router())
+        .merge(home::router())
+        .merge(mood::routes::router())
+        .merge(feedback::routes::router())
+        .merge(admin::router())
+        .merge(my_data::router())
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let settings = state.settings.clone();
+    let app = Router::new()
+        .nest("/api", api)
+        // The web app answers every path outside /api; a route of its own merged here
+        // would also catch /api paths that match no API route.
+        .fallback_service(
+            web::router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .with_state(state.clone()),
+        )
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(middleware::from_fn_with_state(
+            settings.clone(),
+            sessions::cookie::layer,
+        ));
+    with_security_headers(app, settings.mode.is_production())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(HandleErrorLayer::new(timeout_response))
+                .timeout(settings.request_timeout),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,42 @@
+//! What every handler can reach. Extractors take only the parts they need
+//! (`Database`, `Arc<Settings>`) through `FromRef`, so they do not depend on this type.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::accounts::password::Hasher;
+use crate::config::Settings;
+use crate::http::rate_limit::AddressLimiter;
+use crate::storage::Database;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Database,
+    pub hasher: Hasher,
+    pub address_limiter: AddressLimiter,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, db: Database) -> Self {
+        AppState {
+            address_limiter: AddressLimiter::per_minute(settings.login.per_address_per_minute),
+            settings: Arc::new(settings),
+            db,
+            hasher: Hasher::new(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Database {
+    fn from_ref(state: &AppState) -> Database {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Settings> {
+    fn from_ref(state: &AppState) -> Arc<Settings> {
+        state.settings.clone()
+    }
+}
