@@ -18,13 +18,13 @@ use crate::http::middleware::{
 };
 use crate::state::AppState;
 use crate::{
-    accounts, admin, care_teams, feedback, health, home, messaging, mood, my_data, sessions, web,
+    admin, auth, care_teams, feedback, health, home, messaging, mood, my_data, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(health::router())
-        .merge(accounts::routes::router())
+        .merge(auth::routes::router())
         .merge(sessions::routes::router())
         .merge(care_teams::routes::router())
         .merge(messaging::routes::router())

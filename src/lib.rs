@@ -4,7 +4,7 @@
 //! A request travels one way: [`app`] (the router, above every feature) → a feature's
 //! routes → its rules → its store → [`storage`].
 //!
-//! The parts of the product: [`accounts`], [`sessions`], [`care_teams`], [`messaging`],
+//! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
 //! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`state`], [`startup`], [`cli`], [`doctor`].
@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod admin;
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod care_teams;
 pub mod cli;
 pub mod config;

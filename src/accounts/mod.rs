@@ -2,7 +2,6 @@
 
 pub mod limits;
 pub mod password;
-pub mod routes;
 pub mod store;
 
 use secrecy::SecretString;

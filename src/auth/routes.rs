@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{
+use crate::accounts::{
     find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password, store,
     AccountError, Role, User, UserView, Username,
 };
