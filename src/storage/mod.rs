@@ -102,7 +102,7 @@ impl Database {
     /// writers queue in order instead of sleeping in SQLite's busy handler.
     pub async fn begin(&self) -> Result<Transaction, DbError> {
         let inner = match &self.backend {
-            Backend::Sqlite { pool, .. } => TxInner::Sqlite(sqlite::Tx::begin(pool).await?),
+            Backend::Sqlite { pool, .. } => TxInner::Sqlite(sqlite::Tx::begin(&pool.writer).await?),
             Backend::Postgres(pool) => TxInner::Postgres(postgres::Tx::begin(pool).await?),
         };
         Ok(Transaction { inner })
@@ -308,7 +308,7 @@ async fn on_sqlite<T>(
             return work(&mut statement);
         }
     }
-    let tx = sqlite::Tx::begin(pool).await?;
+    let tx = sqlite::Tx::begin(&pool.writer).await?;
     let done = work(&mut sqlite::prepare(tx.conn(), sql, params)?)?;
     tx.commit().await?;
     Ok(done)

@@ -1,54 +1,65 @@
-//! SQLite, embedded: connections of our own process over one file.
+//! Group commit: the one hand-written piece of SQLite storage, kept because a commit
+//! per request capped sends at one fsync each (see docs/PERFORMANCE.md).
 //!
-//! Reads run on the calling task's thread. In WAL mode a reader never waits for a lock,
-//! and with the file memory-mapped a read is tens of microseconds of CPU work, less than
-//! handing it to another thread and back (which is what a driver with a worker thread
-//! per connection does, several times per request). Writes wait for fsync and for the
-//! write lock, so they queue for the in-process writer turn and run where blocking is
-//! allowed (`tokio::task::block_in_place`).
-//!
-//! Writes are also committed in groups. A commit in `synchronous = FULL` waits for an
-//! fsync, and SQLite lets one writer in at a time, so one commit per request would cap
-//! writes at one fsync each. Instead one connection does all writing: each write
-//! transaction is a savepoint inside an SQLite transaction that stays open while other
-//! writers are queued, and the last of them commits for all (at most `MAX_GROUP`).
-//! Nobody's `commit` returns before their work is durable, so nothing is traded away.
+//! A commit in `synchronous = FULL` waits for an fsync, and SQLite lets one writer in at
+//! a time. So one connection does all writing: each write transaction is a savepoint
+//! inside an SQLite transaction that stays open while other writers are queued, and the
+//! last of them commits for all (at most `MAX_GROUP`). Nobody's `commit` returns before
+//! their work is durable, and a group that cannot commit fails every member, so nothing
+//! acknowledged is lost and nothing unacknowledged is half-written.
 
-use std::borrow::Cow;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use tokio::sync::{watch, Notify, OwnedMutexGuard};
 
-use super::error::DbError;
-use super::query::{Param, Row};
+use crate::storage::error::DbError;
 
-// mmap lets reads use the page cache without a system call per page. No automatic
-// checkpoints: a thread of their own does them (see `checkpoint_in_background`).
-const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
-     PRAGMA journal_mode = WAL; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;";
-/// How often the WAL is copied back into the database file (see `checkpoint_in_background`).
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-const STATEMENT_CACHE: usize = 128;
-
-/// Readers through r2d2 (a connection is taken for one statement on the calling thread
-/// and put back; with more connections allowed than threads that run statements, taking
-/// one never waits), and the one writer with its group commit.
-pub struct Pool {
-    path: PathBuf,
-    flags: OpenFlags,
-    readers: r2d2::Pool<SqliteConnectionManager>,
-    writer: Arc<tokio::sync::Mutex<Writer>>,
+/// The writer connection, its open group, and the writers queued for it.
+pub struct GroupWriter {
+    state: Arc<tokio::sync::Mutex<Writer>>,
     /// Told when the writer is put down (see `lock_writer`).
     released: Notify,
-    /// Writers queued for `writer`, not counting ones already waiting for a group.
+    /// Writers queued for `state`, not counting ones already waiting for a group.
     queued: Arc<AtomicUsize>,
+}
+
+impl GroupWriter {
+    pub fn new(conn: Connection) -> Arc<GroupWriter> {
+        Arc::new(GroupWriter {
+            state: Arc::new(tokio::sync::Mutex::new(Writer { conn, group: None })),
+            released: Notify::new(),
+            queued: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// Takes the writer connection. A waiting writer is only told when it is put down, and
+    /// takes it once it runs, if nobody running took it first. A queue that handed the
+    /// writer to the next task in line would leave it idle while that task waited for a
+    /// thread behind every other request ready to run (a lock convoy).
+    async fn lock_writer(self: &Arc<Self>) -> WriterGuard {
+        loop {
+            if let Ok(guard) = self.state.clone().try_lock_owned() {
+                return WriterGuard {
+                    guard: Some(guard),
+                    pool: self.clone(),
+                };
+            }
+            let _queued = Queued::new(&self.queued);
+            let released = self.released.notified();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            if let Ok(guard) = self.state.clone().try_lock_owned() {
+                return WriterGuard {
+                    guard: Some(guard),
+                    pool: self.clone(),
+                };
+            }
+            released.await;
+        }
+    }
 }
 
 /// The connection that does all the writing, and the group transaction it has open.
@@ -68,118 +79,9 @@ const MAX_GROUP: usize = 64;
 /// How long a member waits for someone else to commit its group before doing it.
 const TAKE_BACK_AFTER: Duration = Duration::from_millis(50);
 
-/// A reader taken from the pool; it goes back when dropped.
-pub type Pooled = r2d2::PooledConnection<SqliteConnectionManager>;
-
-/// More than the threads that can run statements at once (tokio's workers and the
-/// blocking threads a write runs on), so a reader is always free.
-const MAX_READERS: u32 = 64;
-
-impl Pool {
-    /// Opens the first connection now, so a bad path or a locked file fails at start.
-    pub fn open(path: PathBuf, flags: OpenFlags) -> Result<Arc<Pool>, DbError> {
-        let conn = connect(&path, flags)?;
-        let manager = SqliteConnectionManager::file(&path)
-            .with_flags(flags)
-            .with_init(configure);
-        let readers = r2d2::Pool::builder()
-            .max_size(MAX_READERS)
-            .min_idle(Some(0))
-            .test_on_check_out(false)
-            .build_unchecked(manager);
-        let pool = Arc::new(Pool {
-            path,
-            flags,
-            readers,
-            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, group: None })),
-            released: Notify::new(),
-            queued: Arc::new(AtomicUsize::new(0)),
-        });
-        checkpoint_in_background(Arc::downgrade(&pool));
-        Ok(pool)
-    }
-
-    pub fn take(&self) -> Result<Pooled, DbError> {
-        Ok(self.readers.get()?)
-    }
-
-    /// Takes the writer connection. A waiting writer is only told when it is put down, and
-    /// takes it once it runs, if nobody running took it first. A queue that handed the
-    /// writer to the next task in line would leave it idle while that task waited for a
-    /// thread behind every other request ready to run (a lock convoy).
-    async fn lock_writer(self: &Arc<Self>) -> WriterGuard {
-        loop {
-            if let Ok(guard) = self.writer.clone().try_lock_owned() {
-                return WriterGuard {
-                    guard: Some(guard),
-                    pool: self.clone(),
-                };
-            }
-            let _queued = Queued::new(&self.queued);
-            let released = self.released.notified();
-            tokio::pin!(released);
-            released.as_mut().enable();
-            if let Ok(guard) = self.writer.clone().try_lock_owned() {
-                return WriterGuard {
-                    guard: Some(guard),
-                    pool: self.clone(),
-                };
-            }
-            released.await;
-        }
-    }
-}
-
-fn connect(path: &std::path::Path, flags: OpenFlags) -> Result<Connection, DbError> {
-    let mut conn = Connection::open_with_flags(path, flags)?;
-    configure(&mut conn)?;
-    Ok(conn)
-}
-
-fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch(PRAGMAS)?;
-    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    // One plan per statement, whatever the bound values. Without it, once ANALYZE has
-    // gathered statistics, SQLite re-plans a cached statement whenever a bound value
-    // might change its plan: in a profile, compiling SQL was a third of the CPU.
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-    Ok(())
-}
-
-/// Copies the WAL back into the database file on a thread and connection of its own, a
-/// few times a second. Left to SQLite, the commit that crosses the threshold does it,
-/// holding up every writer queued behind it for milliseconds; never done, the WAL grows
-/// and every read has to search it. A PASSIVE checkpoint neither waits for nor blocks the
-/// writer. The thread ends with the pool.
-fn checkpoint_in_background(pool: std::sync::Weak<Pool>) {
-    let spawned = std::thread::Builder::new()
-        .name("sqlite-checkpoint".into())
-        .spawn(move || {
-            let mut conn = None;
-            loop {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                let Some(pool) = pool.upgrade() else { return };
-                if conn.is_none() {
-                    conn = connect(&pool.path, pool.flags).ok();
-                }
-                drop(pool);
-                if let Some(c) = &conn {
-                    if let Err(error) = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
-                        tracing::warn!(%error, "SQLite checkpoint failed; trying again shortly");
-                        conn = None;
-                    }
-                }
-            }
-        });
-    if let Err(error) = spawned {
-        tracing::error!(%error, "could not start the SQLite checkpoint thread");
-    }
-}
-
 /// Runs `work` where it may block: on a multi-threaded runtime the thread hands its
 /// other tasks to another worker first.
-pub fn blocking<T>(work: impl FnOnce() -> T) -> T {
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(work)
@@ -188,84 +90,10 @@ pub fn blocking<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// SQLite numbers `?N` parameters as written; `$N` would be named parameters numbered
-/// by first appearance, which differs when a query uses `$2` before `$1`.
-fn sqlite_sql(sql: &str) -> Cow<'_, str> {
-    if !sql.contains('$') {
-        return Cow::Borrowed(sql);
-    }
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(|next| next.is_ascii_digit()) {
-            out.push('?');
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A cached statement with its values bound.
-pub fn prepare<'c>(
-    conn: &'c Connection,
-    sql: &str,
-    params: &[Param],
-) -> Result<Statement<'c>, DbError> {
-    let mut statement = conn.prepare_cached(&sqlite_sql(sql))?;
-    for (index, param) in params.iter().enumerate() {
-        let position = index + 1;
-        match param {
-            Param::Int(v) => statement.raw_bind_parameter(position, v)?,
-            Param::Real(v) => statement.raw_bind_parameter(position, v)?,
-            Param::Text(v) => statement.raw_bind_parameter(position, v)?,
-            Param::NullInt | Param::NullReal | Param::NullText => {
-                statement.raw_bind_parameter(position, rusqlite::types::Null)?
-            }
-        }
-    }
-    Ok(statement)
-}
-
-pub type Statement<'c> = rusqlite::CachedStatement<'c>;
-
-/// Up to `limit` rows of a prepared statement, each through `map`.
-pub fn rows<T>(
-    statement: &mut Statement,
-    mut map: impl FnMut(&Row) -> Result<T, DbError>,
-    limit: usize,
-) -> Result<Vec<T>, DbError> {
-    let names: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let mut rows = statement.raw_query();
-    let mut out = Vec::new();
-    while out.len() < limit {
-        match rows.next()? {
-            Some(row) => out.push(map(&Row::Sqlite(row, &names))?),
-            None => break,
-        }
-    }
-    Ok(out)
-}
-
-/// Runs a prepared statement to its end, skipping any rows it returns; answers how many
-/// rows it changed.
-pub fn run(statement: &mut Statement) -> Result<u64, DbError> {
-    if statement.column_count() == 0 {
-        return Ok(statement.raw_execute()? as u64);
-    }
-    let mut rows = statement.raw_query();
-    while rows.next()?.is_some() {}
-    Ok(0)
-}
-
 /// The writer, taken; putting it down tells a waiting writer.
 struct WriterGuard {
     guard: Option<OwnedMutexGuard<Writer>>,
-    pool: Arc<Pool>,
+    pool: Arc<GroupWriter>,
 }
 
 impl std::ops::Deref for WriterGuard {
@@ -291,7 +119,7 @@ impl Drop for WriterGuard {
 /// A write transaction: a savepoint on the writer connection, held until it ends.
 pub struct Tx {
     writer: Option<WriterGuard>,
-    pool: Arc<Pool>,
+    pool: Arc<GroupWriter>,
     open: bool,
 }
 
@@ -312,7 +140,7 @@ impl Drop for Queued {
 }
 
 impl Tx {
-    pub async fn begin(pool: &Arc<Pool>) -> Result<Tx, DbError> {
+    pub async fn begin(pool: &Arc<GroupWriter>) -> Result<Tx, DbError> {
         let mut writer = pool.lock_writer().await;
         if writer.group.is_some() && writer.conn.is_autocommit() {
             // SQLite rolled the group back by itself (a full disk, say): its members fail.
@@ -479,5 +307,187 @@ impl Drop for Tx {
                 None => {}
             }
         }
+    }
+}
+
+/// Failures injected into real groups on a real file: a member that rolls back, a
+/// commit that SQLite refuses (a deferred foreign key), and the process killed with a
+/// group open.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    const SCHEMA: &str = "CREATE TABLE parents (id INTEGER PRIMARY KEY); \
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, \
+          parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);";
+
+    fn open(path: &Path) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn database(dir: &tempfile::TempDir) -> PathBuf {
+        let path = dir.path().join("group.db");
+        open(&path).execute_batch(SCHEMA).unwrap();
+        path
+    }
+
+    /// What another connection sees: only what was committed.
+    fn bodies(path: &Path) -> Vec<String> {
+        let conn = open(path);
+        let mut statement = conn
+            .prepare("SELECT body FROM notes ORDER BY body")
+            .unwrap();
+        let rows = statement.query_map([], |row| row.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    fn insert(tx: &Tx, body: &str, parent_id: Option<i64>) {
+        tx.live_conn()
+            .unwrap()
+            .execute(
+                "INSERT INTO notes (body, parent_id) VALUES (?1, ?2)",
+                rusqlite::params![body, parent_id],
+            )
+            .unwrap();
+    }
+
+    async fn until_queued(writer: &GroupWriter, count: usize) {
+        while writer.queued.load(Ordering::SeqCst) < count {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_member_that_rolls_back_leaves_the_rest_of_its_group_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = database(&dir);
+        let writer = GroupWriter::new(open(&path));
+        let a = Tx::begin(&writer).await.unwrap();
+        insert(&a, "a", None);
+        let rolled_back = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let b = Tx::begin(&writer).await?;
+                insert(&b, "b", None);
+                b.rollback().await
+            }
+        });
+        let committed = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let c = Tx::begin(&writer).await?;
+                insert(&c, "c", None);
+                c.commit().await
+            }
+        });
+        until_queued(&writer, 2).await;
+        a.commit().await.unwrap();
+        rolled_back.await.unwrap().unwrap();
+        committed.await.unwrap().unwrap();
+        assert_eq!(bodies(&path), ["a", "c"]);
+    }
+
+    #[tokio::test]
+    async fn a_group_whose_commit_fails_fails_every_member_and_keeps_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = database(&dir);
+        let writer = GroupWriter::new(open(&path));
+        let a = Tx::begin(&writer).await.unwrap();
+        insert(&a, "a", None);
+        let breaks_the_commit = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let b = Tx::begin(&writer).await?;
+                // Checked only at COMMIT: the savepoint is released without complaint.
+                insert(&b, "b", Some(999));
+                b.commit().await
+            }
+        });
+        until_queued(&writer, 1).await;
+        let a_outcome = a.commit().await;
+        let b_outcome = breaks_the_commit.await.unwrap();
+        assert!(matches!(a_outcome, Err(DbError::Lost)), "{a_outcome:?}");
+        assert!(
+            b_outcome.is_err(),
+            "the member whose write broke the commit is told"
+        );
+        assert!(bodies(&path).is_empty(), "nothing of the group was kept");
+
+        let later = Tx::begin(&writer).await.unwrap();
+        insert(&later, "later", None);
+        later.commit().await.unwrap();
+        assert_eq!(bodies(&path), ["later"], "the writer works again");
+    }
+
+    const CHILD_DATABASE: &str = "GROUP_COMMIT_TEST_CHILD_DATABASE";
+
+    #[tokio::test]
+    async fn the_process_dying_with_a_group_open_keeps_what_was_acknowledged_and_nothing_else() {
+        if let Ok(path) = std::env::var(CHILD_DATABASE) {
+            return die_with_a_group_open(Path::new(&path)).await;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = database(&dir);
+        let this_test = format!(
+            "{}::the_process_dying_with_a_group_open_keeps_what_was_acknowledged_and_nothing_else",
+            module_path!().split_once("::").unwrap().1
+        );
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                this_test.as_str(),
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_DATABASE, &path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        assert!(
+            !child.status.success(),
+            "the child was meant to die: {stdout}"
+        );
+        assert!(stdout.contains("acknowledged: ok"), "{stdout}");
+        assert!(stdout.contains("group open"), "{stdout}");
+        assert_eq!(bodies(&path), ["acknowledged"]);
+        let check: String = open(&path)
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
+
+    /// The child: one write acknowledged, then a group of two open (one member released
+    /// and waiting for the commit, one mid-write) when the process aborts.
+    async fn die_with_a_group_open(path: &Path) {
+        let writer = GroupWriter::new(open(path));
+        let acknowledged = Tx::begin(&writer).await.unwrap();
+        insert(&acknowledged, "acknowledged", None);
+        acknowledged.commit().await.unwrap();
+        println!("acknowledged: ok");
+
+        let a = Tx::begin(&writer).await.unwrap();
+        insert(&a, "a", None);
+        let (b_wrote, b_written) = tokio::sync::oneshot::channel();
+        tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let b = Tx::begin(&writer).await.unwrap();
+                insert(&b, "b", None);
+                let _ = b_wrote.send(());
+                std::future::pending::<()>().await;
+                drop(b);
+            }
+        });
+        until_queued(&writer, 1).await;
+        tokio::spawn(a.commit());
+        b_written.await.unwrap();
+        println!("group open");
+        std::process::abort();
     }
 }
