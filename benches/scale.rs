@@ -984,7 +984,16 @@ async fn time_queries(
         .context("the clinician exists")?;
     time!(
         "messaging::store::reply (checked and stored)",
-        messages::reply(db, &replier, conversation, "timing", None).await?
+        messages::reply(
+            db,
+            &messages::Reply {
+                me: &replier,
+                conversation_id: conversation,
+                content: "timing",
+                key: None,
+            },
+        )
+        .await?
     );
     time!(
         "mood::store::recent_check_ins (patient)",

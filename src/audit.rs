@@ -2,6 +2,8 @@
 
 use std::net::IpAddr;
 
+use serde::Deserialize;
+
 use crate::storage::{self, now_ms, Database, DbError};
 
 /// Security events, named as they appear in the log.
@@ -103,4 +105,35 @@ impl<'a> Entry<'a> {
         .await?;
         Ok(())
     }
+}
+
+/// An entry of the log, with who did it and to whom.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct LoggedEntry {
+    pub id: i64,
+    pub at: i64,
+    pub event: String,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    pub detail: String,
+    pub client_address: Option<String>,
+}
+
+/// The newest entries first; with a user (not 0), those they did or that were done to them.
+pub async fn recent(
+    db: &Database,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<LoggedEntry>, DbError> {
+    storage::query(
+        "SELECT a.id, a.at, a.event, a.detail, a.client_address, actor.username AS actor, subject.username AS subject \
+         FROM audit_log a LEFT JOIN users actor ON actor.id = a.actor_id LEFT JOIN users subject ON subject.id = a.subject_id \
+         WHERE ($1 = 0 OR a.actor_id = $1 OR a.subject_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
 }

@@ -174,3 +174,36 @@ pub async fn approved_clinicians(db: &Database) -> Result<Vec<Person>, DbError> 
     .fetch_all(db)
     .await
 }
+
+/// Who `search` and `count_matching` find: of a role (`$1`, empty for any), with a
+/// username or display name LIKE `$2` (lower-cased, with `\` escaping).
+const MATCHING: &str = "($1 = '' OR u.role = $1) AND (LOWER(u.username) LIKE $2 ESCAPE '\\' \
+     OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')";
+
+/// A page of the users matching a search, by username.
+pub async fn search(
+    db: &Database,
+    role: &str,
+    pattern: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<User>, DbError> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE {MATCHING} ORDER BY u.username LIMIT $3 OFFSET $4"
+    );
+    storage::query(&sql)
+        .bind(role)
+        .bind(pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn count_matching(db: &Database, role: &str, pattern: &str) -> Result<i64, DbError> {
+    storage::query_scalar(format!("SELECT COUNT(*) FROM users u WHERE {MATCHING}"))
+        .bind(role)
+        .bind(pattern)
+        .fetch_one(db)
+        .await
+}

@@ -8,13 +8,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::accounts::store::USER_COLUMNS;
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
-use crate::storage::{self, rfc3339};
+use crate::storage::rfc3339;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,23 +71,9 @@ async fn list_users(
         },
         50,
     )?;
-    let filter = "($1 = '' OR u.role = $1) AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\')";
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE {filter} ORDER BY u.username LIMIT $3 OFFSET $4"
-    );
-    let found = storage::query(&sql)
-        .bind(role)
-        .bind(&pattern)
-        .bind(paging.fetch())
-        .bind(paging.offset())
-        .fetch_all::<User>(&state.db)
-        .await?;
+    let found = users::search(&state.db, role, &pattern, paging.fetch(), paging.offset()).await?;
     let (found, page) = paging.finish(found);
-    let total: i64 = storage::query_scalar(format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
-        .bind(role)
-        .bind(&pattern)
-        .fetch_one(&state.db)
-        .await?;
+    let total = users::count_matching(&state.db, role, &pattern).await?;
     let mut body = page.answer(
         "users",
         found.iter().map(UserView::from).collect::<Vec<_>>(),
@@ -238,16 +223,7 @@ async fn audit_log(
         }
         None => 0,
     };
-    let entries = storage::query(
-        "SELECT a.id, a.at, a.event, a.detail, a.client_address, actor.username AS actor, subject.username AS subject \
-         FROM audit_log a LEFT JOIN users actor ON actor.id = a.actor_id LEFT JOIN users subject ON subject.id = a.subject_id \
-         WHERE ($1 = 0 OR a.actor_id = $1 OR a.subject_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(user_id)
-    .bind(paging.fetch())
-    .bind(paging.offset())
-    .fetch_all::<AuditRow>(&state.db)
-    .await?;
+    let entries = crate::audit::recent(&state.db, user_id, paging.fetch(), paging.offset()).await?;
     let (entries, page) = paging.finish(entries);
     let entries: Vec<Value> = entries
         .into_iter()
@@ -264,16 +240,4 @@ async fn audit_log(
         })
         .collect();
     Ok(Json(page.answer("entries", entries)))
-}
-
-/// An audit log entry, with who did it and to whom.
-#[derive(sqlx::FromRow, serde::Deserialize)]
-struct AuditRow {
-    id: i64,
-    at: i64,
-    event: String,
-    actor: Option<String>,
-    subject: Option<String>,
-    detail: String,
-    client_address: Option<String>,
 }

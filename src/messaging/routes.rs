@@ -82,6 +82,12 @@ async fn send(
     }
     let content = parse_content(&request.content)?;
     let subject = parse_subject(request.subject.as_deref())?;
+    let reply_into = |conversation_id| store::Reply {
+        me: &me.user,
+        conversation_id,
+        content: &content,
+        key: key.as_deref(),
+    };
     let outcome = match (request.recipient.as_deref(), request.conversation_id) {
         (Some(name), None) => {
             let recipient = allowed_recipient(&state, &me.user, name).await?;
@@ -91,7 +97,7 @@ async fn send(
             };
             match existing {
                 // Written into the conversation the two already have: a reply.
-                Some(id) => store::reply(&state.db, &me.user, id, &content, key.as_deref()).await?,
+                Some(id) => store::reply(&state.db, &reply_into(id)).await?,
                 None => {
                     let new = store::NewMessage {
                         sender_id: me.user.id,
@@ -104,7 +110,7 @@ async fn send(
                 }
             }
         }
-        (None, Some(id)) => store::reply(&state.db, &me.user, id, &content, key.as_deref()).await?,
+        (None, Some(id)) => store::reply(&state.db, &reply_into(id)).await?,
         _ => {
             return Err(ApiError::invalid(
                 "recipient",

@@ -1,0 +1,156 @@
+//! The inbox: my conversations, newest first, with their counts. Each member keeps an
+//! unread count, so the inbox and badges never count messages on every request.
+
+use serde::Deserialize;
+
+use crate::storage::{self, Database, DbError};
+
+/// A conversation as one member sees it in their inbox.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub subject: Option<String>,
+    pub unread_count: i64,
+    #[serde(deserialize_with = "storage::flag")]
+    pub archived: bool,
+    pub other_username: String,
+    pub other_display_name: String,
+    pub other_role: String,
+    pub last_content: Option<String>,
+    pub last_sent_at: Option<i64>,
+    pub last_sender: Option<String>,
+}
+
+pub struct InboxFilter {
+    pub archived: bool,
+    pub unread_only: bool,
+}
+
+/// Which of my conversations the inbox shows: archived or not ($2), unread only or all ($3).
+const SHOWN: &str =
+    "((me.archived_at IS NULL AND $2 = 0) OR (me.archived_at IS NOT NULL AND $2 = 1)) \
+     AND (me.unread_count > 0 OR $3 = 0)";
+
+/// The newest message of a conversation that this member has not hidden.
+const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id \
+     AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id) \
+     ORDER BY m.id DESC LIMIT 1)";
+
+/// The inbox page query ($1 user, $2 archived, $3 unread only, $4 limit, $5 offset). The
+/// page is chosen first, so last messages and names are looked up for its rows only. Each
+/// row also carries the inbox's counts (uncorrelated subqueries, so computed once), which
+/// saves PostgreSQL a round trip per inbox.
+pub fn inbox_query() -> String {
+    format!(
+        "SELECT {counts}, c.id, c.subject, me.unread_count, (me.archived_at IS NOT NULL) AS archived, \
+           o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
+           lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
+         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at \
+               FROM conversation_members me \
+               WHERE me.user_id = $1 AND {SHOWN} \
+               ORDER BY me.last_message_at DESC, me.conversation_id DESC LIMIT $4 OFFSET $5) me \
+         JOIN conversations c ON c.id = me.conversation_id \
+         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
+         JOIN users o ON o.id = om.user_id \
+         LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
+         LEFT JOIN users ls ON ls.id = lm.sender_id \
+         ORDER BY me.last_message_at DESC, me.conversation_id DESC",
+        counts = inbox_count_columns()
+    )
+}
+
+/// How many conversations the inbox shows in all, and my unread messages everywhere.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct InboxCounts {
+    pub shown: i64,
+    pub unread: i64,
+}
+
+/// A page of my inbox, and its counts.
+pub async fn inbox(
+    db: &Database,
+    user_id: i64,
+    filter: &InboxFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<InboxEntry>, InboxCounts), DbError> {
+    let rows: Vec<InboxRow> = storage::query(inbox_query())
+        .bind(user_id)
+        .bind(i64::from(filter.archived))
+        .bind(i64::from(filter.unread_only))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await?;
+    let counts = match rows.first() {
+        Some(row) => InboxCounts {
+            shown: row.counts.shown,
+            unread: row.counts.unread,
+        },
+        // An empty page has no row to carry the counts.
+        None => inbox_counts(db, user_id, filter).await?,
+    };
+    Ok((rows.into_iter().map(|row| row.entry).collect(), counts))
+}
+
+/// A row of the inbox page: an entry, and the counts every row carries.
+#[derive(sqlx::FromRow, Deserialize)]
+struct InboxRow {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    counts: InboxCounts,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    entry: InboxEntry,
+}
+
+/// The inbox's counts ($1 user, $2 archived, $3 unread only), as `shown` and `unread`.
+fn inbox_count_columns() -> String {
+    format!(
+        "(SELECT COUNT(*) FROM conversation_members me WHERE me.user_id = $1 AND {SHOWN}) AS shown, \
+         ({TOTAL_UNREAD}) AS unread"
+    )
+}
+
+/// The inbox's counts alone, for an empty page.
+pub fn inbox_counts_query() -> String {
+    format!("SELECT {}", inbox_count_columns())
+}
+
+async fn inbox_counts(
+    db: &Database,
+    user_id: i64,
+    filter: &InboxFilter,
+) -> Result<InboxCounts, DbError> {
+    storage::query(inbox_counts_query())
+        .bind(user_id)
+        .bind(i64::from(filter.archived))
+        .bind(i64::from(filter.unread_only))
+        .fetch_one(db)
+        .await
+}
+
+pub async fn total_unread(db: &Database, user_id: i64) -> Result<i64, DbError> {
+    storage::query_scalar(TOTAL_UNREAD)
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+/// My ($1) unread messages everywhere, as `unread`.
+pub const TOTAL_UNREAD: &str = "SELECT CAST(COALESCE(SUM(unread_count), 0) AS BIGINT) AS unread \
+     FROM conversation_members WHERE user_id = $1";
+
+/// The most recently active conversation between two people, if any.
+pub async fn latest_between(db: &Database, a: i64, b: i64) -> Result<Option<i64>, DbError> {
+    storage::query_scalar(
+        "SELECT x.conversation_id FROM conversation_members x \
+         JOIN conversation_members y ON y.conversation_id = x.conversation_id AND y.user_id = $2 \
+         WHERE x.user_id = $1 \
+         ORDER BY x.last_message_at DESC, x.conversation_id DESC LIMIT 1",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_optional(db)
+    .await
+}
