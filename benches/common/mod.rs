@@ -1,19 +1,24 @@
-//! What both benchmarks share: the real server started in this process, a database of
-//! its own on a PostgreSQL server, and a minimal HTTP/1.1 response reader for the load
-//! clients. A full client (reqwest, hyper) would spend more CPU than the server under
-//! test on this 2-core machine, which is why the benches read responses by hand.
+//! What both benchmarks share: the real server started in this process and a database of
+//! its own on a PostgreSQL server, from the tests' harness (`tests/common/app.rs` and
+//! `tests/common/db.rs`), and a minimal HTTP/1.1 response reader for the load clients. A
+//! full client (reqwest, hyper) would spend more CPU than the server under test on this
+//! 2-core machine, which is why the benches read responses by hand.
 
-use std::collections::HashMap;
+#[path = "../../tests/common/app.rs"]
+pub mod app;
+#[path = "../../tests/common/db.rs"]
+pub mod db;
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use healing_space::config::Settings;
-use healing_space::startup::Application;
-use sqlx::Connection;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
+
+pub use db::with_postgres_database;
 
 const SECRET_KEY: &str = "bench-only-key-Q8w2Lz5Xk9Vr3Tn7Yb1Mc4Hd6Jf0Gs";
 
@@ -26,65 +31,27 @@ pub async fn with_server<T>(
     measure: impl AsyncFnOnce(&Settings, SocketAddr) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     eprintln!("== {database}: starting the server (migrations)");
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DEBUG", "1".to_owned()),
-        ("HOST", "127.0.0.1".to_owned()),
-        ("PORT", "0".to_owned()),
-        ("SECRET_KEY", SECRET_KEY.to_owned()),
-        ("DATABASE_URL", url.to_owned()),
-        ("DATA_DIR", data_dir.display().to_string()),
-        ("AUTH_RATE_LIMIT_PER_MINUTE", "1000000".to_owned()),
-    ]);
-    let source = move |name: &str| env.get(name).cloned();
-    let settings = Settings::load(&source, true).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = Application::build(settings.clone()).await?;
-    let addr = app.local_addr();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stop_rx.await;
-    }));
+    let env = BTreeMap::from(
+        [
+            ("DEBUG", "1".to_owned()),
+            ("HOST", "127.0.0.1".to_owned()),
+            ("PORT", "0".to_owned()),
+            ("SECRET_KEY", SECRET_KEY.to_owned()),
+            ("DATABASE_URL", url.to_owned()),
+            ("DATA_DIR", data_dir.display().to_string()),
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "1000000".to_owned()),
+        ]
+        .map(|(name, value)| (name.to_owned(), value)),
+    );
+    let mut server = app::App::spawn(env).await?;
 
-    let outcome = measure(&settings, addr).await;
+    let outcome = measure(server.settings(), server.addr()).await;
 
-    let _ = stop_tx.send(());
-    match tokio::time::timeout(Duration::from_secs(60), server).await {
-        Ok(joined) => joined??,
-        Err(_) => bail!("the {database} server did not stop within 60 s"),
-    }
-    outcome
-}
-
-/// Runs `run` with the URL of a new database `<prefix>_<random>` on the PostgreSQL server
-/// of `admin_url`, and drops it afterwards, even when the run fails, unless `keep`.
-pub async fn with_postgres_database<T>(
-    admin_url: &str,
-    prefix: &str,
-    keep: bool,
-    run: impl AsyncFnOnce(&str) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(admin_url)
+    server
+        .stop()
         .await
-        .context("TEST_POSTGRES_URL is not reachable")?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
-    let result = run(&format!("{base}/{name}")).await;
-    if keep {
-        eprintln!("== kept the PostgreSQL database: {base}/{name}");
-        admin.close().await?;
-        return result;
-    }
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await;
-    admin.close().await?;
-    let figures = result?;
-    dropped.with_context(|| format!("could not drop the bench database {name}"))?;
-    Ok(figures)
+        .with_context(|| format!("the {database} server"))?;
+    outcome
 }
 
 /// Reads one response with a `Content-Length` body; its status code and body.

@@ -1,15 +1,13 @@
 //! Registration, sign-in and bad input on every account endpoint: a clear 4xx that
 //! names the field, never a 500, and nothing half-stored.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn registration_signs_the_new_person_in() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     let client = Client::new(&server);
     let reply = client
         .register(
@@ -36,10 +34,10 @@ async fn registration_signs_the_new_person_in() {
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn clinicians_start_pending_and_patients_can_ask_to_join_an_approved_one() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     let clinician = Client::new(&server);
     let reply = clinician
         .register("dr.kim", json!({ "role": "clinician" }))
@@ -85,10 +83,10 @@ async fn expect_field(client: &Client, path: &str, body: Value, status: u16, fie
         .is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_registrations_name_the_field() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     patient(&server, "taken.tia").await;
     let client = Client::new(&server);
     let path = "/api/auth/register";
@@ -148,10 +146,10 @@ async fn bad_registrations_name_the_field() {
     client.post(path, good(json!({}))).await.expect(201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_sign_ins_and_password_changes_name_the_field() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     let client = patient(&server, "input.ines").await;
     let anonymous = Client::new(&server);
     let cases: Vec<(Value, u16, &str)> = vec![
@@ -225,10 +223,10 @@ async fn bad_sign_ins_and_password_changes_name_the_field() {
     not_found.expect_error(404, "not_found");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn signed_out_callers_get_401_on_every_account_route() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     let client = Client::new(&server);
     for path in ["/api/auth/me", "/api/auth/sessions"] {
         client

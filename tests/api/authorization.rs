@@ -2,9 +2,7 @@
 //! clinician in A's care team, one outside it, a clinician awaiting approval and an
 //! administrator. Another person's data is a 404, whatever the id.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// The callers, in this order, in every row of the table.
@@ -34,10 +32,10 @@ fn row(method: &str, path: impl Into<String>, body: Option<Value>, expected: [u1
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_feature_route_checks_who_is_calling() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     let world = World::new(&server, &db).await;
     let nobody = Client::new(&server);
     // Requests addressed to dr.in, for approving and declining.
@@ -325,7 +323,7 @@ async fn every_feature_route_checks_who_is_calling() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
-async fn patient_of_pending(server: &Server, username: &str) -> Client {
+async fn patient_of_pending(server: &App, username: &str) -> Client {
     let client = Client::new(server);
     client
         .register(username, json!({ "clinician": "dr.in" }))
@@ -334,10 +332,10 @@ async fn patient_of_pending(server: &Server, username: &str) -> Client {
     client
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn no_id_reaches_another_persons_conversations_messages_mood_or_feedback() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]).await;
+    let server = App::start(&db, &[]).await;
     let world = World::new(&server, &db).await;
     world
         .patient_a

@@ -1,0 +1,87 @@
+//! The web app's files, fetched without a browser: types, caching, client-side routes,
+//! the JSON 404, and no inline script, style or handler for the CSP to block.
+
+use crate::common::*;
+use serde_json::Value;
+
+/// The web app's files: types, caching, client-side routes, and the JSON 404 (no browser).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_web_app_is_served_with_types_routes_and_a_json_404() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("{}{path}", server.base())).send();
+
+    for path in [
+        "/",
+        "/messages",
+        "/messages/12",
+        "/mood",
+        "/settings",
+        "/clinician",
+        "/admin",
+        "/signin",
+    ] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(header("content-type").starts_with("text/html"), "{path}");
+        assert_eq!(header("cache-control"), "no-cache", "{path}");
+        assert!(header("content-security-policy").contains("script-src 'self'"));
+        let body = response.text().await.unwrap();
+        assert!(body.contains("<script type=\"module\" src=\"/app.js\">"));
+    }
+    for (path, kind) in [
+        ("/app.js", "text/javascript"),
+        ("/app.css", "text/css"),
+        ("/views/messages.js", "text/javascript"),
+        ("/icons/logo.svg", "image/svg+xml"),
+    ] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let content_type = response.headers()["content-type"].to_str().unwrap();
+        assert!(content_type.starts_with(kind), "{path}: {content_type}");
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        let again = http
+            .get(format!("{}{path}", server.base()))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path} revalidates");
+    }
+    for path in [
+        "/missing.png",
+        "/views/nope.js",
+        "/.hidden.js",
+        "/api/nothing-here",
+    ] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+
+    // No inline script or style anywhere: the CSP would block it.
+    let index = get("/").await.unwrap().text().await.unwrap();
+    assert!(!index.contains("style="));
+    assert!(!index.contains("<style"));
+    assert!(!index.contains("<script>"));
+    assert!(!has_inline_handler(&index), "no inline event handlers");
+}
+
+/// An `on...=` attribute, such as `onclick="..."`.
+fn has_inline_handler(html: &str) -> bool {
+    html.match_indices(" on").any(|(at, _)| {
+        let rest = &html[at + 3..];
+        let name: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+        !name.is_empty() && rest[name.len()..].trim_start().starts_with('=')
+    })
+}
