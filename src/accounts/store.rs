@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::{AccountError, Role, Username};
-use crate::storage::{self, now_ms, Database, DbError, On};
+use crate::storage::{self, now_ms, Both, Database, DbError, On};
 
 /// A row of `users`, selected with `USER_COLUMNS`.
 #[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
@@ -40,14 +40,14 @@ impl User {
 pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.approved_at, \
      u.disabled_at, u.created_at, u.last_login_at";
 
-/// A user with their password hash, for signing in.
+/// A user's password hash, for signing in.
 #[derive(sqlx::FromRow, Deserialize)]
-pub struct Credentials {
-    #[sqlx(flatten)]
-    #[serde(flatten)]
-    pub user: User,
+pub struct PasswordHash {
     pub password_hash: String,
 }
+
+/// A user with their password hash.
+pub type Credentials = Both<User, PasswordHash>;
 
 pub struct NewUser<'a> {
     pub username: &'a Username,

@@ -19,7 +19,7 @@ use crate::http::{ApiError, ApiResult, Input};
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
-use crate::storage::{now_ms, rfc3339};
+use crate::storage::{now_ms, rfc3339, Both};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -154,8 +154,8 @@ async fn login(
         ));
     }
     let found = store::credentials(&state.db, &username).await?;
-    let (user, hash) = found.map_or((None, None), |found| {
-        (Some(found.user), Some(found.password_hash))
+    let (user, hash) = found.map_or((None, None), |Both(user, hash)| {
+        (Some(user), Some(hash.password_hash))
     });
     // What was typed as a username is kept only when it names a real account: people
     // sometimes type their password there.

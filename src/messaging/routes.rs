@@ -15,7 +15,7 @@ use crate::accounts::{store as users, User, Username};
 use crate::http::{ApiError, ApiResult, Input, PageInfo, PageQuery, Paging, Path, Query};
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
-use crate::storage::rfc3339;
+use crate::storage::{rfc3339, Both};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -412,12 +412,11 @@ async fn sent(
     let (rows, page) = paging.finish(rows);
     let messages: Vec<Value> = rows
         .into_iter()
-        .map(|sent| {
-            let m = sent.message;
+        .map(|Both(m, to)| {
             json!({
                 "id": m.id,
                 "conversation_id": m.conversation_id,
-                "recipient": { "username": sent.to_username, "display_name": sent.to_display_name, "role": sent.to_role },
+                "recipient": { "username": to.to_username, "display_name": to.to_display_name, "role": to.to_role },
                 "content": m.content,
                 "sent_at": rfc3339(m.sent_at),
             })

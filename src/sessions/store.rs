@@ -8,16 +8,12 @@ use serde::Deserialize;
 use super::{EndReason, IssuedToken};
 use crate::accounts::store::USER_COLUMNS;
 use crate::accounts::User;
-use crate::storage::{self, Database, DbError, On};
+use crate::storage::{self, Both, Database, DbError, On};
 
 /// A session as found by its token, whatever its state, with its user.
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct StoredSession {
-    #[sqlx(rename = "session_id")]
-    #[serde(rename = "session_id")]
     pub id: String,
-    #[sqlx(rename = "session_created_at")]
-    #[serde(rename = "session_created_at")]
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
@@ -25,9 +21,40 @@ pub struct StoredSession {
     pub previous_login_at: Option<i64>,
     pub ended_at: Option<i64>,
     pub end_reason: Option<String>,
-    #[sqlx(flatten)]
-    #[serde(flatten)]
     pub user: User,
+}
+
+/// The session's own columns of a `StoredSession`.
+#[derive(sqlx::FromRow, Deserialize)]
+struct SessionColumns {
+    #[sqlx(rename = "session_id")]
+    #[serde(rename = "session_id")]
+    id: String,
+    #[sqlx(rename = "session_created_at")]
+    #[serde(rename = "session_created_at")]
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    token_issued_at: i64,
+    previous_login_at: Option<i64>,
+    ended_at: Option<i64>,
+    end_reason: Option<String>,
+}
+
+impl From<Both<SessionColumns, User>> for StoredSession {
+    fn from(Both(session, user): Both<SessionColumns, User>) -> Self {
+        StoredSession {
+            id: session.id,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+            expires_at: session.expires_at,
+            token_issued_at: session.token_issued_at,
+            previous_login_at: session.previous_login_at,
+            ended_at: session.ended_at,
+            end_reason: session.end_reason,
+            user,
+        }
+    }
 }
 
 pub struct NewSession<'a> {
@@ -101,18 +128,19 @@ pub async fn find_by_token_hash(
     token_hash: &str,
     column: TokenColumn,
 ) -> Result<Option<StoredSession>, DbError> {
-    match column {
+    let found: Option<Both<SessionColumns, User>> = match column {
         TokenColumn::Current => {
             db.fetch_by_key(&FIND_CURRENT, &FIND_CURRENT_MANY, token_hash)
-                .await
+                .await?
         }
         TokenColumn::Previous => {
             storage::query(FIND_PREVIOUS.as_str())
                 .bind(token_hash)
                 .fetch_optional(db)
-                .await
+                .await?
         }
-    }
+    };
+    Ok(found.map(StoredSession::from))
 }
 
 /// Moves the idle deadline forward. The condition keeps concurrent requests from

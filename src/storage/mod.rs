@@ -13,7 +13,9 @@ mod sqlite;
 
 pub use error::DbError;
 use query::Row;
-pub use query::{flag, query, query_scalar, Column, FromRow, On, Param, Query, Scalar, ToParam};
+pub use query::{
+    flag, query, query_scalar, Both, Column, FromRow, On, Param, Query, Scalar, ToParam,
+};
 
 use std::path::PathBuf;
 use std::sync::Arc;

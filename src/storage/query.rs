@@ -97,15 +97,47 @@ pub enum Row<'r> {
 /// A row type: its struct derives `sqlx::FromRow` (for PostgreSQL's rows) and
 /// `serde::Deserialize` (for SQLite's, through serde_rusqlite), so each column is
 /// named once, in the struct, and never mapped by hand.
-pub trait FromRow: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+pub trait FromRow: Sized + Send + Unpin {
+    fn from_postgres(row: &PgRow) -> Result<Self, DbError>;
+    fn from_sqlite(row: &rusqlite::Row, columns: &[String]) -> Result<Self, DbError>;
+}
 
-impl<T> FromRow for T where T: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+impl<T> FromRow for T
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin,
+{
+    fn from_postgres(row: &PgRow) -> Result<Self, DbError> {
+        Ok(T::from_row(row)?)
+    }
+
+    fn from_sqlite(row: &rusqlite::Row, columns: &[String]) -> Result<Self, DbError> {
+        Ok(serde_rusqlite::from_row_with_columns(row, columns)?)
+    }
+}
+
+/// Two row types read from one row, each taking the columns it names: a struct nested
+/// in another with `#[serde(flatten)]` would make serde copy the whole row into a buffer
+/// first, on every request that reads one.
+pub struct Both<A, B>(pub A, pub B);
+
+impl<A: FromRow, B: FromRow> FromRow for Both<A, B> {
+    fn from_postgres(row: &PgRow) -> Result<Self, DbError> {
+        Ok(Both(A::from_postgres(row)?, B::from_postgres(row)?))
+    }
+
+    fn from_sqlite(row: &rusqlite::Row, columns: &[String]) -> Result<Self, DbError> {
+        Ok(Both(
+            A::from_sqlite(row, columns)?,
+            B::from_sqlite(row, columns)?,
+        ))
+    }
+}
 
 impl Row<'_> {
     pub fn decode<T: FromRow>(&self) -> Result<T, DbError> {
         match self {
-            Row::Sqlite(row, names) => Ok(serde_rusqlite::from_row_with_columns(row, names)?),
-            Row::Postgres(row) => Ok(T::from_row(row)?),
+            Row::Sqlite(row, columns) => T::from_sqlite(row, columns),
+            Row::Postgres(row) => T::from_postgres(row),
         }
     }
 

@@ -6,21 +6,26 @@ use serde::Deserialize;
 use super::rule::in_care_team;
 use crate::accounts::store::USER_COLUMNS;
 use crate::accounts::User;
-use crate::storage::{self, now_ms, Database, DbError};
+use crate::storage::{self, now_ms, Both, Database, DbError};
 
 /// A conversation as one member sees it: its subject, their archive flag, the other
 /// person and whether the two are in one care team, in one query (which is all a reply
 /// needs to know whether it may be sent).
-#[derive(sqlx::FromRow, Deserialize)]
 pub struct Header {
     pub subject: Option<String>,
-    #[serde(deserialize_with = "storage::flag")]
     pub archived: bool,
-    #[sqlx(flatten)]
-    #[serde(flatten)]
     pub other: User,
-    #[serde(deserialize_with = "storage::flag")]
     pub in_care_team: bool,
+}
+
+/// The conversation's own columns of a `Header`.
+#[derive(sqlx::FromRow, Deserialize)]
+struct HeaderColumns {
+    subject: Option<String>,
+    #[serde(deserialize_with = "storage::flag")]
+    archived: bool,
+    #[serde(deserialize_with = "storage::flag")]
+    in_care_team: bool,
 }
 
 /// My membership `me` of a conversation and its other member `u`, as the start of a
@@ -52,6 +57,14 @@ pub async fn header(
         .bind(me)
         .fetch_optional(db)
         .await
+        .map(|found| {
+            found.map(|Both(own, other): Both<HeaderColumns, User>| Header {
+                subject: own.subject,
+                archived: own.archived,
+                other,
+                in_care_team: own.in_care_team,
+            })
+        })
 }
 
 #[derive(sqlx::FromRow, Deserialize)]
@@ -101,14 +114,14 @@ pub async fn page(
 
 /// A message I sent, with its recipient.
 #[derive(sqlx::FromRow, Deserialize)]
-pub struct SentMessage {
-    #[sqlx(flatten)]
-    #[serde(flatten)]
-    pub message: Message,
+pub struct Recipient {
     pub to_username: String,
     pub to_display_name: String,
     pub to_role: String,
 }
+
+/// A message I sent, and to whom.
+pub type SentMessage = Both<Message, Recipient>;
 
 /// The columns of a `Message`, from `messages m` and its sender `u`.
 const MESSAGE_COLUMNS: &str =

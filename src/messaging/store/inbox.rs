@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::storage::{self, Database, DbError};
+use crate::storage::{self, Both, Database, DbError};
 
 /// A conversation as one member sees it in their inbox.
 #[derive(sqlx::FromRow, Deserialize)]
@@ -74,7 +74,7 @@ pub async fn inbox(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<InboxEntry>, InboxCounts), DbError> {
-    let rows: Vec<InboxRow> = storage::query(inbox_query())
+    let rows: Vec<Both<InboxCounts, InboxEntry>> = storage::query(inbox_query())
         .bind(user_id)
         .bind(i64::from(filter.archived))
         .bind(i64::from(filter.unread_only))
@@ -83,25 +83,18 @@ pub async fn inbox(
         .fetch_all(db)
         .await?;
     let counts = match rows.first() {
-        Some(row) => InboxCounts {
-            shown: row.counts.shown,
-            unread: row.counts.unread,
+        Some(Both(counts, _)) => InboxCounts {
+            shown: counts.shown,
+            unread: counts.unread,
         },
         // An empty page has no row to carry the counts.
         None => inbox_counts(db, user_id, filter).await?,
     };
-    Ok((rows.into_iter().map(|row| row.entry).collect(), counts))
-}
-
-/// A row of the inbox page: an entry, and the counts every row carries.
-#[derive(sqlx::FromRow, Deserialize)]
-struct InboxRow {
-    #[sqlx(flatten)]
-    #[serde(flatten)]
-    counts: InboxCounts,
-    #[sqlx(flatten)]
-    #[serde(flatten)]
-    entry: InboxEntry,
+    // Every row carries the counts, beside its entry.
+    Ok((
+        rows.into_iter().map(|Both(_, entry)| entry).collect(),
+        counts,
+    ))
 }
 
 /// The inbox's counts ($1 user, $2 archived, $3 unread only), as `shown` and `unread`.

@@ -59,6 +59,9 @@ pub fn connection_pool(options: &PgConnectOptions, size: usize) -> Result<Connec
         options: options.clone(),
     })
     .max_size(size)
+    // The most recently used connection first, as PostgreSQL's backends and our caches
+    // are warmest for it; deadpool's default takes them in turn.
+    .queue_mode(managed::QueueMode::Lifo)
     .wait_timeout(Some(WAIT_FOR_CONNECTION))
     .create_timeout(Some(WAIT_FOR_CONNECTION))
     .runtime(deadpool::Runtime::Tokio1)
