@@ -19,7 +19,7 @@ pub enum AccountError {
         field: &'static str,
         message: String,
     },
-    #[error("this username is taken")]
+    #[error("This username is taken. Please choose another.")]
     UsernameTaken,
     #[error("too many unsuccessful sign-in attempts for this account")]
     TooManyAttempts { retry_after_seconds: u64 },

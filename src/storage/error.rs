@@ -28,6 +28,7 @@ impl DbError {
         match self {
             DbError::Postgres(sqlx::Error::PoolTimedOut) => true,
             DbError::Postgres(_) => connection_lost(self),
+            DbError::SqlitePool(_) => true,
             _ => false,
         }
     }

@@ -185,3 +185,40 @@ async fn only_allowed_people_can_be_messaged() {
         json!([])
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_role_is_offered_exactly_the_people_it_may_message() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    let offered = |client: &Client| {
+        let client = client.clone();
+        async move {
+            let reply = client.get("/api/messages/recipients").await.expect(200);
+            usernames(&reply.body["recipients"], "username")
+        }
+    };
+    // The care team first, then the other approved clinicians, then support.
+    assert_eq!(offered(&world.patient_a).await, ["dr.in", "admin"]);
+    assert_eq!(offered(&world.patient_b).await, ["admin"]);
+    assert_eq!(
+        offered(&world.dr_in).await,
+        ["patient.a", "dr.out", "admin"]
+    );
+    assert_eq!(offered(&world.dr_out).await, ["dr.in", "admin"]);
+    assert_eq!(offered(&world.dr_pending).await, ["admin"]);
+    // Support may write to everyone, whatever their state, but a disabled account.
+    assert_eq!(
+        offered(&world.admin).await,
+        ["patient.a", "patient.b", "dr.in", "dr.out", "dr.pending"]
+    );
+    world
+        .admin
+        .post("/api/admin/users/patient.b/disable", json!({}))
+        .await
+        .expect(200);
+    assert_eq!(
+        offered(&world.admin).await,
+        ["patient.a", "dr.in", "dr.out", "dr.pending"]
+    );
+}

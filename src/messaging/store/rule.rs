@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, User};
 use crate::messaging::messageable_kinds;
+use crate::messaging::PersonKind;
 use crate::storage::{self, Database, DbError};
 
 /// Whether the user `me_id` (an SQL expression) and the person `u` are a patient and a
@@ -58,6 +59,40 @@ pub fn may_message(me: &User, h: &str) -> String {
     }
 }
 
+/// Who a recipients query needs to look at, from the same kinds: every user of a role
+/// that `me` may message outside a care team, and only my care-team links of a role
+/// messageable only within one. `$1` is me. Without it the rule would be asked of every
+/// user.
+fn candidates(kinds: &[PersonKind]) -> String {
+    let roles = |outside_care_team: bool| -> Vec<String> {
+        let mut roles: Vec<String> = kinds
+            .iter()
+            .filter(|k| !k.in_care_team == outside_care_team)
+            .map(|k| format!("'{}'", k.role.as_str()))
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    };
+    let (open, linked) = (roles(true), roles(false));
+    let mut tests = Vec::new();
+    if !open.is_empty() {
+        tests.push(format!("u.role IN ({})", open.join(", ")));
+    }
+    if !linked.is_empty() {
+        tests.push(format!(
+            "(u.role IN ({}) AND u.id IN (SELECT clinician_id FROM care_team_links \
+               WHERE patient_id = $1 AND status = 'approved' UNION SELECT patient_id \
+               FROM care_team_links WHERE clinician_id = $1 AND status = 'approved'))",
+            linked.join(", ")
+        ));
+    }
+    match tests.is_empty() {
+        true => "1 = 0".to_owned(),
+        false => format!("({})", tests.join(" OR ")),
+    }
+}
+
 /// Someone I may write to.
 #[derive(sqlx::FromRow, Deserialize, Serialize)]
 pub struct Recipient {
@@ -76,12 +111,14 @@ pub async fn recipients(db: &Database, me: &User) -> Result<Vec<Recipient>, DbEr
     };
     let sql = format!(
         "SELECT h.username, h.display_name, h.role FROM \
-           (SELECT u.username, u.display_name, {columns} FROM users u WHERE u.id <> $1) h \
+           (SELECT u.username, u.display_name, {columns} FROM users u \
+            WHERE u.id <> $1 AND {candidates}) h \
          WHERE {allowed} \
          ORDER BY CASE h.role WHEN 'admin' THEN 2 WHEN 'clinician' THEN 1 ELSE 0 END, \
            h.display_name, h.username{limit}",
         columns = person_kind_columns("$1"),
         allowed = may_message(me, "h"),
+        candidates = candidates(&messageable_kinds(me)),
     );
     storage::query(&sql).bind(me.id).fetch_all(db).await
 }

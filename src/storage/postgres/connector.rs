@@ -64,6 +64,7 @@ pub fn connection_pool(options: &PgConnectOptions, size: usize) -> Result<Connec
     .queue_mode(managed::QueueMode::Lifo)
     .wait_timeout(Some(WAIT_FOR_CONNECTION))
     .create_timeout(Some(WAIT_FOR_CONNECTION))
+    .recycle_timeout(Some(WAIT_FOR_CONNECTION))
     .runtime(deadpool::Runtime::Tokio1)
     .build()
     .map_err(|e| DbError::Shared(format!("could not build the connection pool: {e}")))

@@ -31,6 +31,8 @@ const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
 /// How often the WAL is copied back into the database file (see `checkpoint_in_background`).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a read waits for a reader connection to be opened before answering 503.
+const WAIT_FOR_READER: Duration = Duration::from_secs(2);
 const STATEMENT_CACHE: usize = 128;
 
 /// Readers through r2d2 (a connection is taken for one statement on the calling thread
@@ -59,7 +61,12 @@ impl Pool {
             .with_init(configure);
         let readers = r2d2::Pool::builder()
             .max_size(MAX_READERS)
+            // Readers stay open (and their statement caches warm) for the life of the
+            // process; a reader that cannot be opened fails the request at once.
             .min_idle(Some(0))
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connection_timeout(WAIT_FOR_READER)
             .test_on_check_out(false)
             .build_unchecked(manager);
         let pool = Arc::new(Pool {
