@@ -67,7 +67,7 @@ fn candidates(kinds: &[PersonKind]) -> String {
     let roles = |outside_care_team: bool| -> Vec<String> {
         let mut roles: Vec<String> = kinds
             .iter()
-            .filter(|k| !k.in_care_team == outside_care_team)
+            .filter(|k| k.in_care_team != outside_care_team)
             .map(|k| format!("'{}'", k.role.as_str()))
             .collect();
         roles.sort();
