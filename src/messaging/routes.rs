@@ -181,7 +181,7 @@ async fn inbox(
     let (entries, page) = paging.finish(entries);
     let conversations = entries
         .into_iter()
-        .map(|c| InboxItem::new(c, &me.user.username))
+        .map(|c| InboxItem::new(c, &me.user))
         .collect();
     Ok(Json(InboxPage {
         page,
@@ -230,11 +230,16 @@ struct LastMessage {
 }
 
 impl InboxItem {
-    fn new(c: store::InboxEntry, my_username: &str) -> InboxItem {
+    fn new(c: store::InboxEntry, me: &User) -> InboxItem {
+        let from_me = c.last_sender_id == Some(me.id);
+        let sender = match from_me {
+            true => &me.username,
+            false => &c.other_username,
+        };
         let last_message = c.last_content.as_deref().map(|content| LastMessage {
             preview: preview(content),
-            from_me: c.last_sender.as_deref() == Some(my_username),
-            sender: c.last_sender.clone(),
+            from_me,
+            sender: Some(sender.clone()),
             sent_at: c.last_sent_at.map(rfc3339),
         });
         InboxItem {

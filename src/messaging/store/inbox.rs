@@ -18,7 +18,8 @@ pub struct InboxEntry {
     pub other_role: String,
     pub last_content: Option<String>,
     pub last_sent_at: Option<i64>,
-    pub last_sender: Option<String>,
+    /// One of the two members; the caller knows both names.
+    pub last_sender_id: Option<i64>,
 }
 
 pub struct InboxFilter {
@@ -44,7 +45,7 @@ pub fn inbox_query() -> String {
     format!(
         "SELECT {counts}, c.id, c.subject, me.unread_count, (me.archived_at IS NOT NULL) AS archived, \
            o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
-           lm.content AS last_content, lm.sent_at AS last_sent_at, ls.username AS last_sender \
+           lm.content AS last_content, lm.sent_at AS last_sent_at, lm.sender_id AS last_sender_id \
          FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at \
                FROM conversation_members me \
                WHERE me.user_id = $1 AND {SHOWN} \
@@ -53,7 +54,6 @@ pub fn inbox_query() -> String {
          JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
          JOIN users o ON o.id = om.user_id \
          LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
-         LEFT JOIN users ls ON ls.id = lm.sender_id \
          ORDER BY me.last_message_at DESC, me.conversation_id DESC",
         counts = inbox_count_columns()
     )
