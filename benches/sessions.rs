@@ -18,7 +18,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Context};
+use anyhow::ensure;
 use healing_space::config::Settings;
 use healing_space::sessions::{self, Lookup};
 use healing_space::storage::{self, Database};
@@ -202,16 +202,7 @@ async fn register(addr: SocketAddr) -> anyhow::Result<String> {
         "registration answered {}",
         response.status()
     );
-    let token = response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("hs_session="))
-        .and_then(|v| v.split(';').next())
-        .filter(|v| !v.is_empty())
-        .context("registration set no hs_session cookie")?
-        .to_owned();
+    let token = common::session_cookie(&response)?;
     let me = client
         .get(format!("http://{addr}/api/auth/me"))
         .header(reqwest::header::COOKIE, format!("hs_session={token}"))

@@ -86,3 +86,17 @@ pub async fn read_response<'b>(
     }
     Ok((status, &buffer[head_len..head_len + content_length]))
 }
+
+/// The `hs_session` token a sign-in or registration response set.
+pub fn session_cookie(response: &reqwest::Response) -> anyhow::Result<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("hs_session="))
+        .and_then(|v| v.split(';').next())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .context("the response set no hs_session cookie")
+}

@@ -97,16 +97,7 @@ async fn sign_in(
         "signing in {username} answered {}",
         response.status()
     );
-    let token = response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("hs_session="))
-        .and_then(|v| v.split(';').next())
-        .filter(|v| !v.is_empty())
-        .context("sign-in set no hs_session cookie")?
-        .to_owned();
+    let token = crate::common::session_cookie(&response)?;
     let body: serde_json::Value = response.json().await?;
     let csrf = body["csrf_token"]
         .as_str()

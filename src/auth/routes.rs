@@ -19,7 +19,7 @@ use crate::http::{ApiError, ApiResult, Input};
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
-use crate::storage::{now_ms, rfc3339, Both};
+use crate::storage::{millis, now_ms, rfc3339, Both};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -226,7 +226,7 @@ async fn sign_in(
             client: &client,
             previous_login_at,
             now,
-            expires_at: now + sessions::millis(state.settings.sessions.absolute_lifetime),
+            expires_at: now + millis(state.settings.sessions.absolute_lifetime),
         },
     )
     .await?;

@@ -16,8 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use crate::config::SessionSettings;
-pub use crate::storage::millis;
-use crate::storage::{now_ms, Database, DbError};
+use crate::storage::{millis, now_ms, Database, DbError};
 pub use current::{CurrentUser, SessionCheck};
 pub use roles::{Admin, Clinician, Patient};
 use store::StoredSession;

@@ -7,11 +7,11 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::{cookie, millis, store, CurrentUser, EndReason};
+use super::{cookie, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, Path};
 use crate::state::AppState;
-use crate::storage::{now_ms, rfc3339};
+use crate::storage::{millis, now_ms, rfc3339};
 
 pub fn router() -> Router<AppState> {
     Router::new()

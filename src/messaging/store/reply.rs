@@ -8,7 +8,7 @@ use super::rule::{may_message, person_kind_columns};
 use super::send::{outcome, send, NewMessage, SendOutcome, Sent};
 use crate::accounts::User;
 use crate::config::DatabaseKind;
-use crate::messaging::may_message_in;
+use crate::messaging::{may_message_in, messageable_kinds};
 use crate::storage::{self, now_ms, Database, DbError};
 
 /// A reply to store: what I write, where, and its idempotency key.
@@ -72,7 +72,7 @@ impl Replies for OnSqlite {
 /// may not write to the other person.
 pub fn reply_statement(me: &User) -> String {
     let columns = person_kind_columns("me.user_id");
-    let allowed = may_message(me, "h");
+    let allowed = may_message(&messageable_kinds(me), "h");
     format!(
         "WITH h AS (SELECT {columns} FROM {ME_AND_OTHER} WHERE {MY_CONVERSATION}), \
          m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \

@@ -36,11 +36,11 @@ pub fn person_kind_columns(me_id: &str) -> String {
     )
 }
 
-/// Whether `me` may message the person in the row `h` (with `person_kind_columns`): one
-/// test per kind of person `may_message_in` allows, OR-ed, with no table of kinds to
-/// build. No user text enters it.
-pub fn may_message(me: &User, h: &str) -> String {
-    let kinds: Vec<String> = messageable_kinds(me)
+/// Whether the person in the row `h` (with `person_kind_columns`) is one of the `kinds`
+/// `messageable_kinds` gave for the writer: one test per kind, OR-ed, with no table of
+/// kinds to build. No user text enters it.
+pub fn may_message(kinds: &[PersonKind], h: &str) -> String {
+    let kinds: Vec<String> = kinds
         .iter()
         .map(|k| {
             let flag = |on: bool| if on { 1 } else { 0 };
@@ -104,6 +104,7 @@ pub struct Recipient {
 /// The people I may message, by the rule itself: my care team first, then other
 /// clinicians, then support (administrators). An administrator's list stops at 500.
 pub async fn recipients(db: &Database, me: &User) -> Result<Vec<Recipient>, DbError> {
+    let kinds = messageable_kinds(me);
     let limit = if me.role == Role::Admin {
         " LIMIT 500"
     } else {
@@ -117,8 +118,8 @@ pub async fn recipients(db: &Database, me: &User) -> Result<Vec<Recipient>, DbEr
          ORDER BY CASE h.role WHEN 'admin' THEN 2 WHEN 'clinician' THEN 1 ELSE 0 END, \
            h.display_name, h.username{limit}",
         columns = person_kind_columns("$1"),
-        allowed = may_message(me, "h"),
-        candidates = candidates(&messageable_kinds(me)),
+        allowed = may_message(&kinds, "h"),
+        candidates = candidates(&kinds),
     );
     storage::query(&sql).bind(me.id).fetch_all(db).await
 }
