@@ -1,0 +1,7 @@
+-- The inbox reads one person's conversations newest first, with their unread counts and
+-- archive marks, and counts them. This index holds all of that in order, so a page, its
+-- counts and the total unread come from one contiguous range of it, not from a member row
+-- on a random page per conversation. (The (user_id, conversation_id) index stays: it finds
+-- one membership, for a conversation's header, in one step.)
+CREATE INDEX conversation_members_inbox
+    ON conversation_members (user_id, last_message_at DESC, conversation_id DESC, unread_count, archived_at);
