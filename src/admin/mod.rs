@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, PageQuery, Paging, Path, Query};
+use crate::http::{ApiError, ApiResult, ErrorCode, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
 use crate::storage::rfc3339;
@@ -106,7 +106,7 @@ async fn approve_clinician(
     if user.role != Role::Clinician || user.approved_at.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "not_pending",
+            ErrorCode::NotPending,
             "Only a clinician awaiting approval can be approved.",
         )
         .with_field("username"));
@@ -130,7 +130,7 @@ async fn disable(
     if user.id == admin.user.id {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_disable_self",
+            ErrorCode::CannotDisableSelf,
             "You cannot disable your own account.",
         )
         .with_field("username"));

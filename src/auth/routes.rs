@@ -15,7 +15,7 @@ use crate::accounts::{
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::ClientAddress;
-use crate::http::{ApiError, ApiResult, Input};
+use crate::http::{ApiError, ApiResult, ErrorCode, Input};
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
@@ -131,7 +131,7 @@ struct LoginRequest {
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "The username or password is not correct.",
     )
 }
@@ -298,7 +298,7 @@ async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
             }
             SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => json!({
                 "authenticated": false,
-                "reason": why.code(),
+                "reason": sessions::current::error_code(why),
                 "detail": why.reason(),
                 "message": why.message(&state.settings.sessions),
             }),
@@ -331,10 +331,11 @@ async fn change_password(
     let stored = store::password_hash(&state.db, current.user.id).await?;
     let current_password = SecretString::from(request.current_password);
     if !state.hasher.verify(current_password, Some(stored)).await? {
-        return Err(
-            ApiError::forbidden("wrong_password", "Your current password is not correct.")
-                .with_field("current_password"),
-        );
+        return Err(ApiError::forbidden(
+            ErrorCode::WrongPassword,
+            "Your current password is not correct.",
+        )
+        .with_field("current_password"));
     }
     attempt.succeeded(&state.db).await?;
     let hash = state.hasher.hash(new_password).await?;
@@ -362,7 +363,7 @@ async fn change_password(
         tx.rollback().await?;
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "session_changed",
+            ErrorCode::SessionChanged,
             "Your sign-in changed while this was being saved. Please try again.",
         ));
     }
@@ -396,7 +397,7 @@ impl From<AccountError> for ApiError {
             AccountError::TooManyAttempts {
                 retry_after_seconds,
             } => ApiError::too_many(
-                "too_many_attempts",
+                ErrorCode::TooManyAttempts,
                 "Too many unsuccessful sign-in attempts for this account. Please wait before trying again, or ask your care team to help you reset your password.",
                 retry_after_seconds,
             ),

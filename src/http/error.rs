@@ -1,6 +1,7 @@
 //! The one error type of the HTTP layer and the one JSON shape every error takes:
 //! `{"error": {"code": "...", "message": "...", "field"?: "..."}}`.
 
+pub use super::error_code::ErrorCode;
 use crate::storage::DbError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,7 +10,7 @@ use serde_json::json;
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
     /// A finer reason next to the code, such as which session limit passed.
@@ -25,7 +26,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -42,7 +43,7 @@ impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut error = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             message,
         );
         error.field = Some(field.into());
@@ -51,7 +52,7 @@ impl ApiError {
 
     /// 409: the value is taken (a duplicate username, say).
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let mut error = ApiError::new(StatusCode::CONFLICT, "already_exists", message);
+        let mut error = ApiError::new(StatusCode::CONFLICT, ErrorCode::AlreadyExists, message);
         error.field = Some(field.into());
         error
     }
@@ -60,24 +61,20 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("No such {what}, or it is not yours to see."),
         )
     }
 
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::FORBIDDEN, code, message)
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    pub fn too_many(
-        code: &'static str,
-        message: impl Into<String>,
-        retry_after_seconds: u64,
-    ) -> Self {
+    pub fn too_many(code: ErrorCode, message: impl Into<String>, retry_after_seconds: u64) -> Self {
         let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message);
         error.retry_after_seconds = Some(retry_after_seconds.max(1));
         error
@@ -86,7 +83,7 @@ impl ApiError {
     pub fn internal(source: anyhow::Error) -> Self {
         let mut error = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side. Please try again in a moment.",
         );
         error.source = Some(source);
@@ -112,7 +109,7 @@ impl From<DbError> for ApiError {
         }
         let mut unavailable = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "The database did not answer. Please try again in a moment.",
         );
         unavailable.retry_after_seconds = Some(1);
@@ -132,7 +129,7 @@ impl IntoResponse for ApiError {
         if let Some(source) = &self.source {
             tracing::error!(error = ?source, "request failed");
         }
-        let mut body = json!({ "code": self.code, "message": self.message });
+        let mut body = json!({ "code": self.code.as_str(), "message": self.message });
         if let Some(field) = &self.field {
             body["field"] = json!(field);
         }
@@ -154,7 +151,7 @@ impl IntoResponse for ApiError {
 pub async fn route_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "There is nothing at this address. Check the path.",
     )
 }
@@ -162,7 +159,7 @@ pub async fn route_not_found() -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "This address does not accept that method.",
     )
 }

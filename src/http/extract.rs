@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 
 /// A JSON body. Wrong content type is 415, unparsable JSON 400, too large 413,
 /// and a missing or mistyped field 422 with `field` set.
@@ -19,7 +19,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Send the body as JSON with the header Content-Type: application/json.",
             ));
         }
@@ -27,11 +27,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     "The request body is too large.",
                 )
             } else {
-                ApiError::bad_request("unreadable_body", "The request body could not be read.")
+                ApiError::bad_request(
+                    ErrorCode::UnreadableBody,
+                    "The request body could not be read.",
+                )
             }
         })?;
         parse_json(&bytes).map(Input)
@@ -59,7 +62,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             field_error(&error.path().to_string(), &inner.to_string())
         } else {
             ApiError::bad_request(
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 format!("The request body is not valid JSON ({inner})."),
             )
         }
@@ -95,7 +98,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             .map_err(|_| {
                 ApiError::new(
                     StatusCode::NOT_FOUND,
-                    "not_found",
+                    ErrorCode::NotFound,
                     "There is nothing at this address. Check the path.",
                 )
             })

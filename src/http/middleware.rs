@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{BoxError, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::ApiError;
+use super::{ApiError, ErrorCode};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -67,7 +67,7 @@ pub async fn timeout_response(error: BoxError) -> ApiError {
     if error.is::<tower::timeout::error::Elapsed>() {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             "The server took too long to answer. Please try again.",
         )
     } else {

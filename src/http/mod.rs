@@ -5,12 +5,13 @@
 
 pub mod client;
 pub mod error;
+mod error_code;
 pub mod extract;
 pub mod middleware;
 pub mod paging;
 pub mod rate_limit;
 
-pub use error::{ApiError, ApiResult};
+pub use error::{ApiError, ApiResult, ErrorCode};
 pub use extract::{Input, Path, Query};
 pub use paging::{PageInfo, PageQuery, Paging};
 

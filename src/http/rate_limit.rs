@@ -8,7 +8,7 @@ use std::sync::Arc;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::ApiError;
+use super::{ApiError, ErrorCode};
 
 /// An IPv6 client usually holds a whole /64, so that is what the limit counts.
 fn network_of(address: IpAddr) -> IpAddr {
@@ -36,7 +36,7 @@ impl AddressLimiter {
         self.limiter.check_key(&network_of(address)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::too_many(
-                "too_many_requests",
+                ErrorCode::TooManyRequests,
                 "Too many sign-in or registration attempts from this address. Please wait a moment and try again.",
                 wait.as_secs() + 1,
             )

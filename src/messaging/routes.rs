@@ -12,7 +12,9 @@ use super::{
     may_message, may_message_in, parse_content, parse_subject, preview, store, MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
-use crate::http::{ApiError, ApiResult, Input, PageInfo, PageQuery, Paging, Path, Query};
+use crate::http::{
+    ApiError, ApiResult, ErrorCode, Input, PageInfo, PageQuery, Paging, Path, Query,
+};
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
 use crate::storage::{rfc3339, Both};
@@ -453,7 +455,7 @@ impl From<MessagingError> for ApiError {
         match error {
             MessagingError::Invalid { field, message } => ApiError::invalid(field, message),
             MessagingError::RecipientNotAllowed => ApiError::forbidden(
-                "recipient_not_allowed",
+                ErrorCode::RecipientNotAllowed,
                 "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
             )
             .with_field("recipient"),

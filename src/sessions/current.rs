@@ -11,10 +11,10 @@ use axum::http::{HeaderMap, StatusCode};
 use super::cookie::{self, ClearSessionCookie};
 use super::csrf::{self, CsrfRefused};
 use super::store::{self, StoredSession};
-use super::{lookup, IssuedToken, Lookup, NotSignedIn, Refusal};
+use super::{lookup, EndReason, IssuedToken, Lookup, NotSignedIn, Refusal};
 use crate::accounts::{Role, User};
 use crate::config::Settings;
-use crate::http::{is_state_changing, ApiError};
+use crate::http::{is_state_changing, ApiError, ErrorCode};
 use crate::storage::{now_ms, Database};
 
 #[derive(Debug, Clone)]
@@ -95,14 +95,14 @@ where
 pub fn not_signed_in(refusal: Refusal, settings: &Settings) -> ApiError {
     let why = refusal.why;
     tracing::info!(
-        code = why.code(),
+        code = %error_code(why),
         reason = why.reason(),
         session_id = refusal.session_id,
         "request not signed in"
     );
     let mut error = ApiError::new(
         StatusCode::UNAUTHORIZED,
-        why.code(),
+        error_code(why),
         why.message(&settings.sessions),
     );
     error.reason = why.reason();
@@ -112,9 +112,24 @@ pub fn not_signed_in(refusal: Refusal, settings: &Settings) -> ApiError {
     error
 }
 
+/// The 401 code for each reason a request is not signed in.
+pub fn error_code(why: NotSignedIn) -> ErrorCode {
+    match why {
+        NotSignedIn::NoCookie => ErrorCode::NotAuthenticated,
+        NotSignedIn::Unknown => ErrorCode::SessionUnknown,
+        NotSignedIn::Ended(EndReason::IdleTimeout | EndReason::AbsoluteLifetime) => {
+            ErrorCode::SessionExpired
+        }
+        NotSignedIn::Ended(EndReason::AccountDisabled) | NotSignedIn::AccountDisabled => {
+            ErrorCode::AccountDisabled
+        }
+        NotSignedIn::Ended(_) => ErrorCode::SessionRevoked,
+    }
+}
+
 impl From<CsrfRefused> for ApiError {
     fn from(refused: CsrfRefused) -> Self {
-        ApiError::forbidden("csrf_failed", refused.to_string())
+        ApiError::forbidden(ErrorCode::CsrfFailed, refused.to_string())
     }
 }
 
@@ -141,4 +156,26 @@ async fn renew_token(
         slot.set(cookie::issue(settings, &token));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_reason_has_its_code() {
+        let expired = NotSignedIn::Ended(EndReason::IdleTimeout);
+        assert_eq!(error_code(expired), ErrorCode::SessionExpired);
+        let revoked = NotSignedIn::Ended(EndReason::Admin);
+        assert_eq!(error_code(revoked), ErrorCode::SessionRevoked);
+        assert_eq!(
+            error_code(NotSignedIn::AccountDisabled),
+            ErrorCode::AccountDisabled
+        );
+        assert_eq!(
+            error_code(NotSignedIn::NoCookie),
+            ErrorCode::NotAuthenticated
+        );
+        assert_eq!(error_code(NotSignedIn::Unknown), ErrorCode::SessionUnknown);
+    }
 }

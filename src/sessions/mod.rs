@@ -106,20 +106,6 @@ pub enum NotSignedIn {
 }
 
 impl NotSignedIn {
-    pub fn code(self) -> &'static str {
-        match self {
-            NotSignedIn::NoCookie => "not_authenticated",
-            NotSignedIn::Unknown => "session_unknown",
-            NotSignedIn::Ended(EndReason::IdleTimeout | EndReason::AbsoluteLifetime) => {
-                "session_expired"
-            }
-            NotSignedIn::Ended(EndReason::AccountDisabled) | NotSignedIn::AccountDisabled => {
-                "account_disabled"
-            }
-            NotSignedIn::Ended(_) => "session_revoked",
-        }
-    }
-
     /// The finer reason shown next to the code: which limit, or who ended it.
     pub fn reason(self) -> Option<&'static str> {
         match self {
@@ -319,18 +305,9 @@ mod tests {
     #[test]
     fn each_reason_has_its_code() {
         assert_eq!(
-            NotSignedIn::Ended(EndReason::IdleTimeout).code(),
-            "session_expired"
-        );
-        assert_eq!(
             NotSignedIn::Ended(EndReason::IdleTimeout).reason(),
             Some("idle")
         );
-        assert_eq!(
-            NotSignedIn::Ended(EndReason::Admin).code(),
-            "session_revoked"
-        );
-        assert_eq!(NotSignedIn::AccountDisabled.code(), "account_disabled");
         assert_eq!(describe_duration(1800), "30 minutes");
         assert_eq!(describe_duration(43200), "12 hours");
     }

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use super::CurrentUser;
 use crate::accounts::Role;
 use crate::config::Settings;
-use crate::http::ApiError;
+use crate::http::{ApiError, ErrorCode};
 use crate::storage::Database;
 
 /// A signed-in patient.
@@ -22,7 +22,7 @@ pub struct Clinician(pub CurrentUser);
 pub struct Admin(pub CurrentUser);
 
 fn only(role: &str) -> ApiError {
-    ApiError::forbidden("forbidden", format!("Only {role} can do this."))
+    ApiError::forbidden(ErrorCode::Forbidden, format!("Only {role} can do this."))
 }
 
 impl<S> FromRequestParts<S> for Patient
@@ -57,7 +57,7 @@ where
             Ok(Clinician(current))
         } else if current.is(Role::Clinician) {
             Err(ApiError::forbidden(
-                "clinician_not_approved",
+                ErrorCode::ClinicianNotApproved,
                 "Your clinician account is waiting for an administrator's approval.",
             ))
         } else {

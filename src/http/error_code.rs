@@ -1,0 +1,93 @@
+//! Every error code the API answers with, one variant each, written on the wire as the
+//! snake_case string clients match on (`web/api.js` uses the same names).
+
+use serde::{Serialize, Serializer};
+
+/// Declares the enum, its wire name for each variant, and the list of all of them, from
+/// one table, so a code's name is written once.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // The request itself
+    /// The body is not the JSON the route expects.
+    MalformedJson => "malformed_json",
+    UnreadableBody => "unreadable_body",
+    UnsupportedMediaType => "unsupported_media_type",
+    PayloadTooLarge => "payload_too_large",
+    /// A field is missing or not acceptable; `field` names it.
+    ValidationFailed => "validation_failed",
+    NotFound => "not_found",
+    MethodNotAllowed => "method_not_allowed",
+    AlreadyExists => "already_exists",
+    TooManyRequests => "too_many_requests",
+    // Signing in and sessions
+    InvalidCredentials => "invalid_credentials",
+    TooManyAttempts => "too_many_attempts",
+    NotAuthenticated => "not_authenticated",
+    SessionUnknown => "session_unknown",
+    SessionExpired => "session_expired",
+    SessionRevoked => "session_revoked",
+    AccountDisabled => "account_disabled",
+    SessionChanged => "session_changed",
+    CsrfFailed => "csrf_failed",
+    WrongPassword => "wrong_password",
+    Forbidden => "forbidden",
+    // Features
+    ClinicianNotApproved => "clinician_not_approved",
+    NotPending => "not_pending",
+    CannotDisableSelf => "cannot_disable_self",
+    RecipientNotAllowed => "recipient_not_allowed",
+    // The server
+    DatabaseUnavailable => "database_unavailable",
+    RequestTimeout => "request_timeout",
+    InternalError => "internal_error",
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_code_is_snake_case_and_unique() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name} is not snake_case"
+            );
+            assert!(seen.insert(name), "{name} appears twice");
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
+    }
+}
