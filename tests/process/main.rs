@@ -13,6 +13,7 @@ mod seed_flow;
 mod sessions;
 mod shutdown;
 mod startup;
+mod unwritable;
 
 use common::TestDb;
 
