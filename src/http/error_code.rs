@@ -56,6 +56,8 @@ error_codes! {
     RecipientNotAllowed => "recipient_not_allowed",
     // The server
     DatabaseUnavailable => "database_unavailable",
+    /// SQLite cannot write its files (a full disk, a read-only file): nothing was saved.
+    StorageUnavailable => "storage_unavailable",
     RequestTimeout => "request_timeout",
     InternalError => "internal_error",
 }

@@ -162,7 +162,7 @@ async fn a_full_disk_answers_503_storage_unavailable_and_readiness_follows_it() 
         !refused.header("retry-after").is_empty(),
         "Retry-After is set"
     );
-    let together = (0..6).map(|score| patient.post("/api/mood", json!({ "score": score })));
+    let together = (1..=6).map(|score| patient.post("/api/mood", json!({ "score": score })));
     for reply in futures_util::future::join_all(together).await {
         reply.expect_error(503, "storage_unavailable");
     }
