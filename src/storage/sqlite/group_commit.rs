@@ -147,7 +147,7 @@ impl Failure {
     /// SQLite rolls a transaction back by itself only after a failure to write or to
     /// allocate (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): it counts as the former.
     fn rolled_back_by_sqlite() -> Failure {
-        Failure::Storage("SQLite rolled the transaction back after an I/O error".into())
+        Failure::Storage("SQLite rolled the transaction back after a failed write".into())
     }
 
     fn into_error(self) -> DbError {
