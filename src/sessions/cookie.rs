@@ -40,7 +40,11 @@ fn build(settings: &Settings, value: String) -> Cookie<'static> {
 /// a browser coming back after expiry still sends it and learns why it was signed out.
 pub fn issue(settings: &Settings, token: &IssuedToken) -> HeaderValue {
     let mut cookie = build(settings, expose(token).to_owned());
-    let max_age = (settings.sessions.absolute_lifetime + settings.sessions.retention).as_secs();
+    let sessions = &settings.sessions;
+    let max_age = sessions
+        .absolute_lifetime
+        .saturating_add(sessions.retention)
+        .as_secs();
     cookie.set_max_age(time::Duration::seconds(
         i64::try_from(max_age).unwrap_or(i64::MAX),
     ));
@@ -53,17 +57,34 @@ pub fn clear(settings: &Settings) -> HeaderValue {
     HeaderValue::from_str(&cookie.to_string()).expect("cookie text is a valid header")
 }
 
-/// The token the request carries, if any.
-pub fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+/// How many session cookies of one request are looked up, at most: a browser holds one
+/// per domain it was set for, so a few; a request with more does not get more work done.
+pub const MAX_CANDIDATES: usize = 4;
+
+/// The tokens the request carries, in the order sent, without repeats. More than one
+/// comes from a browser that still holds a stale cookie (say, set for a parent domain)
+/// beside the current one; the caller tries each.
+pub fn tokens_from(headers: &HeaderMap, settings: &Settings) -> Vec<String> {
     let wanted = name(settings);
-    headers
+    let mut tokens: Vec<String> = Vec::new();
+    let cookies = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|text| text.split(';'))
-        .filter_map(|pair| Cookie::parse(pair.trim().to_owned()).ok())
-        .find(|cookie| cookie.name() == wanted && !cookie.value().is_empty())
-        .map(|cookie| cookie.value().to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok);
+    for cookie in cookies {
+        if cookie.name() == wanted
+            && !cookie.value().is_empty()
+            && !tokens.iter().any(|t| t == cookie.value())
+        {
+            tokens.push(cookie.value().to_owned());
+            if tokens.len() == MAX_CANDIDATES {
+                break;
+            }
+        }
+    }
+    tokens
 }
 
 /// Where an extractor leaves a renewed cookie for the response; the session layer puts
