@@ -9,6 +9,7 @@ mod common;
 
 mod commands;
 mod feature_input;
+mod rotation;
 mod seed_flow;
 mod sessions;
 mod shutdown;
