@@ -109,7 +109,7 @@ where
 pub fn not_signed_in(refusal: Refusal, settings: &Settings) -> ApiError {
     let why = refusal.why;
     tracing::info!(
-        code = %error_code(why),
+        code = error_code(why).as_str(),
         reason = why.reason(),
         session_id = refusal.session_id,
         "request not signed in"
