@@ -6,7 +6,8 @@
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
 //!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`concurrency`], and the [`http`] conventions.
+//!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], and the
+//!   [`http`] conventions.
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
 //! line, the log) are in `tests/process/`.
@@ -26,5 +27,6 @@ mod inbox;
 mod messaging;
 mod mood;
 mod my_data;
+mod session_edges;
 mod sessions;
 mod sign_in;
