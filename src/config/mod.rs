@@ -12,6 +12,9 @@ pub mod secret_key;
 pub mod sessions;
 pub mod values;
 
+#[cfg(test)]
+mod properties;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -365,7 +365,7 @@ mod tests {
         let old_text = generate_key_text();
         let old = SecretKey::parse(&old_text).unwrap();
         let next_text = generate_key_text();
-        let staged = parse_next(Some(&next_text), &current, &[old.clone()])
+        let staged = parse_next(Some(&next_text), &current, std::slice::from_ref(&old))
             .unwrap()
             .unwrap();
         let keys = SigningKeys {

@@ -115,7 +115,7 @@ fn readable_seconds(seconds: u64) -> Option<String> {
     let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     [(86_400, "day"), (3_600, "hour"), (60, "minute")]
         .into_iter()
-        .find(|(size, _)| seconds >= *size && seconds % size == 0)
+        .find(|(size, _)| seconds >= *size && seconds.is_multiple_of(*size))
         .map(|(size, unit)| plural(seconds / size, unit))
 }
 

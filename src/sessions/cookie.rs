@@ -137,3 +137,77 @@ fn apply_changes(settings: &Settings, renewed: &RenewedCookie, response: &mut Re
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn development() -> Settings {
+        let source = |name: &str| match name {
+            "DEBUG" => Some("1".to_owned()),
+            "SECRET_KEY" => Some("a-good-key-0123456789-abcdefghijklmnopqrstuv".to_owned()),
+            _ => None,
+        };
+        Settings::load(&source, true).unwrap()
+    }
+
+    fn cookie_headers(values: &[Vec<u8>]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            if let Ok(value) = HeaderValue::from_bytes(value) {
+                headers.append(header::COOKIE, value);
+            }
+        }
+        headers
+    }
+
+    proptest! {
+        #[test]
+        fn any_cookie_header_gives_a_few_distinct_tokens(
+            values in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..200), 0..4),
+            text in "(hs_session=[^;]{0,12}; ?|[a-z]{1,3}=[a-z]{0,3}; ?){0,10}",
+        ) {
+            let settings = development();
+            let mut values = values;
+            values.push(text.into_bytes());
+            let tokens = tokens_from(&cookie_headers(&values), &settings);
+            prop_assert!(tokens.len() <= MAX_CANDIDATES);
+            for (index, token) in tokens.iter().enumerate() {
+                prop_assert!(!token.is_empty());
+                prop_assert!(!tokens[..index].contains(token));
+            }
+        }
+
+        #[test]
+        fn every_session_cookie_is_found_in_order(
+            tokens in prop::collection::vec("[A-Za-z0-9_-]{1,43}", 1..4),
+        ) {
+            let settings = development();
+            let mut header = String::from("theme=dark");
+            for token in &tokens {
+                header.push_str(&format!("; hs_session={token}; other=1"));
+            }
+            let found = tokens_from(&cookie_headers(&[header.into_bytes()]), &settings);
+            let mut expected: Vec<String> = Vec::new();
+            for token in tokens {
+                if !expected.contains(&token) {
+                    expected.push(token);
+                }
+            }
+            prop_assert_eq!(found, expected);
+        }
+    }
+
+    #[test]
+    fn the_longest_settings_give_a_cookie() {
+        let mut settings = development();
+        settings.sessions.absolute_lifetime = std::time::Duration::MAX;
+        let token = IssuedToken::new_session();
+        assert!(issue(&settings, &token)
+            .to_str()
+            .unwrap()
+            .contains("Max-Age="));
+    }
+}

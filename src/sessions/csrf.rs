@@ -127,6 +127,8 @@ fn origin_of_host(headers: &HeaderMap, scheme: &str) -> Option<url::Origin> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::config::{KeySource, SecretKey};
 
@@ -212,5 +214,75 @@ mod tests {
             token_for(&on_old, "session-1"),
             token_for(&keys(OLD, &[]), "session-1")
         );
+    }
+
+    proptest! {
+        #[test]
+        fn only_the_sessions_own_token_passes(
+            session_id in any::<String>(),
+            presented in any::<String>(),
+        ) {
+            let keys = keys(OLD, &[NEW]);
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = presented.parse() {
+                headers.insert(HEADER, value);
+            }
+            let passed = check_token(&keys, &session_id, &headers).is_ok();
+            let right = token_for(&keys, &session_id) == presented.trim();
+            prop_assert_eq!(passed, right && headers.contains_key(HEADER));
+        }
+
+        #[test]
+        fn a_token_verifies_wherever_its_key_is_staged_or_kept(session_id in any::<String>()) {
+            let from_new = token_for(&keys(NEW, &[OLD]), &session_id);
+            let mut staged = keys(OLD, &[]);
+            staged.next = Some(SecretKey::parse(NEW).unwrap());
+            prop_assert!(token_is_valid(&staged, &session_id, &from_new));
+            prop_assert!(!token_is_valid(&keys(OLD, &[]), &session_id, &from_new));
+            let from_old = token_for(&staged, &session_id);
+            prop_assert!(token_is_valid(&keys(NEW, &[OLD]), &session_id, &from_old));
+        }
+
+        #[test]
+        fn only_this_sites_origin_passes(
+            origins in prop::collection::vec(
+                prop_oneof![
+                    any::<String>(),
+                    "(https?|null|ftp)(://)?[a-z.]{0,12}(:[0-9]{1,5})?(/[ -~]{0,8})?",
+                    Just("https://care.example.org".to_owned()),
+                ],
+                0..3,
+            ),
+            referer in proptest::option::of(any::<String>()),
+        ) {
+            let settings = development_with_public_url();
+            let mut headers = HeaderMap::new();
+            for origin in &origins {
+                if let Ok(value) = origin.parse() {
+                    headers.append(header::ORIGIN, value);
+                }
+            }
+            if let Some(value) = referer.and_then(|r| r.parse().ok()) {
+                headers.append(header::REFERER, value);
+            }
+            if check_origin(&settings, &headers).is_ok() {
+                let claimed = headers.get(header::ORIGIN).or(headers.get(header::REFERER));
+                if let Some(claimed) = claimed {
+                    let url = Url::parse(claimed.to_str().unwrap().trim()).unwrap();
+                    prop_assert_eq!(url.origin().ascii_serialization(), "https://care.example.org");
+                    prop_assert!(headers.get_all(header::ORIGIN).iter().count() <= 1);
+                }
+            }
+        }
+    }
+
+    fn development_with_public_url() -> Settings {
+        let source = |name: &str| match name {
+            "DEBUG" => Some("1".to_owned()),
+            "SECRET_KEY" => Some(OLD.to_owned()),
+            "PUBLIC_URL" => Some("https://care.example.org".to_owned()),
+            _ => None,
+        };
+        Settings::load(&source, true).unwrap()
     }
 }
