@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::values::{read_seconds, read_whole, Whole};
+use super::values::{read_seconds, read_whole, Problems, Whole};
 use super::{ConfigError, Source};
 
 const DAY: u64 = 24 * 60 * 60;
@@ -28,15 +28,24 @@ pub struct LoginLimits {
     pub per_address_per_minute: u32,
 }
 
-pub fn read_login_limits(source: &dyn Source) -> Result<LoginLimits, ConfigError> {
+/// The three sign-in limits, each problem reported.
+pub fn read_login_limits(source: &dyn Source) -> Result<LoginLimits, Vec<ConfigError>> {
     let count = |name, bounds| {
         read_whole(source, name, bounds).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
     };
-    Ok(LoginLimits {
-        max_failures: count("LOGIN_MAX_FAILURES", LOGIN_MAX_FAILURES)?,
-        failure_window: read_seconds(source, "LOGIN_FAILURE_WINDOW_SECONDS", LOGIN_FAILURE_WINDOW)?,
-        per_address_per_minute: count("AUTH_RATE_LIMIT_PER_MINUTE", AUTH_RATE_LIMIT)?,
-    })
+    let mut problems = Problems::default();
+    let max_failures = problems.take(count("LOGIN_MAX_FAILURES", LOGIN_MAX_FAILURES));
+    let window = read_seconds(source, "LOGIN_FAILURE_WINDOW_SECONDS", LOGIN_FAILURE_WINDOW);
+    let failure_window = problems.take(window);
+    let per_address = problems.take(count("AUTH_RATE_LIMIT_PER_MINUTE", AUTH_RATE_LIMIT));
+    let limits = (|| {
+        Some(LoginLimits {
+            max_failures: max_failures?,
+            failure_window: failure_window?,
+            per_address_per_minute: per_address?,
+        })
+    })();
+    problems.finish(limits)
 }
 
 pub fn read_body_limit(source: &dyn Source) -> Result<usize, ConfigError> {
@@ -64,7 +73,7 @@ mod tests {
             ("AUTH_RATE_LIMIT_PER_MINUTE", "4294967296"),
         ] {
             let source = move |asked: &str| (asked == name).then(|| value.to_owned());
-            assert_eq!(read_login_limits(&source).unwrap_err().variable, name);
+            assert_eq!(read_login_limits(&source).unwrap_err()[0].variable, name);
         }
         let tiny = |asked: &str| (asked == "MAX_BODY_BYTES").then(|| "10".to_owned());
         assert_eq!(

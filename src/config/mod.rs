@@ -99,16 +99,6 @@ impl<F: Fn(&str) -> Option<String>> Source for F {
     }
 }
 
-/// The problems found so far; each reader's value, when it had no problem.
-#[derive(Default)]
-struct Problems(Vec<ConfigError>);
-
-impl Problems {
-    fn take<T>(&mut self, result: Result<T, ConfigError>) -> Option<T> {
-        result.map_err(|problem| self.0.push(problem)).ok()
-    }
-}
-
 impl Settings {
     /// Reads and checks everything, stopping at the first problem. In development this
     /// may create the key file.
@@ -123,19 +113,19 @@ impl Settings {
         dev_flag: bool,
         create_dev_key: bool,
     ) -> Result<Settings, Vec<ConfigError>> {
-        let mut problems = Problems::default();
+        let mut problems = values::Problems::default();
         // A refused DEBUG is judged as production, the stricter mode, for the rest.
         let mode = problems.take(read_mode(source, dev_flag));
         let strict = mode.unwrap_or(Mode::Production);
         let data_dir = read_data_dir(source);
         let keys = problems.take(read_keys(source, strict, &data_dir, create_dev_key));
         let database = problems.take(read_database(source));
-        let listen = problems.take(read_listen(source, strict));
+        let listen = problems.take_all(read_listen(source, strict));
         let public_url = problems.take(read_public_url_for(source, strict));
         let trust_proxy = problems.take(values::read_flag(source, "TRUST_PROXY"));
         let url = public_url.clone().flatten();
-        let sessions = problems.take(read_sessions(source, strict, url.as_deref()));
-        let login = problems.take(read_login_limits(source));
+        let sessions = problems.take_all(read_sessions(source, strict, url.as_deref()));
+        let login = problems.take_all(read_login_limits(source));
         let body_limit_bytes = problems.take(limits::read_body_limit(source));
         let request_timeout = problems.take(limits::read_request_timeout(source));
         let shutdown_grace = problems.take(limits::read_shutdown_grace(source));
@@ -157,10 +147,7 @@ impl Settings {
                 crisis_resources: crisis_resources?,
             })
         })();
-        match settings {
-            Some(settings) if problems.0.is_empty() => Ok(settings),
-            _ => Err(problems.0),
-        }
+        problems.finish(settings)
     }
 
     /// The environment of this process, with `.env` read first in development.
@@ -248,7 +235,11 @@ mod tests {
             &source(&[
                 ("SECRET_KEY", "short"),
                 ("SESSION_MAX_LIFETIME_SECONDS", "-1"),
+                ("SESSION_COOKIE_DOMAIN", "x.org; SameSite=None"),
+                ("HOST", "everywhere"),
                 ("PORT", "http"),
+                ("LOGIN_MAX_FAILURES", "0"),
+                ("AUTH_RATE_LIMIT_PER_MINUTE", "0"),
             ]),
             false,
             false,
@@ -259,9 +250,13 @@ mod tests {
             named,
             [
                 "SECRET_KEY",
+                "HOST",
                 "PORT",
                 "PUBLIC_URL",
-                "SESSION_MAX_LIFETIME_SECONDS"
+                "SESSION_MAX_LIFETIME_SECONDS",
+                "SESSION_COOKIE_DOMAIN",
+                "LOGIN_MAX_FAILURES",
+                "AUTH_RATE_LIMIT_PER_MINUTE",
             ]
         );
     }

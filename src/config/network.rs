@@ -5,12 +5,24 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use url::{Host, Url};
 
-use super::values::{echo, read_whole, Whole};
+use super::values::{echo, read_whole, Problems, Whole};
 use super::{ConfigError, Mode, Source};
 
 const PORT: Whole = Whole::count(8000, 0, u16::MAX as u64);
 
-pub fn read_listen(source: &dyn Source, mode: Mode) -> Result<SocketAddr, ConfigError> {
+/// `HOST` and `PORT`, each problem reported.
+pub fn read_listen(source: &dyn Source, mode: Mode) -> Result<SocketAddr, Vec<ConfigError>> {
+    let mut problems = Problems::default();
+    let host = problems.take(read_host(source, mode));
+    let port = problems.take(read_whole(source, "PORT", PORT));
+    let port = port.map(|port| u16::try_from(port).unwrap_or(u16::MAX));
+    problems.finish(
+        host.zip(port)
+            .map(|(host, port)| SocketAddr::new(host, port)),
+    )
+}
+
+fn read_host(source: &dyn Source, mode: Mode) -> Result<IpAddr, ConfigError> {
     let host = match source.get("HOST").as_deref().map(str::trim) {
         None | Some("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
         Some(text) => text.parse::<IpAddr>().map_err(|_| {
@@ -23,7 +35,6 @@ pub fn read_listen(source: &dyn Source, mode: Mode) -> Result<SocketAddr, Config
             )
         })?,
     };
-    let port = u16::try_from(read_whole(source, "PORT", PORT)?).unwrap_or(u16::MAX);
     if mode == Mode::Development && !host.is_loopback() {
         return Err(ConfigError::invalid(
             "HOST",
@@ -33,7 +44,7 @@ pub fn read_listen(source: &dyn Source, mode: Mode) -> Result<SocketAddr, Config
             ),
         ));
     }
-    Ok(SocketAddr::new(host, port))
+    Ok(host)
 }
 
 const ORIGIN_EXAMPLE: &str = "https://healing-space.example.org";
@@ -121,13 +132,13 @@ mod tests {
     fn development_refuses_a_public_address() {
         let host = |name: &str| (name == "HOST").then(|| "0.0.0.0".to_owned());
         assert_eq!(
-            read_listen(&host, Mode::Development).unwrap_err().variable,
+            read_listen(&host, Mode::Development).unwrap_err()[0].variable,
             "HOST"
         );
         assert!(read_listen(&host, Mode::Production).is_ok());
         let port = |name: &str| (name == "PORT").then(|| "65536".to_owned());
         assert_eq!(
-            read_listen(&port, Mode::Production).unwrap_err().variable,
+            read_listen(&port, Mode::Production).unwrap_err()[0].variable,
             "PORT"
         );
     }

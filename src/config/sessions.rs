@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::values::{echo, read_seconds, read_whole, Whole};
+use super::values::{echo, read_seconds, read_whole, Problems, Whole};
 use super::{network, ConfigError, Mode, Source};
 
 const DAY: u64 = 24 * 60 * 60;
@@ -29,26 +29,52 @@ pub struct SessionSettings {
     pub cookie_domain: Option<String>,
 }
 
+/// Every `SESSION_*` variable, each problem reported.
 pub fn read_sessions(
     source: &dyn Source,
     mode: Mode,
     public_url: Option<&str>,
-) -> Result<SessionSettings, ConfigError> {
-    let retention_days = read_whole(source, "SESSION_RETENTION_DAYS", RETENTION_DAYS)?;
-    if mode.is_production() && retention_days == 0 {
+) -> Result<SessionSettings, Vec<ConfigError>> {
+    let mut problems = Problems::default();
+    let idle = problems.take(read_seconds(
+        source,
+        "SESSION_IDLE_TIMEOUT_SECONDS",
+        IDLE_TIMEOUT,
+    ));
+    let lifetime = problems.take(read_seconds(
+        source,
+        "SESSION_MAX_LIFETIME_SECONDS",
+        MAX_LIFETIME,
+    ));
+    let retention = problems.take(read_retention(source, mode));
+    let purge = problems.take(read_seconds(
+        source,
+        "SESSION_PURGE_INTERVAL_SECONDS",
+        PURGE_INTERVAL,
+    ));
+    let cookie_domain = problems.take(read_cookie_domain(source, mode, public_url));
+    let settings = (|| {
+        Some(SessionSettings {
+            idle_timeout: idle?,
+            absolute_lifetime: lifetime?,
+            retention: retention?,
+            purge_interval: purge?,
+            cookie_domain: cookie_domain?,
+        })
+    })();
+    problems.finish(settings)
+}
+
+fn read_retention(source: &dyn Source, mode: Mode) -> Result<Duration, ConfigError> {
+    let days = read_whole(source, "SESSION_RETENTION_DAYS", RETENTION_DAYS)?;
+    if mode.is_production() && days == 0 {
         return Err(ConfigError::invalid(
             "SESSION_RETENTION_DAYS",
             "must be at least 1 in production: ended sessions are remembered so that a later request \
              learns why it was signed out",
         ));
     }
-    Ok(SessionSettings {
-        idle_timeout: read_seconds(source, "SESSION_IDLE_TIMEOUT_SECONDS", IDLE_TIMEOUT)?,
-        absolute_lifetime: read_seconds(source, "SESSION_MAX_LIFETIME_SECONDS", MAX_LIFETIME)?,
-        retention: Duration::from_secs(retention_days * DAY),
-        purge_interval: read_seconds(source, "SESSION_PURGE_INTERVAL_SECONDS", PURGE_INTERVAL)?,
-        cookie_domain: read_cookie_domain(source, mode, public_url)?,
-    })
+    Ok(Duration::from_secs(days * DAY))
 }
 
 /// `SESSION_COOKIE_DOMAIN`: a host name (letters, digits, hyphens and dots), so nothing
@@ -131,8 +157,11 @@ mod tests {
             ("SESSION_RETENTION_DAYS", "18446744073709551615"),
             ("SESSION_PURGE_INTERVAL_SECONDS", "0"),
         ] {
-            let err =
+            let problems =
                 read_sessions(&source(&[(name, value)]), Mode::Development, None).unwrap_err();
+            let [err] = problems.as_slice() else {
+                panic!("one problem: {problems:?}")
+            };
             assert_eq!(err.variable, name, "{value}");
             assert!(err.message.starts_with(name), "{}", err.message);
         }

@@ -6,6 +6,29 @@ use std::time::Duration;
 
 use super::{ConfigError, Source};
 
+/// The problems found so far, so that a reader of several variables reports each one;
+/// each reader's value when it had none.
+#[derive(Default)]
+pub struct Problems(Vec<ConfigError>);
+
+impl Problems {
+    pub fn take<T>(&mut self, result: Result<T, ConfigError>) -> Option<T> {
+        result.map_err(|problem| self.0.push(problem)).ok()
+    }
+
+    pub fn take_all<T>(&mut self, result: Result<T, Vec<ConfigError>>) -> Option<T> {
+        result.map_err(|problems| self.0.extend(problems)).ok()
+    }
+
+    /// The value built from every reader's, if none had a problem.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<ConfigError>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+}
+
 /// A whole-number variable: its default, its inclusive bounds and its unit ("seconds",
 /// "days", "bytes", or "" for a plain count).
 #[derive(Debug, Clone, Copy)]

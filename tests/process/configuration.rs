@@ -88,10 +88,16 @@ async fn doctor_lists_every_problem_at_once() {
     let db = TestDb::new().await;
     let mut env = with(production_env(&db, Some("short")), "PUBLIC_URL", None);
     env.push(("SESSION_MAX_LIFETIME_SECONDS", "18446744073709551615"));
+    env.push(("SESSION_COOKIE_DOMAIN", "care.example.org; SameSite=None"));
     let output = run_binary(&["doctor"], &env, db.dir());
     let stdout = String::from_utf8_lossy(&output.stdout);
     let failed: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
-    for name in ["SECRET_KEY", "PUBLIC_URL", "SESSION_MAX_LIFETIME_SECONDS"] {
+    for name in [
+        "SECRET_KEY",
+        "PUBLIC_URL",
+        "SESSION_MAX_LIFETIME_SECONDS",
+        "SESSION_COOKIE_DOMAIN",
+    ] {
         assert!(failed.iter().any(|l| l.contains(name)), "{name}: {stdout}");
     }
     assert!(stdout.contains("database connection"), "{stdout}");
