@@ -80,23 +80,21 @@ pub fn check_origin(settings: &Settings, headers: &HeaderMap) -> Result<(), Csrf
 /// Where a request claims to come from: its `Origin` header, or its `Referer`; an
 /// http(s) address with a host.
 fn claimed_origin(headers: &HeaderMap) -> Result<Option<Url>, CsrfRefused> {
-    let (text, what) = match only_value(headers, header::ORIGIN)? {
-        Some(origin) => (origin, "Origin"),
+    let (text, not_an_address) = match only_value(headers, header::ORIGIN)? {
+        Some(origin) => (origin, "This request's Origin header is not a web address."),
         None => match only_value(headers, header::REFERER)? {
-            Some(referer) => (referer, "Referer"),
+            Some(referer) => (
+                referer,
+                "This request's Referer header is not a web address.",
+            ),
             None => return Ok(None),
         },
     };
-    let origin = Url::parse(text.trim())
+    Url::parse(text.trim())
         .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.origin().is_tuple());
-    match (origin, what) {
-        (Some(origin), _) => Ok(Some(origin)),
-        (None, "Origin") => Err(failed("This request's Origin header is not a web address.")),
-        (None, _) => Err(failed(
-            "This request's Referer header is not a web address.",
-        )),
-    }
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.origin().is_tuple())
+        .map(Some)
+        .ok_or_else(|| failed(not_an_address))
 }
 
 /// The one value of a header that may appear once, if present.
