@@ -123,6 +123,7 @@ fn log_startup(settings: &Settings, address: SocketAddr) {
         listen = %address,
         database = settings.database.kind().as_str(),
         key_fingerprint = %settings.keys.current.fingerprint(),
+        staged_key_fingerprint = settings.keys.next.as_ref().map(|k| k.fingerprint()),
         fallback_keys = settings.keys.fallbacks.len(),
         "Healing Space is listening"
     );

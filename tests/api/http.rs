@@ -147,6 +147,7 @@ async fn production_mode_sends_hsts_and_a_host_prefixed_secure_cookie() {
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("SECRET_KEY", KEY_A),
+        ("PUBLIC_URL", "https://care.example.org"),
         ("RUST_LOG", "info"),
     ] {
         env.insert(name.to_owned(), value.to_owned());

@@ -6,7 +6,8 @@
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
 //!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`concurrency`], and the [`http`] conventions;
+//!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], and the
+//!   [`http`] conventions;
 //! - failing infrastructure: [`outages`] (PostgreSQL down, an SQLite disk full).
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
@@ -28,5 +29,6 @@ mod messaging;
 mod mood;
 mod my_data;
 mod outages;
+mod session_edges;
 mod sessions;
 mod sign_in;
