@@ -121,7 +121,10 @@ mod tests {
     fn control_and_format_characters_are_refused_and_named() {
         let nul = check("a\0b", Lines::Many).unwrap_err();
         assert_eq!(nul.kind, ForbiddenKind::Control);
-        assert_eq!(nul.to_string(), "cannot contain control characters (U+0000)");
+        assert_eq!(
+            nul.to_string(),
+            "cannot contain control characters (U+0000)"
+        );
         for text in ["\u{202E}gnp.exe", "x\u{200B}y", "\u{FEFF}", "a\u{E0041}"] {
             assert_eq!(
                 check(text, Lines::Many).unwrap_err().kind,

@@ -89,7 +89,11 @@ fn is_visible(c: char) -> bool {
 }
 
 /// Refuses a name that holds a word kept for a role this account does not have.
-pub fn refuse_claimed_role(name: &str, role: Role, field: &'static str) -> Result<(), AccountError> {
+pub fn refuse_claimed_role(
+    name: &str,
+    role: Role,
+    field: &'static str,
+) -> Result<(), AccountError> {
     let Some((word, kept_for)) = claimed_role(name, role) else {
         return Ok(());
     };
@@ -237,11 +241,15 @@ mod tests {
             parse_display_name(decomposed, Role::Patient).unwrap(),
             "José García"
         );
-        for bad in ["Ann\u{202E}a", "An\u{200B}na", "A\nB", "\u{3164}", "\u{0301}", ""] {
-            assert!(
-                parse_display_name(bad, Role::Patient).is_err(),
-                "{bad:?}"
-            );
+        for bad in [
+            "Ann\u{202E}a",
+            "An\u{200B}na",
+            "A\nB",
+            "\u{3164}",
+            "\u{0301}",
+            "",
+        ] {
+            assert!(parse_display_name(bad, Role::Patient).is_err(), "{bad:?}");
         }
     }
 

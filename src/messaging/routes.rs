@@ -84,7 +84,12 @@ async fn send(
     let subject = parse_subject(request.subject.as_deref())?;
     let fingerprint = key.as_ref().map(|_| {
         let recipient = request.recipient.as_deref();
-        request_fingerprint(recipient, request.conversation_id, subject.as_deref(), &content)
+        request_fingerprint(
+            recipient,
+            request.conversation_id,
+            subject.as_deref(),
+            &content,
+        )
     });
     let key = key
         .as_deref()
@@ -153,8 +158,7 @@ async fn earlier_send(
     user_id: i64,
     key: store::Idempotency<'_>,
 ) -> ApiResult<Option<store::Sent>> {
-    let Some(Both(sent, earlier)) = store::sent_with_key(&state.db, user_id, key.key).await?
-    else {
+    let Some(Both(sent, earlier)) = store::sent_with_key(&state.db, user_id, key.key).await? else {
         return Ok(None);
     };
     if !is_same_request(earlier.request_fingerprint.as_deref(), key.fingerprint) {

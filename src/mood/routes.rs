@@ -128,6 +128,6 @@ async fn patient_history(
     }
     let days = parse_days(&query)?;
     let mut body = history_of(&state, patient.id, days).await?;
-    body["patient"] = person(&patient.username, &patient.display_name);
+    body["patient"] = person(&patient.username, &patient.display_name, patient.role);
     Ok(Json(body))
 }

@@ -50,7 +50,10 @@ async fn a_nul_in_any_text_field_is_refused_naming_the_field() {
     let mood = json!({ "score": 5, "note": nul });
     refused(world.patient_a.post("/api/mood", mood).await, "note");
     let feedback = json!({ "category": "bug", "message": nul });
-    refused(world.patient_a.post("/api/feedback", feedback).await, "message");
+    refused(
+        world.patient_a.post("/api/feedback", feedback).await,
+        "message",
+    );
     let reply = world.admin.get("/api/admin/users?q=a%00b").await;
     refused(reply, "q");
 
@@ -72,7 +75,9 @@ async fn a_nul_in_any_text_field_is_refused_naming_the_field() {
         .expect_error(404, "not_found");
 
     for table in ["messages", "mood_entries"] {
-        let count = db.scalar_i64(&format!("SELECT COUNT(*) FROM {table}")).await;
+        let count = db
+            .scalar_i64(&format!("SELECT COUNT(*) FROM {table}"))
+            .await;
         assert_eq!(count, 0, "nothing was stored in {table}");
     }
     let notes = "SELECT COUNT(*) FROM feedback WHERE admin_note IS NOT NULL";

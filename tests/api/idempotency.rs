@@ -23,7 +23,8 @@ async fn a_key_reused_for_a_different_message_is_refused() {
     let sent = send("key-1", first.clone()).await.expect(201);
     let conversation_id = sent.body["conversation_id"].as_i64().unwrap();
     // Retries, as typed again (the case of the username, spaces around the text).
-    let retried = json!({ "recipient": "Dr.In", "subject": " Sleep ", "content": "Can we talk?  " });
+    let retried =
+        json!({ "recipient": "Dr.In", "subject": " Sleep ", "content": "Can we talk?  " });
     assert_eq!(send("key-1", retried).await.expect(201).body, sent.body);
 
     for different in [
