@@ -5,7 +5,7 @@ pub mod store;
 
 use crate::accounts::{Role, User};
 use crate::care_teams::store::is_member;
-use crate::storage::{Database, DbError};
+use crate::storage::{Both, Database, DbError};
 use crate::text::{self, Lines};
 use sha2::{Digest, Sha256};
 
@@ -22,6 +22,8 @@ pub enum MessagingError {
     /// The Idempotency-Key of an earlier send that asked for something else.
     #[error("this idempotency key was used for a different message")]
     IdempotencyKeyReused,
+    #[error(transparent)]
+    Database(#[from] DbError),
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> MessagingError {
@@ -149,9 +151,25 @@ pub fn request_fingerprint(
     hex::encode(Sha256::digest(request.to_string()))
 }
 
+/// The message an earlier send under this key stored, when this send asks for the same
+/// (a retry); the key reused for a different message is refused.
+pub async fn earlier_send(
+    db: &Database,
+    user_id: i64,
+    key: store::Idempotency<'_>,
+) -> Result<Option<store::Sent>, MessagingError> {
+    let Some(Both(sent, earlier)) = store::sent_with_key(db, user_id, key.key).await? else {
+        return Ok(None);
+    };
+    if !is_same_request(earlier.request_fingerprint.as_deref(), key.fingerprint) {
+        return Err(MessagingError::IdempotencyKeyReused);
+    }
+    Ok(Some(sent))
+}
+
 /// Whether a send asks for what the earlier send under its key asked for. Keys stored
 /// before fingerprints were have none, and answer as they always did.
-pub fn is_same_request(earlier: Option<&str>, fingerprint: &str) -> bool {
+fn is_same_request(earlier: Option<&str>, fingerprint: &str) -> bool {
     earlier.is_none_or(|earlier| earlier == fingerprint)
 }
 

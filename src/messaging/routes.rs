@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
-    is_same_request, may_message, may_message_in, parse_content, parse_subject, preview,
+    earlier_send, may_message, may_message_in, parse_content, parse_subject, preview,
     request_fingerprint, store, MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
@@ -96,7 +96,7 @@ async fn send(
         .zip(fingerprint.as_deref())
         .map(|(key, fingerprint)| store::Idempotency { key, fingerprint });
     if let Some(key) = key {
-        if let Some(sent) = earlier_send(&state, me.user.id, key).await? {
+        if let Some(sent) = earlier_send(&state.db, me.user.id, key).await? {
             return Ok((StatusCode::CREATED, sent_body(&sent)));
         }
     }
@@ -141,7 +141,7 @@ async fn send(
         // A concurrent send with the same key won: answer with its message instead.
         store::SendOutcome::KeyTaken => {
             let key = key.ok_or_else(|| anyhow::anyhow!("a key taken without a key"))?;
-            earlier_send(&state, me.user.id, key)
+            earlier_send(&state.db, me.user.id, key)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
         }
@@ -149,22 +149,6 @@ async fn send(
         store::SendOutcome::NotAllowed => return Err(MessagingError::RecipientNotAllowed.into()),
     };
     Ok((StatusCode::CREATED, sent_body(&sent)))
-}
-
-/// The message an earlier send under this key stored, when this send asks for the same;
-/// the key reused for a different message is refused.
-async fn earlier_send(
-    state: &AppState,
-    user_id: i64,
-    key: store::Idempotency<'_>,
-) -> ApiResult<Option<store::Sent>> {
-    let Some(Both(sent, earlier)) = store::sent_with_key(&state.db, user_id, key.key).await? else {
-        return Ok(None);
-    };
-    if !is_same_request(earlier.request_fingerprint.as_deref(), key.fingerprint) {
-        return Err(MessagingError::IdempotencyKeyReused.into());
-    }
-    Ok(Some(sent))
 }
 
 /// The same refusal whether the name does not exist or the person may not be messaged.
@@ -491,14 +475,13 @@ impl From<MessagingError> for ApiError {
                 "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
             )
             .with_field("recipient"),
-            MessagingError::IdempotencyKeyReused => {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::IdempotencyKeyReused,
-                    "This Idempotency-Key was already used for a different message. Use a new key for each new message, and the same key only to retry the same one.",
-                )
-                .with_field(IDEMPOTENCY_FIELD)
-            }
+            MessagingError::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was already used for a different message. Use a new key for each new message, and the same key only to retry the same one.",
+            )
+            .with_field(IDEMPOTENCY_FIELD),
+            MessagingError::Database(error) => error.into(),
         }
     }
 }
