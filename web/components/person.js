@@ -32,8 +32,10 @@ export function personLabel(person, fallback = 'Someone') {
 /** The same as plain text, for places that hold no markup (a select's options, titles). */
 export function personText(person, fallback = 'Someone') {
   const p = person || {};
-  // First-strong isolates keep right-to-left text in the name from reordering the rest.
-  const name = `\u2068${p.display_name || p.username || fallback}\u2069`;
+  const name = p.display_name || p.username || fallback;
   const details = [p.username ? `@${p.username}` : '', roleLabel(p.role)].filter(Boolean).join(', ');
-  return details ? `${name} (${details})` : name;
+  // A left-to-right mark after the name keeps right-to-left text in it from pulling the
+  // brackets after it along. (Not an isolate around it: the text must start with the
+  // name, for a list's type-to-select.)
+  return details ? `${name}\u200E (${details})` : name;
 }
