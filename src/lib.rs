@@ -7,7 +7,8 @@
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
 //! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`state`], [`startup`], [`cli`], [`doctor`].
+//! [`text`] (which characters free text may hold), [`state`], [`startup`], [`cli`],
+//! [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
@@ -35,4 +36,5 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod text;
 pub mod web;

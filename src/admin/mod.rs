@@ -14,6 +14,7 @@ use crate::http::{ApiError, ApiResult, ErrorCode, PageQuery, Paging, Path, Query
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
 use crate::storage::rfc3339;
+use crate::text::{self, Lines};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,6 +57,9 @@ async fn list_users(
             "q",
             "A search is at most 100 characters.",
         ));
+    }
+    if let Err(forbidden) = text::check(&search, Lines::One) {
+        return Err(ApiError::invalid("q", format!("A search {forbidden}.")));
     }
     let pattern = format!(
         "%{}%",

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::store;
 use super::views::{care_team_views, person};
-use crate::accounts::{find_approved_clinician, store as users, Username};
+use crate::accounts::{find_approved_clinician, store as users, Role, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, Input, Path};
 use crate::sessions::{Clinician, CurrentUser, Patient};
@@ -118,7 +118,7 @@ async fn pending_requests(
         .map(|link| {
             json!({
                 "id": link.id,
-                "patient": person(&link.username, &link.display_name),
+                "patient": person(&link.username, &link.display_name, Role::Patient),
                 "requested_at": rfc3339(link.requested_at),
             })
         })

@@ -22,6 +22,6 @@ pub fn own(feedback: &Feedback) -> Value {
 /// Feedback with its author, for administrators.
 pub fn with_author(feedback: &Feedback) -> Value {
     let mut item = own(feedback);
-    item["author"] = person(&feedback.username, &feedback.display_name);
+    item["author"] = person(&feedback.username, &feedback.display_name, feedback.role);
     item
 }

@@ -54,6 +54,8 @@ error_codes! {
     NotPending => "not_pending",
     CannotDisableSelf => "cannot_disable_self",
     RecipientNotAllowed => "recipient_not_allowed",
+    /// An `Idempotency-Key` already used for a different message.
+    IdempotencyKeyReused => "idempotency_key_reused",
     // The server
     DatabaseUnavailable => "database_unavailable",
     /// SQLite cannot write its files (a full disk, a read-only file): nothing was saved.

@@ -5,7 +5,9 @@ pub mod store;
 
 use crate::accounts::{Role, User};
 use crate::care_teams::store::is_member;
-use crate::storage::{Database, DbError};
+use crate::storage::{Both, Database, DbError};
+use crate::text::{self, Lines};
+use sha2::{Digest, Sha256};
 
 /// What messaging refuses, before HTTP: `routes` turns it into a response.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +19,11 @@ pub enum MessagingError {
     },
     #[error("this person cannot be messaged")]
     RecipientNotAllowed,
+    /// The Idempotency-Key of an earlier send that asked for something else.
+    #[error("this idempotency key was used for a different message")]
+    IdempotencyKeyReused,
+    #[error(transparent)]
+    Database(#[from] DbError),
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> MessagingError {
@@ -98,9 +105,11 @@ fn every_combination_of_three_flags() -> impl Iterator<Item = (bool, bool, bool)
     (0..8).map(|n: u8| (n & 1 != 0, n & 2 != 0, n & 4 != 0))
 }
 
-/// 1 to 10,000 characters after trimming.
+/// 1 to 10,000 characters after trimming, on as many lines as needed.
 pub fn parse_content(raw: &str) -> Result<String, MessagingError> {
     let content = raw.trim();
+    text::check(content, Lines::Many)
+        .map_err(|forbidden| invalid("content", format!("A message {forbidden}.")))?;
     let length = content.chars().count();
     if length == 0 {
         return Err(invalid("content", "Write a message before sending."));
@@ -114,15 +123,54 @@ pub fn parse_content(raw: &str) -> Result<String, MessagingError> {
     Ok(content.to_owned())
 }
 
-/// At most 200 characters; empty means none.
+/// At most 200 characters on one line; empty means none.
 pub fn parse_subject(raw: Option<&str>) -> Result<Option<String>, MessagingError> {
     let Some(subject) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
+    text::check(subject, Lines::One)
+        .map_err(|forbidden| invalid("subject", format!("A subject {forbidden}.")))?;
     if subject.chars().count() > 200 {
         return Err(invalid("subject", "A subject is at most 200 characters."));
     }
     Ok(Some(subject.to_owned()))
+}
+
+/// A digest of what a send asks for (recipient or conversation, subject, content, as
+/// parsed), kept with its Idempotency-Key: a retry asks for the same, and a different
+/// message under the same key is refused instead of answered with the first.
+pub fn request_fingerprint(
+    recipient: Option<&str>,
+    conversation_id: Option<i64>,
+    subject: Option<&str>,
+    content: &str,
+) -> String {
+    let recipient = recipient.map(|name| name.trim().to_ascii_lowercase());
+    // A JSON array keeps the parts apart unambiguously, whatever they contain.
+    let request = serde_json::json!([recipient, conversation_id, subject, content]);
+    hex::encode(Sha256::digest(request.to_string()))
+}
+
+/// The message an earlier send under this key stored, when this send asks for the same
+/// (a retry); the key reused for a different message is refused.
+pub async fn earlier_send(
+    db: &Database,
+    user_id: i64,
+    key: store::Idempotency<'_>,
+) -> Result<Option<store::Sent>, MessagingError> {
+    let Some(Both(sent, earlier)) = store::sent_with_key(db, user_id, key.key).await? else {
+        return Ok(None);
+    };
+    if !is_same_request(earlier.request_fingerprint.as_deref(), key.fingerprint) {
+        return Err(MessagingError::IdempotencyKeyReused);
+    }
+    Ok(Some(sent))
+}
+
+/// Whether a send asks for what the earlier send under its key asked for. Keys stored
+/// before fingerprints were have none, and answer as they always did.
+fn is_same_request(earlier: Option<&str>, fingerprint: &str) -> bool {
+    earlier.is_none_or(|earlier| earlier == fingerprint)
 }
 
 /// The first 100 characters at most, for the inbox.
@@ -188,6 +236,23 @@ mod tests {
     }
 
     #[test]
+    fn fingerprints_tell_requests_apart() {
+        let base = request_fingerprint(Some("dr.in"), None, None, "hi");
+        assert_eq!(base, request_fingerprint(Some(" Dr.In "), None, None, "hi"));
+        for other in [
+            request_fingerprint(Some("dr.out"), None, None, "hi"),
+            request_fingerprint(None, Some(1), None, "hi"),
+            request_fingerprint(Some("dr.in"), None, Some("Hello"), "hi"),
+            request_fingerprint(Some("dr.in"), None, None, "hi!"),
+        ] {
+            assert_ne!(base, other);
+            assert!(!is_same_request(Some(&other), &base));
+        }
+        assert!(is_same_request(Some(&base), &base));
+        assert!(is_same_request(None, &base));
+    }
+
+    #[test]
     fn previews_are_at_most_100_characters() {
         assert_eq!(preview("short"), "short");
         let long = "é".repeat(150);
@@ -206,5 +271,32 @@ mod tests {
         ));
         assert!(parse_content(&"x".repeat(10_001)).is_err());
         assert!(parse_content(&"x".repeat(10_000)).is_ok());
+        assert!(parse_content("line one\n\tline two").is_ok());
+        assert!(parse_content("nul\0").is_err());
+        assert!(parse_subject(Some("two\nlines")).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_message_or_a_named_refusal(raw in proptest::prelude::any::<String>()) {
+            match parse_content(&raw) {
+                Ok(content) => {
+                    proptest::prop_assert_eq!(content.trim(), content.as_str());
+                    proptest::prop_assert!((1..=10_000).contains(&content.chars().count()));
+                    proptest::prop_assert!(text::check(&content, Lines::Many).is_ok());
+                }
+                Err(MessagingError::Invalid { field, .. }) => proptest::prop_assert_eq!(field, "content"),
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
+            }
+            match parse_subject(Some(&raw)) {
+                Ok(Some(subject)) => {
+                    proptest::prop_assert!(subject.chars().count() <= 200);
+                    proptest::prop_assert!(text::check(&subject, Lines::One).is_ok());
+                }
+                Ok(None) => proptest::prop_assert!(raw.trim().is_empty()),
+                Err(MessagingError::Invalid { field, .. }) => proptest::prop_assert_eq!(field, "subject"),
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
+            }
+        }
     }
 }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
-    may_message, may_message_in, parse_content, parse_subject, preview, store, MessagingError,
+    earlier_send, may_message, may_message_in, parse_content, parse_subject, preview,
+    request_fingerprint, store, MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
 use crate::http::{
@@ -48,6 +49,8 @@ struct SendRequest {
 }
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// How errors name the header as a field.
+const IDEMPOTENCY_FIELD: &str = "Idempotency-Key";
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
@@ -56,7 +59,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match value.to_str().map(str::trim) {
         Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
         _ => Err(ApiError::invalid(
-            "Idempotency-Key",
+            IDEMPOTENCY_FIELD,
             "The Idempotency-Key header is 1 to 200 visible characters.",
         )),
     }
@@ -77,18 +80,31 @@ async fn send(
     Input(request): Input<SendRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let key = idempotency_key(&headers)?;
-    if let Some(key) = &key {
-        if let Some(sent) = store::sent_with_key(&state.db, me.user.id, key).await? {
+    let content = parse_content(&request.content)?;
+    let subject = parse_subject(request.subject.as_deref())?;
+    let fingerprint = key.as_ref().map(|_| {
+        let recipient = request.recipient.as_deref();
+        request_fingerprint(
+            recipient,
+            request.conversation_id,
+            subject.as_deref(),
+            &content,
+        )
+    });
+    let key = key
+        .as_deref()
+        .zip(fingerprint.as_deref())
+        .map(|(key, fingerprint)| store::Idempotency { key, fingerprint });
+    if let Some(key) = key {
+        if let Some(sent) = earlier_send(&state.db, me.user.id, key).await? {
             return Ok((StatusCode::CREATED, sent_body(&sent)));
         }
     }
-    let content = parse_content(&request.content)?;
-    let subject = parse_subject(request.subject.as_deref())?;
     let reply_into = |conversation_id| store::Reply {
         me: &me.user,
         conversation_id,
         content: &content,
-        key: key.as_deref(),
+        key,
     };
     let outcome = match (request.recipient.as_deref(), request.conversation_id) {
         (Some(name), None) => {
@@ -108,7 +124,7 @@ async fn send(
                         subject: subject.as_deref(),
                         content: &content,
                     };
-                    store::send(&state.db, &new, key.as_deref()).await?
+                    store::send(&state.db, &new, key).await?
                 }
             }
         }
@@ -122,10 +138,10 @@ async fn send(
     };
     let sent = match outcome {
         store::SendOutcome::Sent(sent) => sent,
-        // A concurrent retry with the same key won: answer with its message instead.
+        // A concurrent send with the same key won: answer with its message instead.
         store::SendOutcome::KeyTaken => {
-            let key = key.as_deref().unwrap_or_default();
-            store::sent_with_key(&state.db, me.user.id, key)
+            let key = key.ok_or_else(|| anyhow::anyhow!("a key taken without a key"))?;
+            earlier_send(&state.db, me.user.id, key)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
         }
@@ -459,6 +475,13 @@ impl From<MessagingError> for ApiError {
                 "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
             )
             .with_field("recipient"),
+            MessagingError::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was already used for a different message. Use a new key for each new message, and the same key only to retry the same one.",
+            )
+            .with_field(IDEMPOTENCY_FIELD),
+            MessagingError::Database(error) => error.into(),
         }
     }
 }

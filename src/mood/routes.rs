@@ -14,6 +14,7 @@ use crate::http::{ApiError, ApiResult, Input, Path, Query};
 use crate::sessions::{Clinician, Patient};
 use crate::state::AppState;
 use crate::storage::now_ms;
+use crate::text::{self, Lines};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,6 +60,9 @@ async fn check_in(
             "note",
             "A note is at most 2,000 characters.",
         ));
+    }
+    if let Some(Err(forbidden)) = note.map(|n| text::check(n, Lines::Many)) {
+        return Err(ApiError::invalid("note", format!("A note {forbidden}.")));
     }
     let entry = store::insert(
         &state.db,
@@ -124,6 +128,6 @@ async fn patient_history(
     }
     let days = parse_days(&query)?;
     let mut body = history_of(&state, patient.id, days).await?;
-    body["patient"] = person(&patient.username, &patient.display_name);
+    body["patient"] = person(&patient.username, &patient.display_name, patient.role);
     Ok(Json(body))
 }

@@ -6,8 +6,9 @@
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
 //!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], and the
-//!   [`http`] conventions;
+//!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], the
+//!   [`http`] conventions, and what a hostile client sends: [`hostile_input`],
+//!   [`idempotency`], [`display_names`];
 //! - failing infrastructure: [`outages`] (PostgreSQL down, an SQLite disk full).
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
@@ -21,9 +22,12 @@ mod admin;
 mod authorization;
 mod care_teams;
 mod concurrency;
+mod display_names;
 mod feedback;
 mod home;
+mod hostile_input;
 mod http;
+mod idempotency;
 mod inbox;
 mod messaging;
 mod mood;

@@ -17,4 +17,5 @@ mod files;
 mod keyboard;
 mod messaging;
 mod mood_and_feedback;
+mod names;
 mod sessions;

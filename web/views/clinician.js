@@ -8,6 +8,7 @@ import { pageHead } from '../components/page.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { awaitingApproval } from '../components/approval.js';
 import { moodChart } from '../components/chart.js';
+import { personLabel } from '../components/person.js';
 import { chosenPeriod, periodField, entryList } from '../components/mood-history.js';
 
 // A clinician whose account is not approved yet gets 403 clinician_not_approved.
@@ -91,7 +92,7 @@ function requestItem(ctx, r, reload) {
     'li',
     { 'data-testid': 'care-request', 'data-request-id': r.id },
     h('div', { class: 'row-main' },
-      h('span', { class: 'row-title' }, `${who} (${r.patient?.username || ''})`),
+      h('span', { class: 'row-title' }, personLabel(r.patient)),
       h('span', { class: 'row-meta' }, 'asked ', timeElement(r.requested_at))),
     h('div', { class: 'row-actions' }, approve, decline),
     note,

@@ -7,8 +7,7 @@ import { timeElement, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
 import { recentlyActive } from '../components/activity.js';
-
-const ROLE_WORDS = { clinician: 'clinician', patient: 'patient', admin: 'administrator' };
+import { personLabel, personText } from '../components/person.js';
 const NEWEST_EVERY_MS = 15000;
 
 /** A random key for Idempotency-Key headers (crypto.randomUUID needs a secure context). */
@@ -81,7 +80,6 @@ function conversationItem(c) {
   const other = c.other || {};
   const last = c.last_message;
   const unread = Number(c.unread_count) || 0;
-  const name = other.display_name || other.username || 'Someone';
   return h(
     'li',
     {},
@@ -94,8 +92,7 @@ function conversationItem(c) {
         'data-conversation-id': c.id,
         'data-unread': unread,
       },
-      h('span', { class: 'who' }, name,
-        other.role && other.role !== 'patient' ? h('span', { class: 'muted small' }, ` (${ROLE_WORDS[other.role] || other.role})`) : null),
+      h('span', { class: 'who' }, personLabel(other)),
       h('span', { class: 'when' }, last ? timeElement(last.sent_at) : ''),
       h('span', { class: 'subject' }, c.subject || ''),
       h('span', {}, unread
@@ -144,8 +141,7 @@ export async function composeView(ctx) {
 function composeForm(ctx, recipients) {
   const wanted = ctx.query.get('to');
   const alert = formAlert();
-  const options = recipients.map((r) => [r.username,
-    `${r.display_name || r.username}${r.role && r.role !== 'patient' ? ` (${ROLE_WORDS[r.role] || r.role})` : ''}`]);
+  const options = recipients.map((r) => [r.username, personText(r)]);
   const recipient = field({
     id: 'recipient', name: 'recipient', label: 'To', required: true,
     options: recipients.length === 1 ? options : [['', 'Choose who to write to'], ...options],
@@ -281,8 +277,8 @@ export async function conversationView(ctx) {
     conversation = data.conversation || {};
     const other = conversation.other || {};
     const name = other.display_name || other.username || 'someone';
-    heading.textContent = `Conversation with ${name}`;
-    ctx.setTitle(`Conversation with ${name}`);
+    heading.replaceChildren('Conversation with ', personLabel(other, 'someone'));
+    ctx.setTitle(`Conversation with ${personText(other, 'someone')}`);
     subline.textContent = conversation.subject ? `Subject: ${conversation.subject}` : '';
     seen.clear();
     thread.replaceChildren(...(data.messages || []).map(toItem));

@@ -5,7 +5,7 @@
 
 use super::conversation::{header, ME_AND_OTHER, MY_CONVERSATION};
 use super::rule::{may_message, person_kind_columns};
-use super::send::{outcome, send, NewMessage, SendOutcome, Sent};
+use super::send::{outcome, send, Idempotency, NewMessage, SendOutcome, Sent};
 use crate::accounts::User;
 use crate::config::DatabaseKind;
 use crate::messaging::{may_message_in, messageable_kinds};
@@ -17,7 +17,7 @@ pub struct Reply<'a> {
     pub me: &'a User,
     pub conversation_id: i64,
     pub content: &'a str,
-    pub key: Option<&'a str>,
+    pub key: Option<Idempotency<'a>>,
 }
 
 /// How a database stores a reply, once it is checked that I am in the conversation and
@@ -67,7 +67,8 @@ impl Replies for OnSqlite {
 /// `send_in_transaction`. Concurrent writes into one conversation lock its two member
 /// rows in the order their scans find them, which is the same unless their plans differ;
 /// the rare deadlock that PostgreSQL breaks then is run again (`DEADLOCK_RETRIES`).
-/// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null.) The
+/// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null, $6 the
+/// fingerprint of the request that carried it.) The
 /// answer has no row when I am not in the conversation, and a null `message_id` when I
 /// may not write to the other person.
 pub fn reply_statement(me: &User) -> String {
@@ -84,8 +85,8 @@ pub fn reply_statement(me: &User) -> String {
              ELSE last_read_message_id END, \
            last_message_at = $4 \
            WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m) RETURNING user_id), \
-         k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
-           SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \
+         k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at, request_fingerprint) \
+           SELECT $2, $5, id, $4, $6 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \
          SELECT (SELECT id FROM m) AS message_id FROM h"
     )
 }
@@ -114,7 +115,8 @@ async fn reply_in_one_statement(db: &Database, reply: &Reply<'_>) -> Result<Send
             .bind(me.id)
             .bind(content)
             .bind(now)
-            .bind(key)
+            .bind(key.map(|k| k.key))
+            .bind(key.map(|k| k.fingerprint))
             .fetch_optional(db)
     };
     let mut answer = run().await;
@@ -135,5 +137,5 @@ async fn reply_in_one_statement(db: &Database, reply: &Reply<'_>) -> Result<Send
         }),
         Err(error) => Err(error),
     };
-    outcome(sent, key)
+    outcome(sent, key.is_some())
 }
