@@ -51,7 +51,7 @@
 //     #current-password #new-password #confirm-password [data-testid="change-password"]
 //     [data-testid="devices"] [data-testid="device"] (data-current), [data-testid="device-signout"],
 //     [data-testid="signout-others"], [data-testid="export-data"], [data-testid="signout"]
-//   Clinician (/clinician, /clinician/patients/:username)
+//   Clinician (/clinician, /clinician/patients/:username/mood)
 //     [data-testid="patient"] [data-testid="care-request"] [data-testid="approve-request"]
 //     [data-testid="decline-request"] [data-testid="awaiting-approval"] [data-testid="mood-chart"]
 //   Admin (/admin, /admin/feedback, /admin/audit)

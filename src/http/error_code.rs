@@ -54,6 +54,8 @@ error_codes! {
     NotPending => "not_pending",
     CannotDisableSelf => "cannot_disable_self",
     RecipientNotAllowed => "recipient_not_allowed",
+    /// There is no administrator for "Contact support" to reach.
+    SupportUnavailable => "support_unavailable",
     // The server
     DatabaseUnavailable => "database_unavailable",
     RequestTimeout => "request_timeout",

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
-    may_message, may_message_in, parse_content, parse_subject, preview, store, MessagingError,
+    may_message, may_message_in, parse_content, parse_subject, preview, store, Channel,
+    MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
 use crate::http::{
@@ -19,8 +20,11 @@ use crate::sessions::CurrentUser;
 use crate::state::AppState;
 use crate::storage::{rfc3339, Both};
 
+mod support;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(support::router())
         .route("/messages/recipients", get(recipients))
         .route("/messages/send", post(send))
         .route("/messages/inbox", get(inbox))
@@ -120,19 +124,29 @@ async fn send(
             ))
         }
     };
-    let sent = match outcome {
-        store::SendOutcome::Sent(sent) => sent,
+    let sent = sent_from(&state, &me, key.as_deref(), outcome).await?;
+    Ok((StatusCode::CREATED, sent_body(&sent)))
+}
+
+/// The message a send stored, or why it stored none.
+async fn sent_from(
+    state: &AppState,
+    me: &CurrentUser,
+    key: Option<&str>,
+    outcome: store::SendOutcome,
+) -> ApiResult<store::Sent> {
+    match outcome {
+        store::SendOutcome::Sent(sent) => Ok(sent),
         // A concurrent retry with the same key won: answer with its message instead.
         store::SendOutcome::KeyTaken => {
-            let key = key.as_deref().unwrap_or_default();
-            store::sent_with_key(&state.db, me.user.id, key)
+            let key = key.unwrap_or_default();
+            Ok(store::sent_with_key(&state.db, me.user.id, key)
                 .await?
-                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
+                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?)
         }
-        store::SendOutcome::NotInConversation => return Err(ApiError::not_found("conversation")),
-        store::SendOutcome::NotAllowed => return Err(MessagingError::RecipientNotAllowed.into()),
-    };
-    Ok((StatusCode::CREATED, sent_body(&sent)))
+        store::SendOutcome::NotInConversation => Err(ApiError::not_found("conversation")),
+        store::SendOutcome::NotAllowed => Err(MessagingError::RecipientNotAllowed.into()),
+    }
 }
 
 /// The same refusal whether the name does not exist or the person may not be messaged.
@@ -141,7 +155,7 @@ async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult
         return Err(MessagingError::RecipientNotAllowed.into());
     };
     match users::find_by_username(&state.db, username.as_str()).await? {
-        Some(user) if may_message(&state.db, me, &user).await? => Ok(user),
+        Some(user) if may_message(&state.db, me, &user, Channel::Direct).await? => Ok(user),
         _ => Err(MessagingError::RecipientNotAllowed.into()),
     }
 }
@@ -328,7 +342,7 @@ async fn conversation(
     } else {
         None
     };
-    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team);
+    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team, Channel::Reply);
     let other = header.other;
     let messages = messages
         .into_iter()
@@ -456,9 +470,18 @@ impl From<MessagingError> for ApiError {
             MessagingError::Invalid { field, message } => ApiError::invalid(field, message),
             MessagingError::RecipientNotAllowed => ApiError::forbidden(
                 ErrorCode::RecipientNotAllowed,
-                "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
+                "You cannot send messages to this person. You can message the people in your care team; to reach an administrator, contact support.",
             )
             .with_field("recipient"),
+            MessagingError::SupportUnavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SupportUnavailable,
+                "Support cannot be reached: there is no administrator yet. If you need help now, use “Need help now?”.",
+            ),
+            MessagingError::AdministratorsAreSupport => ApiError::forbidden(
+                ErrorCode::Forbidden,
+                "Administrators are support: write to another administrator with a new message.",
+            ),
         }
     }
 }

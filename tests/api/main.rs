@@ -4,7 +4,7 @@
 //!
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
-//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
+//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`support`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
 //!   guards it), [`concurrency`], and the [`http`] conventions.
 //!
@@ -28,3 +28,4 @@ mod mood;
 mod my_data;
 mod sessions;
 mod sign_in;
+mod support;
