@@ -13,8 +13,11 @@ mod common;
 #[path = "../common/browser/mod.rs"]
 mod browser;
 
+mod addresses;
 mod files;
 mod keyboard;
 mod messaging;
 mod mood_and_feedback;
+mod narrow;
 mod sessions;
+mod support;
