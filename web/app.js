@@ -41,6 +41,9 @@
 //     [data-testid="load-earlier"]           "Load earlier messages"
 //     #reply [data-testid="reply-input"] [data-testid="reply-send"]
 //     [data-testid="archive-conversation"]
+//   Contact support (/support; not for administrators, who are support)
+//     [data-testid="contact-support"]        the way there, from Messages and New message
+//     #support-subject #support-content [data-testid="support-send"]
 //   Mood (/mood)
 //     [data-testid="mood-chart"] (<svg>, data-points = number of days drawn), #mood-days,
 //     [data-testid="mood-entry"]
