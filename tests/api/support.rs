@@ -89,6 +89,19 @@ async fn contacting_support_reaches_an_administrator_end_to_end() {
     assert_eq!(inbox.body["total"], 2);
     assert_eq!(inbox.body["total_unread"], 3);
 
+    // A retried send with the same Idempotency-Key is stored once.
+    let send_once = || {
+        let request = patient
+            .with_csrf(patient.request(reqwest::Method::POST, "/api/support"))
+            .header("Idempotency-Key", "support-retry-1")
+            .json(&json!({ "content": "Sent twice, stored once." }));
+        patient.send(request)
+    };
+    let first = send_once().await.expect(201);
+    let retry = send_once().await.expect(201);
+    assert_eq!(first.body["message_id"], retry.body["message_id"]);
+    assert_eq!(first.body["conversation_id"], retry.body["conversation_id"]);
+
     // A clinician awaiting approval, who may message no one, can still reach support.
     world
         .dr_pending
