@@ -66,10 +66,12 @@ pub fn may_message_in(from: &User, to: &User, in_care_team: bool, channel: Chann
         return false;
     }
     match (from.role, to.role) {
-        // Administrators are support: they write to each other directly.
+        // Support reaches administrators only, from anyone but an administrator (they are
+        // support, and write to each other directly).
         (_, Role::Admin) if channel == Channel::Support => from.role != Role::Admin,
         _ if channel == Channel::Support => false,
         (Role::Admin, _) => true,
+        // Not offered, nor written to directly: answered in the conversation they have.
         (_, Role::Admin) => channel == Channel::Reply,
         (Role::Patient, Role::Clinician) => to.is_approved_clinician() && in_care_team,
         (Role::Clinician, Role::Patient) => from.is_approved_clinician() && in_care_team,
