@@ -56,6 +56,8 @@ error_codes! {
     RecipientNotAllowed => "recipient_not_allowed",
     /// An `Idempotency-Key` already used for a different message.
     IdempotencyKeyReused => "idempotency_key_reused",
+    /// There is no administrator for "Contact support" to reach.
+    SupportUnavailable => "support_unavailable",
     // The server
     DatabaseUnavailable => "database_unavailable",
     /// SQLite cannot write its files (a full disk, a read-only file): nothing was saved.

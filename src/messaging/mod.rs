@@ -24,6 +24,10 @@ pub enum MessagingError {
     IdempotencyKeyReused,
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("there is no administrator to reach")]
+    SupportUnavailable,
+    #[error("administrators are support")]
+    AdministratorsAreSupport,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> MessagingError {
@@ -33,25 +37,49 @@ fn invalid(field: &'static str, message: impl Into<String>) -> MessagingError {
     }
 }
 
-/// Who may write to whom: a patient and a clinician of their care team, two approved
-/// clinicians, or an administrator and anyone (support).
-pub async fn may_message(db: &Database, from: &User, to: &User) -> Result<bool, DbError> {
+/// How a message reaches someone: people reach administrators only through support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A new conversation with someone chosen from the recipients.
+    Direct,
+    /// A reply in a conversation the two already have.
+    Reply,
+    /// "Contact support": a message to the administrators.
+    Support,
+}
+
+/// Who may write to whom, through `channel`: a patient and a clinician of their care
+/// team, two approved clinicians, an administrator and anyone. Everyone but an
+/// administrator reaches the administrators through support (and replies where they
+/// wrote), so no one is offered an administrator as someone to message.
+pub async fn may_message(
+    db: &Database,
+    from: &User,
+    to: &User,
+    channel: Channel,
+) -> Result<bool, DbError> {
     let in_care_team = match (from.role, to.role) {
         (Role::Patient, Role::Clinician) => is_member(db, from.id, to.id).await?,
         (Role::Clinician, Role::Patient) => is_member(db, to.id, from.id).await?,
         _ => false,
     };
-    Ok(may_message_in(from, to, in_care_team))
+    Ok(may_message_in(from, to, in_care_team, channel))
 }
 
 /// `may_message`, when whether the two are patient and clinician of one care team (an
 /// approved link) is already known.
-pub fn may_message_in(from: &User, to: &User, in_care_team: bool) -> bool {
+pub fn may_message_in(from: &User, to: &User, in_care_team: bool, channel: Channel) -> bool {
     if from.id == to.id || to.disabled_at.is_some() || from.disabled_at.is_some() {
         return false;
     }
     match (from.role, to.role) {
-        (Role::Admin, _) | (_, Role::Admin) => true,
+        // Support reaches administrators only, from anyone but an administrator (they are
+        // support, and write to each other directly).
+        (_, Role::Admin) if channel == Channel::Support => from.role != Role::Admin,
+        _ if channel == Channel::Support => false,
+        (Role::Admin, _) => true,
+        // Not offered, nor written to directly: answered in the conversation they have.
+        (_, Role::Admin) => channel == Channel::Reply,
         (Role::Patient, Role::Clinician) => to.is_approved_clinician() && in_care_team,
         (Role::Clinician, Role::Patient) => from.is_approved_clinician() && in_care_team,
         (Role::Clinician, Role::Clinician) => {
@@ -70,9 +98,9 @@ pub struct PersonKind {
     pub in_care_team: bool,
 }
 
-/// Every kind of person `from` may message: `may_message_in` asked of each kind, so that
-/// a query can check a recipient without a second copy of the rule.
-pub fn messageable_kinds(from: &User) -> Vec<PersonKind> {
+/// Every kind of person `from` may message through `channel`: `may_message_in` asked of
+/// each kind, so that a query can check a recipient without a second copy of the rule.
+pub fn messageable_kinds(from: &User, channel: Channel) -> Vec<PersonKind> {
     let mut kinds = Vec::new();
     for role in [Role::Patient, Role::Clinician, Role::Admin] {
         for (approved, disabled, in_care_team) in every_combination_of_three_flags() {
@@ -87,7 +115,7 @@ pub fn messageable_kinds(from: &User) -> Vec<PersonKind> {
                 created_at: 0,
                 last_login_at: None,
             };
-            if may_message_in(from, &to, in_care_team) {
+            if may_message_in(from, &to, in_care_team, channel) {
                 kinds.push(PersonKind {
                     role,
                     approved,
@@ -213,26 +241,50 @@ mod tests {
 
     #[test]
     fn messageable_kinds_follow_the_rule() {
-        let patient = messageable_kinds(&person(Role::Patient, false));
+        let direct = |from: &User| messageable_kinds(from, Channel::Direct);
+        let patient = direct(&person(Role::Patient, false));
         assert!(patient.contains(&kind(Role::Clinician, true, true)));
         assert!(!patient.contains(&kind(Role::Clinician, true, false)));
         assert!(!patient.contains(&kind(Role::Clinician, false, true)));
         assert!(!patient.iter().any(|k| k.role == Role::Patient));
-        assert!(patient.contains(&kind(Role::Admin, false, false)));
+        assert!(
+            !patient.iter().any(|k| k.role == Role::Admin),
+            "support only"
+        );
         assert!(!patient.iter().any(|k| k.disabled), "nobody disabled");
 
-        let clinician = messageable_kinds(&person(Role::Clinician, true));
+        let clinician = direct(&person(Role::Clinician, true));
         assert!(clinician.contains(&kind(Role::Patient, false, true)));
         assert!(!clinician.contains(&kind(Role::Patient, false, false)));
         assert!(clinician.contains(&kind(Role::Clinician, true, false)));
         assert!(!clinician.contains(&kind(Role::Clinician, false, false)));
-
-        let pending = messageable_kinds(&person(Role::Clinician, false));
-        assert!(pending.iter().all(|k| k.role == Role::Admin));
-        assert_eq!(
-            messageable_kinds(&person(Role::Admin, false)).len(),
-            3 * 2 * 2
+        assert!(
+            !clinician.iter().any(|k| k.role == Role::Admin),
+            "support only"
         );
+
+        assert!(direct(&person(Role::Clinician, false)).is_empty());
+        assert_eq!(direct(&person(Role::Admin, false)).len(), 3 * 2 * 2);
+    }
+
+    #[test]
+    fn administrators_are_reached_through_support_and_answered_in_place() {
+        let admin = kind(Role::Admin, false, false);
+        for role in [Role::Patient, Role::Clinician] {
+            for approved in [false, true] {
+                let from = person(role, approved);
+                assert!(messageable_kinds(&from, Channel::Support).contains(&admin));
+                assert!(messageable_kinds(&from, Channel::Reply).contains(&admin));
+                assert!(!messageable_kinds(&from, Channel::Direct).contains(&admin));
+            }
+        }
+        let support = messageable_kinds(&person(Role::Patient, false), Channel::Support);
+        assert!(
+            support.iter().all(|k| k.role == Role::Admin),
+            "support is administrators"
+        );
+        let admin_support = messageable_kinds(&person(Role::Admin, false), Channel::Support);
+        assert!(admin_support.is_empty(), "administrators are support");
     }
 
     #[test]

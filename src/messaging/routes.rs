@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::{
     earlier_send, may_message, may_message_in, parse_content, parse_subject, preview,
-    request_fingerprint, store, MessagingError,
+    request_fingerprint, store, Channel, MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
 use crate::http::{
@@ -20,8 +20,11 @@ use crate::sessions::CurrentUser;
 use crate::state::AppState;
 use crate::storage::{rfc3339, Both};
 
+mod support;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(support::router())
         .route("/messages/recipients", get(recipients))
         .route("/messages/send", post(send))
         .route("/messages/inbox", get(inbox))
@@ -136,19 +139,29 @@ async fn send(
             ))
         }
     };
-    let sent = match outcome {
-        store::SendOutcome::Sent(sent) => sent,
+    let sent = sent_from(&state, &me, key, outcome).await?;
+    Ok((StatusCode::CREATED, sent_body(&sent)))
+}
+
+/// The message a send stored, or why it stored none.
+async fn sent_from(
+    state: &AppState,
+    me: &CurrentUser,
+    key: Option<store::Idempotency<'_>>,
+    outcome: store::SendOutcome,
+) -> ApiResult<store::Sent> {
+    match outcome {
+        store::SendOutcome::Sent(sent) => Ok(sent),
         // A concurrent send with the same key won: answer with its message instead.
         store::SendOutcome::KeyTaken => {
             let key = key.ok_or_else(|| anyhow::anyhow!("a key taken without a key"))?;
-            earlier_send(&state.db, me.user.id, key)
+            Ok(earlier_send(&state.db, me.user.id, key)
                 .await?
-                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
+                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?)
         }
-        store::SendOutcome::NotInConversation => return Err(ApiError::not_found("conversation")),
-        store::SendOutcome::NotAllowed => return Err(MessagingError::RecipientNotAllowed.into()),
-    };
-    Ok((StatusCode::CREATED, sent_body(&sent)))
+        store::SendOutcome::NotInConversation => Err(ApiError::not_found("conversation")),
+        store::SendOutcome::NotAllowed => Err(MessagingError::RecipientNotAllowed.into()),
+    }
 }
 
 /// The same refusal whether the name does not exist or the person may not be messaged.
@@ -157,7 +170,7 @@ async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult
         return Err(MessagingError::RecipientNotAllowed.into());
     };
     match users::find_by_username(&state.db, username.as_str()).await? {
-        Some(user) if may_message(&state.db, me, &user).await? => Ok(user),
+        Some(user) if may_message(&state.db, me, &user, Channel::Direct).await? => Ok(user),
         _ => Err(MessagingError::RecipientNotAllowed.into()),
     }
 }
@@ -344,7 +357,7 @@ async fn conversation(
     } else {
         None
     };
-    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team);
+    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team, Channel::Reply);
     let other = header.other;
     let messages = messages
         .into_iter()
@@ -472,7 +485,7 @@ impl From<MessagingError> for ApiError {
             MessagingError::Invalid { field, message } => ApiError::invalid(field, message),
             MessagingError::RecipientNotAllowed => ApiError::forbidden(
                 ErrorCode::RecipientNotAllowed,
-                "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
+                "You cannot send messages to this person. You can message the people in your care team; to reach an administrator, contact support.",
             )
             .with_field("recipient"),
             MessagingError::IdempotencyKeyReused => ApiError::new(
@@ -482,6 +495,15 @@ impl From<MessagingError> for ApiError {
             )
             .with_field(IDEMPOTENCY_FIELD),
             MessagingError::Database(error) => error.into(),
+            MessagingError::SupportUnavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SupportUnavailable,
+                "Support cannot be reached: there is no administrator yet. If you need help now, use “Need help now?”.",
+            ),
+            MessagingError::AdministratorsAreSupport => ApiError::forbidden(
+                ErrorCode::Forbidden,
+                "Administrators are support: write to another administrator with a new message.",
+            ),
         }
     }
 }

@@ -186,10 +186,10 @@ async fn the_web_app_is_served_outside_the_api() {
                 && !csp.contains("unsafe-eval")
         );
     }
-    client
-        .get("/no-such-file.js")
-        .await
-        .expect_error(404, "not_found");
+    // Neither a file nor a screen: the app's own "not found" page, not JSON.
+    let missing = client.get("/no-such-file.js").await.expect(404);
+    assert!(missing.header("content-type").starts_with("text/html"));
+    assert!(missing.body.as_str().unwrap().contains("<html"));
     client
         .get("/api/no-such-route")
         .await

@@ -4,7 +4,7 @@
 //!
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
-//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
+//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`support`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
 //!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], the
 //!   [`http`] conventions, and what a hostile client sends: [`hostile_input`],
@@ -36,3 +36,4 @@ mod outages;
 mod session_edges;
 mod sessions;
 mod sign_in;
+mod support;

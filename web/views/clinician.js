@@ -113,7 +113,7 @@ function patientItem(p) {
       mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
       p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
     h('div', { class: 'row-actions' },
-      h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}` }, 'Mood over time'),
+      h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}/mood` }, 'Mood over time'),
       h('a', { class: 'button small secondary', href: `/messages/new?to=${encodeURIComponent(p.username)}` }, 'Send a message')),
   );
 }
@@ -124,7 +124,7 @@ export async function patientMoodView(ctx) {
   const heading = h('h1', { tabindex: '-1' }, 'Mood over time');
   const period = periodField(days);
   period.control.addEventListener('change', () => {
-    ctx.navigate(`/clinician/patients/${encodeURIComponent(username)}?days=${period.control.value}`, { replace: true });
+    ctx.navigate(`/clinician/patients/${encodeURIComponent(username)}/mood?days=${period.control.value}`, { replace: true });
   });
   const chartArea = h('div', {}, loading('Loading check-ins…'));
   const listArea = h('div', {});

@@ -8,15 +8,10 @@ import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
 import { recentlyActive } from '../components/activity.js';
 import { personLabel, personText } from '../components/person.js';
-const NEWEST_EVERY_MS = 15000;
+import { randomKey } from '../components/keys.js';
+import { contactSupportLink } from '../components/support-link.js';
 
-/** A random key for Idempotency-Key headers (crypto.randomUUID needs a secure context). */
-function randomKey() {
-  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+const NEWEST_EVERY_MS = 15000;
 
 // ---------------------------------------------------------------------------------------
 // Inbox
@@ -33,6 +28,7 @@ export async function inboxView(ctx) {
       title,
       h('div', { class: 'actions' },
         h('a', { class: 'button', href: '/messages/new', 'data-testid': 'new-message' }, 'New message'),
+        ctx.user.role === 'admin' ? null : contactSupportLink(),
         archived
           ? h('a', { class: 'button secondary', href: '/messages', 'data-testid': 'show-inbox' }, 'Back to inbox')
           : h('a', { class: 'button secondary', href: '/messages?archived=1', 'data-testid': 'show-archived' }, 'Archived')),
@@ -129,11 +125,16 @@ export async function composeView(ctx) {
         h('p', { 'data-testid': 'no-recipients' }, ctx.user.role === 'clinician'
           ? 'There is no one you can message yet. Once you accept patients into your care team, you can write to them here.'
           : 'There is no one you can message yet. Once a clinician accepts you into their care team, you can write to them here.'),
-        h('p', {}, h('a', { href: '/' }, 'Back to your home page')),
+        h('div', { class: 'actions' },
+          ctx.user.role === 'admin' ? null : contactSupportLink(),
+          h('a', { href: '/' }, 'Back to your home page')),
       );
       return;
     }
     area.replaceChildren(composeForm(ctx, recipients));
+    if (ctx.user.role !== 'admin') {
+      area.append(h('p', { class: 'muted small' }, 'To reach an administrator, ', h('a', { href: '/support' }, 'contact support'), '.'));
+    }
   };
   await load();
 }

@@ -8,7 +8,7 @@ use super::rule::{may_message, person_kind_columns};
 use super::send::{outcome, send, Idempotency, NewMessage, SendOutcome, Sent};
 use crate::accounts::User;
 use crate::config::DatabaseKind;
-use crate::messaging::{may_message_in, messageable_kinds};
+use crate::messaging::{may_message_in, messageable_kinds, Channel};
 use crate::storage::{self, now_ms, Database, DbError};
 
 /// A reply to store: what I write, where, and its idempotency key.
@@ -43,7 +43,7 @@ impl Replies for OnSqlite {
         let Some(header) = header(db, reply.conversation_id, reply.me.id).await? else {
             return Ok(SendOutcome::NotInConversation);
         };
-        if !may_message_in(reply.me, &header.other, header.in_care_team) {
+        if !may_message_in(reply.me, &header.other, header.in_care_team, Channel::Reply) {
             return Ok(SendOutcome::NotAllowed);
         }
         let new = NewMessage {
@@ -61,7 +61,8 @@ impl Replies for OnSqlite {
 /// writes, as data-modifying CTEs (atomic by themselves). On PostgreSQL every statement
 /// is a round trip, and the check plus a transaction were most of a send's cost; SQLite,
 /// in-process, has neither such CTEs nor round trips. Who I may message is
-/// `may_message_in` itself, enumerated by `messageable_kinds` into the statement.
+/// `may_message_in` itself (a reply's channel), enumerated by `messageable_kinds` into
+/// the statement.
 /// Each step reads the one before, which fixes their order (PostgreSQL's is otherwise
 /// unspecified): the members are updated after the message is in, as in
 /// `send_in_transaction`. Concurrent writes into one conversation lock its two member
@@ -73,7 +74,7 @@ impl Replies for OnSqlite {
 /// may not write to the other person.
 pub fn reply_statement(me: &User) -> String {
     let columns = person_kind_columns("me.user_id");
-    let allowed = may_message(&messageable_kinds(me), "h");
+    let allowed = may_message(&messageable_kinds(me, Channel::Reply), "h");
     format!(
         "WITH h AS (SELECT {columns} FROM {ME_AND_OTHER} WHERE {MY_CONVERSATION}), \
          m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
