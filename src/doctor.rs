@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::config::{self, ConfigError, Environment, KeySource, Mode, Source};
+use crate::server;
 use crate::storage::{Database, MigrationState};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -94,8 +95,37 @@ async fn check(source: &dyn Source, dev_flag: bool) -> Report {
             report.fail(error);
         }
     }
+    check_connections(&mut report, source);
     check_database(&mut report, source).await;
     report
+}
+
+/// The connection limits, and whether `MAX_CONNECTIONS` fits under the open-file limit
+/// `serve` would raise to.
+fn check_connections(report: &mut Report, source: &dyn Source) {
+    let settings = match config::read_connections(source) {
+        Ok(settings) => settings,
+        Err(error) => return report.fail(error),
+    };
+    let limit = match server::open_files::raise_limit() {
+        Ok(open_files) => open_files.now,
+        Err(error) => {
+            let message = format!("could not read the open-file limit: {error}");
+            return report.add("MAX_CONNECTIONS", Status::Warn, message);
+        }
+    };
+    match server::open_files::check_fits(settings.max_connections, limit) {
+        Ok(()) => report.add(
+            "MAX_CONNECTIONS",
+            Status::Pass,
+            format!(
+                "up to {} connections at once (open-file limit {limit}); headers within {:?}, \
+                 idle connections closed after {:?}",
+                settings.max_connections, settings.header_read_timeout, settings.keep_alive_timeout
+            ),
+        ),
+        Err(error) => report.fail(error),
+    }
 }
 
 fn check_keys(report: &mut Report, source: &dyn Source, mode: Mode) {

@@ -7,7 +7,7 @@
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
 //! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`state`], [`startup`], [`cli`], [`doctor`].
+//! [`state`], [`server`] (connections and their limits), [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
@@ -30,6 +30,7 @@ pub mod http;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod server;
 pub mod sessions;
 pub mod startup;
 pub mod state;

@@ -3,6 +3,7 @@
 //! Each variable has its own small reader, so `serve` (which stops at the first problem)
 //! and `doctor` (which reports every problem) judge the environment the same way.
 
+pub mod connections;
 pub mod crisis;
 pub mod secret_key;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub use connections::{read_connections, ConnectionSettings};
 pub use secret_key::{KeySource, SecretKey, SigningKeys, GENERATE_COMMAND};
 
 /// A configuration problem: the variable at fault and a message that says why and how to fix it.
@@ -138,6 +140,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
     pub crisis_resources: crisis::CrisisResources,
+    /// Connection timeouts and the connection cap (`config/connections.rs`).
+    pub connections: ConnectionSettings,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -180,6 +184,7 @@ impl Settings {
             request_timeout: read_positive_seconds(source, "REQUEST_TIMEOUT_SECONDS", 30)?,
             shutdown_grace: read_seconds(source, "SHUTDOWN_GRACE_SECONDS", 20)?,
             crisis_resources: crisis::read(source.get("CRISIS_RESOURCES"))?,
+            connections: read_connections(source)?,
         })
     }
 

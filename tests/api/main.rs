@@ -6,7 +6,9 @@
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
 //!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`concurrency`], and the [`http`] conventions.
+//!   guards it), [`concurrency`], and the [`http`] conventions;
+//! - below the routes: [`connections`] (slow, idle and surplus ones) and [`http_layer`]
+//!   (what hyper refuses, answered in JSON).
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
 //! line, the log) are in `tests/process/`.
@@ -19,9 +21,11 @@ mod admin;
 mod authorization;
 mod care_teams;
 mod concurrency;
+mod connections;
 mod feedback;
 mod home;
 mod http;
+mod http_layer;
 mod inbox;
 mod messaging;
 mod mood;

@@ -13,6 +13,7 @@ pub mod client;
 pub mod db;
 pub mod people;
 pub mod process;
+pub mod raw;
 
 use std::collections::BTreeMap;
 
