@@ -9,6 +9,7 @@ mod common;
 
 mod commands;
 mod feature_input;
+mod open_files;
 mod seed_flow;
 mod sessions;
 mod shutdown;
