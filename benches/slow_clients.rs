@@ -12,7 +12,7 @@
 //! - idle: served one request, then kept alive without another.
 //!
 //! The server's timeouts are raised for the run so that they all stay open throughout
-//! (the bench checks); with the defaults, the server closes them after 10 and 60 s.
+//! (the bench checks); with the defaults, the server closes them after 10 and 75 s.
 //!
 //! Run with `cargo bench --bench slow_clients`.
 

@@ -24,9 +24,12 @@ const HEADER_READ_TIMEOUT: Bounded = Bounded {
     min: 0.1,
     max: 300.0,
 };
+/// Longer than the 60 s for which load balancers commonly keep an idle connection to the
+/// server, so that they close it first: a server closing first can meet the balancer's
+/// next request on that connection, which the balancer then answers 502.
 const KEEP_ALIVE_TIMEOUT: Bounded = Bounded {
     name: "KEEP_ALIVE_TIMEOUT_SECONDS",
-    default: 60.0,
+    default: 75.0,
     min: 0.1,
     max: 3600.0,
 };
@@ -102,7 +105,7 @@ mod tests {
     fn defaults_suit_production() {
         let settings = read(&[]).unwrap();
         assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
-        assert_eq!(settings.keep_alive_timeout, Duration::from_secs(60));
+        assert_eq!(settings.keep_alive_timeout, Duration::from_secs(75));
         assert_eq!(settings.max_connections, DEFAULT_MAX_CONNECTIONS);
     }
 

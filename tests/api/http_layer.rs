@@ -60,6 +60,7 @@ async fn a_request_that_is_not_http_is_answered_400_in_json() {
         b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nA header without a colon\r\n\r\n",
         b"GET /api/\x01health HTTP/1.1\r\nHost: localhost\r\n\r\n",
         b"GET /api/health HTTP/9.9\r\nHost: localhost\r\n\r\n",
+        b"POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: many\r\n\r\n",
     ] {
         let answer = answer_to(&server, request).await;
         answer.expect_error(400, "malformed_request");
