@@ -51,9 +51,9 @@ pub fn prepare(max_connections: usize) -> Result<(), ConfigError> {
         Ok(OpenFiles { was, now }) => {
             tracing::info!(
                 open_files_limit = now,
-                was = was,
+                was,
                 max_connections,
-                "open-file limit raised to the hard limit"
+                "open-file limit at the hard limit"
             );
             now
         }

@@ -6,6 +6,10 @@ use std::process::{Command, Output, Stdio};
 
 use crate::common::*;
 
+/// Seconds after which the binary is stopped (by coreutils' `timeout`), in case it
+/// serves where it should have refused to start.
+const STOPPED_AFTER: u32 = 30;
+
 /// `healing-space ARGS` after `limit` (arguments to `ulimit`), in development mode on
 /// this test's database, with `extra` variables.
 fn run_with_open_file_limit(
@@ -14,7 +18,7 @@ fn run_with_open_file_limit(
     args: &[&str],
     extra: &[(&str, &str)],
 ) -> Output {
-    let script = format!("ulimit {limit} && exec \"$0\" \"$@\"");
+    let script = format!("ulimit {limit} && exec timeout {STOPPED_AFTER} \"$0\" \"$@\"");
     Command::new("sh")
         .arg("-c")
         .arg(script)
