@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::config::{
     self, ConfigError, DatabaseUrl, Environment, KeySource, Mode, Settings, SigningKeys, Source,
 };
+use crate::server;
 use crate::storage::{Database, MigrationState};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -72,6 +73,7 @@ async fn check(source: &dyn Source, dev_flag: bool) -> Report {
     let database = match Settings::read(source, dev_flag, false) {
         Ok(settings) => {
             describe_settings(&mut report, &settings);
+            check_connections(&mut report, &settings.connections);
             Some(settings.database)
         }
         Err(problems) => {
@@ -142,6 +144,30 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
             settings.shutdown_grace.as_secs()
         ),
     );
+}
+
+/// The connection limits, and whether `MAX_CONNECTIONS` fits under the open-file limit
+/// `serve` would raise to.
+fn check_connections(report: &mut Report, settings: &config::ConnectionSettings) {
+    let limit = match server::open_files::raise_limit() {
+        Ok(open_files) => open_files.now,
+        Err(error) => {
+            let message = format!("could not read the open-file limit: {error}");
+            return report.add("MAX_CONNECTIONS", Status::Warn, message);
+        }
+    };
+    match server::open_files::check_fits(settings.max_connections, limit) {
+        Ok(()) => report.add(
+            "MAX_CONNECTIONS",
+            Status::Pass,
+            format!(
+                "up to {} connections at once (open-file limit {limit}); headers within {:?}, \
+                 idle connections closed after {:?}",
+                settings.max_connections, settings.header_read_timeout, settings.keep_alive_timeout
+            ),
+        ),
+        Err(error) => report.fail(error),
+    }
 }
 
 fn describe_keys(report: &mut Report, keys: &SigningKeys) {

@@ -7,8 +7,8 @@
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
 //! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`text`] (which characters free text may hold), [`state`], [`startup`], [`cli`],
-//! [`doctor`].
+//! [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
+//! their limits), [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
@@ -31,6 +31,7 @@ pub mod http;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod server;
 pub mod sessions;
 pub mod startup;
 pub mod state;

@@ -4,6 +4,7 @@
 //! and [`Settings::read`] runs every one of them: `serve` stops at the first problem,
 //! `doctor` reports them all, and both judge the environment with the same code.
 
+pub mod connections;
 pub mod crisis;
 pub mod database;
 pub mod limits;
@@ -19,6 +20,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use connections::{read_connections, ConnectionSettings};
 pub use database::{read_database, DatabaseKind, DatabaseUrl};
 pub use limits::{read_login_limits, LoginLimits};
 pub use network::{read_listen, read_public_url, read_public_url_for};
@@ -78,6 +80,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
     pub crisis_resources: crisis::CrisisResources,
+    /// Connection timeouts and the connection cap (`config/connections.rs`).
+    pub connections: ConnectionSettings,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -130,6 +134,7 @@ impl Settings {
         let request_timeout = problems.take(limits::read_request_timeout(source));
         let shutdown_grace = problems.take(limits::read_shutdown_grace(source));
         let crisis_resources = problems.take(crisis::read(source.get("CRISIS_RESOURCES")));
+        let connections = problems.take(read_connections(source));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -145,6 +150,7 @@ impl Settings {
                 request_timeout: request_timeout?,
                 shutdown_grace: shutdown_grace?,
                 crisis_resources: crisis_resources?,
+                connections: connections?,
             })
         })();
         problems.finish(settings)

@@ -37,6 +37,10 @@ error_codes! {
     MethodNotAllowed => "method_not_allowed",
     AlreadyExists => "already_exists",
     TooManyRequests => "too_many_requests",
+    /// The request is not valid HTTP (answered by the server before any route).
+    MalformedRequest => "malformed_request",
+    UriTooLong => "uri_too_long",
+    HeadersTooLarge => "headers_too_large",
     // Signing in and sessions
     InvalidCredentials => "invalid_credentials",
     TooManyAttempts => "too_many_attempts",
@@ -62,6 +66,8 @@ error_codes! {
     DatabaseUnavailable => "database_unavailable",
     /// SQLite cannot write its files (a full disk, a read-only file): nothing was saved.
     StorageUnavailable => "storage_unavailable",
+    /// Every connection the server takes at once is in use (`MAX_CONNECTIONS`).
+    ServerBusy => "server_busy",
     RequestTimeout => "request_timeout",
     InternalError => "internal_error",
 }

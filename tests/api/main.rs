@@ -9,6 +9,8 @@
 //!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], the
 //!   [`http`] conventions, and what a hostile client sends: [`hostile_input`],
 //!   [`idempotency`], [`display_names`];
+//! - below the routes: [`connections`] (slow, idle and surplus ones) and [`http_layer`]
+//!   (what hyper refuses, answered in JSON);
 //! - failing infrastructure: [`outages`] (PostgreSQL down, an SQLite disk full).
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
@@ -22,11 +24,13 @@ mod admin;
 mod authorization;
 mod care_teams;
 mod concurrency;
+mod connections;
 mod display_names;
 mod feedback;
 mod home;
 mod hostile_input;
 mod http;
+mod http_layer;
 mod idempotency;
 mod inbox;
 mod messaging;

@@ -17,6 +17,7 @@ pub mod db;
 pub mod mounts;
 pub mod people;
 pub mod process;
+pub mod raw;
 pub mod throwaway_postgres;
 
 use std::collections::BTreeMap;

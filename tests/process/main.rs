@@ -10,6 +10,7 @@ mod common;
 mod commands;
 mod configuration;
 mod feature_input;
+mod open_files;
 mod rotation;
 mod seed_flow;
 mod sessions;
