@@ -50,7 +50,7 @@ pub async fn with_server_and<T>(
             ("SECRET_KEY", SECRET_KEY.to_owned()),
             ("DATABASE_URL", url.to_owned()),
             ("DATA_DIR", data_dir.display().to_string()),
-            ("AUTH_RATE_LIMIT_PER_MINUTE", "1000000".to_owned()),
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "100000".to_owned()),
         ]
         .map(|(name, value)| (name.to_owned(), value)),
     );
