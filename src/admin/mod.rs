@@ -1,19 +1,20 @@
 //! Administration: accounts (approve clinicians, disable, enable, sign out) and the
 //! audit log. Every route here is for administrators only.
 
+pub mod views;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, ErrorCode, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
-use crate::storage::rfc3339;
+use views::{AuditPage, UserChanged, UserPage, UserSessionsEnded};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,7 +39,7 @@ async fn list_users(
     State(state): State<AppState>,
     _admin: Admin,
     Query(query): Query<UsersQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserPage>> {
     let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
         None => "",
         Some(text) => Role::parse(text)
@@ -74,12 +75,11 @@ async fn list_users(
     let found = users::search(&state.db, role, &pattern, paging.fetch(), paging.offset()).await?;
     let (found, page) = paging.finish(found);
     let total = users::count_matching(&state.db, role, &pattern).await?;
-    let mut body = page.answer(
-        "users",
-        found.iter().map(UserView::from).collect::<Vec<_>>(),
-    );
-    body["total"] = json!(total);
-    Ok(Json(body))
+    Ok(Json(UserPage {
+        page,
+        users: found.iter().map(UserView::from).collect(),
+        total,
+    }))
 }
 
 async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
@@ -90,18 +90,20 @@ async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
         .ok_or_else(not_found)
 }
 
-async fn reload(state: &AppState, id: i64) -> ApiResult<Json<Value>> {
+async fn reload(state: &AppState, id: i64) -> ApiResult<Json<UserChanged>> {
     let user = users::find_by_id(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(Json(json!({ "user": UserView::from(&user) })))
+    Ok(Json(UserChanged {
+        user: UserView::from(&user),
+    }))
 }
 
 async fn approve_clinician(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
     if user.role != Role::Clinician || user.approved_at.is_some() {
         return Err(ApiError::new(
@@ -125,7 +127,7 @@ async fn disable(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
     if user.id == admin.user.id {
         return Err(ApiError::new(
@@ -159,7 +161,7 @@ async fn enable(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
     users::set_disabled(&state.db, user.id, false).await?;
     Entry::new(Event::AccountEnabled)
@@ -174,7 +176,7 @@ async fn end_sessions(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserSessionsEnded>> {
     let user = find_user(&state, &username).await?;
     let keep = (user.id == admin.user.id).then(|| admin.session.id.clone());
     let ended = sessions::end_all(
@@ -191,7 +193,7 @@ async fn end_sessions(
         .detail(&format!("{ended} sessions ended"))
         .record(&state.db)
         .await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(UserSessionsEnded { ended }))
 }
 
 #[derive(Deserialize)]
@@ -206,7 +208,7 @@ async fn audit_log(
     State(state): State<AppState>,
     _admin: Admin,
     Query(query): Query<AuditQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditPage>> {
     let paging = Paging::parse(
         &PageQuery {
             page: query.page,
@@ -225,19 +227,6 @@ async fn audit_log(
     };
     let entries = crate::audit::recent(&state.db, user_id, paging.fetch(), paging.offset()).await?;
     let (entries, page) = paging.finish(entries);
-    let entries: Vec<Value> = entries
-        .into_iter()
-        .map(|entry| {
-            json!({
-                "id": entry.id,
-                "at": rfc3339(entry.at),
-                "event": entry.event,
-                "actor": entry.actor,
-                "subject": entry.subject,
-                "detail": entry.detail,
-                "client_address": entry.client_address,
-            })
-        })
-        .collect();
-    Ok(Json(page.answer("entries", entries)))
+    let entries = entries.into_iter().map(Into::into).collect();
+    Ok(Json(AuditPage { page, entries }))
 }

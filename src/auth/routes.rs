@@ -7,8 +7,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use super::views::{
+    PasswordChanged, SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView,
+};
 use crate::accounts::{
     find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password, store,
     AccountError, Role, User, UserView, Username,
@@ -231,12 +233,12 @@ async fn sign_in(
     )
     .await?;
     store::record_login(&state.db, user.id, now).await?;
-    let body = json!({
-        "user": UserView::from(user),
-        "role": user.role,
-        "session_id": token.session_id,
-        "csrf_token": csrf::token_for(&state.settings.keys, &token.session_id),
-    });
+    let body = SignedIn {
+        user: UserView::from(user),
+        role: user.role,
+        csrf_token: csrf::token_for(&state.settings.keys, &token.session_id),
+        session_id: token.session_id.clone(),
+    };
     Ok((
         [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
         Json(body),
@@ -260,33 +262,36 @@ async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResul
         .await?;
     Ok((
         [(header::SET_COOKIE, cookie::clear(&state.settings))],
-        Json(json!({ "signed_out": true })),
+        Json(SignedOut { signed_out: true }),
     )
         .into_response())
 }
 
-fn describe_session(state: &AppState, current: &CurrentUser) -> Value {
+fn describe_session(state: &AppState, current: &CurrentUser) -> SessionView {
     let session = &current.session;
-    json!({
-        "authenticated": true,
-        "user": UserView::from(&current.user),
-        "role": current.user.role,
-        "session_id": session.id,
-        "csrf_token": current.csrf_token(&state.settings),
-        "session": {
-            "created_at": rfc3339(session.created_at),
-            "expires_at": rfc3339(session.expires_at),
-            "idle_timeout_seconds": state.settings.sessions.idle_timeout.as_secs(),
+    SessionView {
+        authenticated: true,
+        user: UserView::from(&current.user),
+        role: current.user.role,
+        session_id: session.id.clone(),
+        csrf_token: current.csrf_token(&state.settings),
+        session: SessionTimes {
+            created_at: rfc3339(session.created_at),
+            expires_at: rfc3339(session.expires_at),
+            idle_timeout_seconds: state.settings.sessions.idle_timeout.as_secs(),
         },
-    })
+    }
 }
 
-async fn me(State(state): State<AppState>, current: CurrentUser) -> Json<Value> {
+async fn me(State(state): State<AppState>, current: CurrentUser) -> Json<SessionView> {
     Json(describe_session(&state, &current))
 }
 
 /// For pages that only need to know: 200 either way, never 401.
-async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<SessionStatus>> {
     Ok(Json(
         match SessionCheck::of(&headers, &state.db, &state.settings).await? {
             SessionCheck::Live(session) => {
@@ -294,14 +299,16 @@ async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
                     user: session.user.clone(),
                     session: *session,
                 };
-                describe_session(&state, &current)
+                SessionStatus::SignedIn(Box::new(describe_session(&state, &current)))
             }
-            SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => json!({
-                "authenticated": false,
-                "reason": sessions::current::error_code(why),
-                "detail": why.reason(),
-                "message": why.message(&state.settings.sessions),
-            }),
+            SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => {
+                SessionStatus::SignedOut(SignedOutView {
+                    authenticated: false,
+                    reason: sessions::current::error_code(why),
+                    detail: why.reason(),
+                    message: why.message(&state.settings.sessions),
+                })
+            }
         },
     ))
 }
@@ -376,11 +383,11 @@ async fn change_password(
         .await?;
     Ok((
         [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
-        Json(json!({
-            "password_changed": true,
-            "other_sessions_ended": ended,
-            "csrf_token": current.csrf_token(&state.settings),
-        })),
+        Json(PasswordChanged {
+            password_changed: true,
+            other_sessions_ended: ended,
+            csrf_token: current.csrf_token(&state.settings),
+        }),
     )
         .into_response())
 }

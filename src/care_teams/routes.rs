@@ -5,16 +5,21 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::store;
-use super::views::{care_team_views, person};
+use super::views::{
+    care_team_views, CareTeam, CareTeamClinician, CareTeamLeft, CareTeamRequestMade, ClinicianList,
+    Decision, PatientList, PatientRequest, PatientRequests, PendingCareTeamRequest, PersonView,
+    RequestDecided,
+};
 use crate::accounts::{find_approved_clinician, store as users, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, Input, Path};
 use crate::sessions::{Clinician, CurrentUser, Patient};
 use crate::state::AppState;
 use crate::storage::rfc3339;
+
+type CareTeamLists = (Vec<CareTeamClinician>, Vec<PendingCareTeamRequest>);
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,10 +34,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A patient's clinicians and pending requests, as the home screen also shows them.
-pub async fn care_team_of(
-    state: &AppState,
-    patient_id: i64,
-) -> ApiResult<(Vec<Value>, Vec<Value>)> {
+pub async fn care_team_of(state: &AppState, patient_id: i64) -> ApiResult<CareTeamLists> {
     Ok(care_team_views(
         store::for_patient(&state.db, patient_id).await?,
     ))
@@ -41,11 +43,12 @@ pub async fn care_team_of(
 async fn my_care_team(
     State(state): State<AppState>,
     Patient(me): Patient,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CareTeam>> {
     let (clinicians, pending) = care_team_of(&state, me.user.id).await?;
-    Ok(Json(
-        json!({ "clinicians": clinicians, "pending": pending }),
-    ))
+    Ok(Json(CareTeam {
+        clinicians,
+        pending,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -57,7 +60,7 @@ async fn ask_to_join(
     State(state): State<AppState>,
     Patient(me): Patient,
     Input(request): Input<JoinRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CareTeamRequestMade>)> {
     let clinician = find_approved_clinician(&state.db, &request.clinician).await?;
     if !store::request_link(&state.db, me.user.id, clinician.id).await? {
         return Err(ApiError::conflict(
@@ -73,16 +76,16 @@ async fn ask_to_join(
     let (_, pending) = care_team_of(&state, me.user.id).await?;
     let request = pending
         .into_iter()
-        .find(|p| p["clinician"]["username"] == clinician.username.as_str())
+        .find(|p| p.clinician.username == clinician.username)
         .ok_or_else(|| anyhow::anyhow!("a request just made is missing"))?;
-    Ok((StatusCode::CREATED, Json(json!({ "request": request }))))
+    Ok((StatusCode::CREATED, Json(CareTeamRequestMade { request })))
 }
 
 async fn leave(
     State(state): State<AppState>,
     Patient(me): Patient,
     Path(clinician): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CareTeamLeft>> {
     let not_found = || ApiError::not_found("care team");
     let username = Username::parse(&clinician).map_err(|_| not_found())?;
     let clinician = users::find_by_username(&state.db, username.as_str())
@@ -96,41 +99,51 @@ async fn leave(
         .about(clinician.id)
         .record(&state.db)
         .await?;
-    Ok(Json(json!({ "left": true })))
+    Ok(Json(CareTeamLeft { left: true }))
 }
 
 /// Approved clinicians, so a patient can choose whose care team to ask to join.
 async fn approved_clinicians(
     State(state): State<AppState>,
     _me: CurrentUser,
-) -> ApiResult<Json<Value>> {
-    let clinicians = users::approved_clinicians(&state.db).await?;
-    Ok(Json(json!({ "clinicians": clinicians })))
+) -> ApiResult<Json<ClinicianList>> {
+    let clinicians = users::approved_clinicians(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| PersonView::new(&p.username, &p.display_name))
+        .collect();
+    Ok(Json(ClinicianList { clinicians }))
 }
 
 async fn pending_requests(
     State(state): State<AppState>,
     Clinician(me): Clinician,
-) -> ApiResult<Json<Value>> {
-    let requests: Vec<Value> = store::pending_for_clinician(&state.db, me.user.id)
+) -> ApiResult<Json<PatientRequests>> {
+    let requests = store::pending_for_clinician(&state.db, me.user.id)
         .await?
         .into_iter()
-        .map(|link| {
-            json!({
-                "id": link.id,
-                "patient": person(&link.username, &link.display_name),
-                "requested_at": rfc3339(link.requested_at),
-            })
+        .map(|link| PatientRequest {
+            id: link.id,
+            patient: PersonView::new(&link.username, &link.display_name),
+            requested_at: rfc3339(link.requested_at),
         })
         .collect();
-    Ok(Json(json!({ "requests": requests })))
+    Ok(Json(PatientRequests { requests }))
 }
 
-async fn approve(state: State<AppState>, me: Clinician, id: Path<i64>) -> ApiResult<Json<Value>> {
+async fn approve(
+    state: State<AppState>,
+    me: Clinician,
+    id: Path<i64>,
+) -> ApiResult<Json<RequestDecided>> {
     decide(state, me, id, true).await
 }
 
-async fn decline(state: State<AppState>, me: Clinician, id: Path<i64>) -> ApiResult<Json<Value>> {
+async fn decline(
+    state: State<AppState>,
+    me: Clinician,
+    id: Path<i64>,
+) -> ApiResult<Json<RequestDecided>> {
     decide(state, me, id, false).await
 }
 
@@ -139,7 +152,7 @@ async fn decide(
     Clinician(me): Clinician,
     Path(id): Path<i64>,
     approve: bool,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RequestDecided>> {
     let patient_id = store::decide(&state.db, id, me.user.id, approve)
         .await?
         .ok_or_else(|| ApiError::not_found("request"))?;
@@ -154,29 +167,19 @@ async fn decide(
         .record(&state.db)
         .await?;
     let status = if approve { "approved" } else { "declined" };
-    Ok(Json(json!({ "request": { "id": id, "status": status } })))
+    Ok(Json(RequestDecided {
+        request: Decision { id, status },
+    }))
 }
 
 async fn my_patients(
     State(state): State<AppState>,
     Clinician(me): Clinician,
-) -> ApiResult<Json<Value>> {
-    let patients: Vec<Value> = store::patients_of(&state.db, me.user.id)
+) -> ApiResult<Json<PatientList>> {
+    let patients = store::patients_of(&state.db, me.user.id)
         .await?
         .into_iter()
-        .map(|p| {
-            let latest_mood = p
-                .latest_mood_score
-                .zip(p.latest_mood_at)
-                .map(|(score, at)| json!({ "score": score, "recorded_at": rfc3339(at) }));
-            json!({
-                "username": p.username,
-                "display_name": p.display_name,
-                "since": rfc3339(p.since),
-                "unread_messages": p.unread_messages,
-                "latest_mood": latest_mood,
-            })
-        })
+        .map(Into::into)
         .collect();
-    Ok(Json(json!({ "patients": patients })))
+    Ok(Json(PatientList { patients }))
 }

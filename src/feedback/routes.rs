@@ -5,10 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::store::{self, CATEGORIES, STATUSES};
-use super::views;
+use super::views::{self, FeedbackPage, FeedbackSent, FeedbackTriaged, MyFeedback};
 use crate::http::{ApiError, ApiResult, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::{Admin, CurrentUser};
 use crate::state::AppState;
@@ -30,7 +29,7 @@ async fn send(
     State(state): State<AppState>,
     me: CurrentUser,
     Input(request): Input<NewFeedback>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<FeedbackSent>)> {
     if !CATEGORIES.contains(&request.category.as_str()) {
         return Err(ApiError::invalid(
             "category",
@@ -48,14 +47,16 @@ async fn send(
     let feedback = store::insert(&state.db, me.user.id, &request.category, message).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "feedback": views::own(&feedback) })),
+        Json(FeedbackSent {
+            feedback: views::own(&feedback),
+        }),
     ))
 }
 
-async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
+async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<MyFeedback>> {
     let mine = store::mine(&state.db, me.user.id).await?;
-    let mine: Vec<Value> = mine.iter().map(views::own).collect();
-    Ok(Json(json!({ "feedback": mine })))
+    let feedback = mine.iter().map(views::own).collect();
+    Ok(Json(MyFeedback { feedback }))
 }
 
 #[derive(Deserialize)]
@@ -80,7 +81,7 @@ async fn all(
     State(state): State<AppState>,
     _admin: Admin,
     Query(query): Query<AllQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FeedbackPage>> {
     let status = query
         .status
         .as_deref()
@@ -96,8 +97,8 @@ async fn all(
     )?;
     let items = store::all(&state.db, status, paging.fetch(), paging.offset()).await?;
     let (items, page) = paging.finish(items);
-    let items: Vec<Value> = items.iter().map(views::with_author).collect();
-    Ok(Json(page.answer("feedback", items)))
+    let feedback = items.iter().map(views::with_author).collect();
+    Ok(Json(FeedbackPage { page, feedback }))
 }
 
 #[derive(Deserialize)]
@@ -111,7 +112,7 @@ async fn triage(
     _admin: Admin,
     Path(id): Path<i64>,
     Input(request): Input<Triage>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FeedbackTriaged>> {
     let status = parse_status(&request.status)?;
     let note = request.admin_note.as_deref().map(str::trim);
     if note.is_some_and(|n| n.chars().count() > 2000) {
@@ -126,5 +127,7 @@ async fn triage(
     let feedback = store::find(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("feedback"))?;
-    Ok(Json(json!({ "feedback": views::with_author(&feedback) })))
+    Ok(Json(FeedbackTriaged {
+        feedback: views::with_author(&feedback),
+    }))
 }

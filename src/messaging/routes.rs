@@ -5,19 +5,18 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Deserialize;
 
-use super::{
-    may_message, may_message_in, parse_content, parse_subject, preview, store, MessagingError,
+use super::views::{
+    ArchivedState, ConversationInfo, ConversationPage, ConversationRead, Correspondent, InboxItem,
+    InboxPage, MessageHidden, MessageSent, MessageView, RecipientList, SentPage, UnreadCount,
 };
+use super::{may_message, may_message_in, parse_content, parse_subject, store, MessagingError};
 use crate::accounts::{store as users, User, Username};
-use crate::http::{
-    ApiError, ApiResult, ErrorCode, Input, PageInfo, PageQuery, Paging, Path, Query,
-};
+use crate::http::{ApiError, ApiResult, ErrorCode, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
-use crate::storage::{rfc3339, Both};
+use crate::storage::rfc3339;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,9 +33,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The people I may message.
-async fn recipients(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
+async fn recipients(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<Json<RecipientList>> {
     let recipients = store::recipients(&state.db, &me.user).await?;
-    Ok(Json(json!({ "recipients": recipients })))
+    let recipients = recipients.into_iter().map(Into::into).collect();
+    Ok(Json(RecipientList { recipients }))
 }
 
 #[derive(Deserialize)]
@@ -62,12 +65,8 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     }
 }
 
-fn sent_body(sent: &store::Sent) -> Json<Value> {
-    Json(json!({
-        "message_id": sent.message_id,
-        "conversation_id": sent.conversation_id,
-        "sent_at": rfc3339(sent.sent_at),
-    }))
+fn sent_body(sent: &store::Sent) -> Json<MessageSent> {
+    Json(MessageSent::from(sent))
 }
 
 async fn send(
@@ -75,7 +74,7 @@ async fn send(
     me: CurrentUser,
     headers: HeaderMap,
     Input(request): Input<SendRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<MessageSent>)> {
     let key = idempotency_key(&headers)?;
     if let Some(key) = &key {
         if let Some(sent) = store::sent_with_key(&state.db, me.user.id, key).await? {
@@ -193,100 +192,6 @@ async fn inbox(
     }))
 }
 
-// The inbox and conversation pages are the busiest answers, so they are serialised
-// straight from these types rather than built up as `serde_json::Value`s first.
-
-#[derive(Serialize)]
-struct InboxPage {
-    #[serde(flatten)]
-    page: PageInfo,
-    conversations: Vec<InboxItem>,
-    total: i64,
-    total_unread: i64,
-}
-
-#[derive(Serialize)]
-struct InboxItem {
-    id: i64,
-    subject: Option<String>,
-    other: PersonView,
-    last_message: Option<LastMessage>,
-    unread_count: i64,
-    archived: bool,
-}
-
-#[derive(Serialize)]
-struct PersonView {
-    username: String,
-    display_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<String>,
-}
-
-#[derive(Serialize)]
-struct LastMessage {
-    preview: String,
-    sender: Option<String>,
-    from_me: bool,
-    sent_at: Option<String>,
-}
-
-impl InboxItem {
-    fn new(c: store::InboxEntry, me: &User) -> InboxItem {
-        let from_me = c.last_sender_id == Some(me.id);
-        let sender = match from_me {
-            true => &me.username,
-            false => &c.other_username,
-        };
-        let last_message = c.last_content.as_deref().map(|content| LastMessage {
-            preview: preview(content),
-            from_me,
-            sender: Some(sender.clone()),
-            sent_at: c.last_sent_at.map(rfc3339),
-        });
-        InboxItem {
-            id: c.id,
-            subject: c.subject,
-            other: PersonView {
-                username: c.other_username,
-                display_name: c.other_display_name,
-                role: Some(c.other_role),
-            },
-            last_message,
-            unread_count: c.unread_count,
-            archived: c.archived,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ConversationPage {
-    conversation: ConversationInfo,
-    messages: Vec<MessageView>,
-    has_more: bool,
-    next_before: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct ConversationInfo {
-    id: i64,
-    subject: Option<String>,
-    other: PersonView,
-    archived: bool,
-    /// False when the other person may no longer be messaged (they left the care team,
-    /// or their account was disabled), so the app can say so instead of offering a reply.
-    can_reply: bool,
-}
-
-#[derive(Serialize)]
-struct MessageView {
-    id: i64,
-    sender: PersonView,
-    from_me: bool,
-    content: String,
-    sent_at: String,
-}
-
 #[derive(Deserialize)]
 struct ConversationQuery {
     before: Option<i64>,
@@ -338,7 +243,7 @@ async fn conversation(
             MessageView {
                 id: m.id,
                 from_me,
-                sender: PersonView {
+                sender: Correspondent {
                     username: sender.username.clone(),
                     display_name: sender.display_name.clone(),
                     role: None,
@@ -352,7 +257,7 @@ async fn conversation(
         conversation: ConversationInfo {
             id,
             subject: header.subject,
-            other: PersonView {
+            other: Correspondent {
                 username: other.username,
                 display_name: other.display_name,
                 role: Some(other.role.as_str().to_owned()),
@@ -377,16 +282,21 @@ async fn mark_read(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ConversationRead>> {
     member_of(&state, id, &me).await?;
     store::mark_read(&state.db, id, me.user.id).await?;
     let total_unread = store::total_unread(&state.db, me.user.id).await?;
-    Ok(Json(
-        json!({ "unread_count": 0, "total_unread": total_unread }),
-    ))
+    Ok(Json(ConversationRead {
+        unread_count: 0,
+        total_unread,
+    }))
 }
 
-async fn archive(state: State<AppState>, me: CurrentUser, id: Path<i64>) -> ApiResult<Json<Value>> {
+async fn archive(
+    state: State<AppState>,
+    me: CurrentUser,
+    id: Path<i64>,
+) -> ApiResult<Json<ArchivedState>> {
     set_archived(state, me, id, true).await
 }
 
@@ -394,7 +304,7 @@ async fn unarchive(
     state: State<AppState>,
     me: CurrentUser,
     id: Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ArchivedState>> {
     set_archived(state, me, id, false).await
 }
 
@@ -403,50 +313,41 @@ async fn set_archived(
     me: CurrentUser,
     Path(id): Path<i64>,
     archived: bool,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ArchivedState>> {
     member_of(&state, id, &me).await?;
     store::set_archived(&state.db, id, me.user.id, archived).await?;
-    Ok(Json(json!({ "archived": archived })))
+    Ok(Json(ArchivedState { archived }))
 }
 
 async fn sent(
     State(state): State<AppState>,
     me: CurrentUser,
     Query(query): Query<PageQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SentPage>> {
     let paging = Paging::parse(&query, 20)?;
     let rows = store::sent_by(&state.db, me.user.id, paging.fetch(), paging.offset()).await?;
     let (rows, page) = paging.finish(rows);
-    let messages: Vec<Value> = rows
-        .into_iter()
-        .map(|Both(m, to)| {
-            json!({
-                "id": m.id,
-                "conversation_id": m.conversation_id,
-                "recipient": { "username": to.to_username, "display_name": to.to_display_name, "role": to.to_role },
-                "content": m.content,
-                "sent_at": rfc3339(m.sent_at),
-            })
-        })
-        .collect();
-    Ok(Json(page.answer("messages", messages)))
+    let messages = rows.into_iter().map(Into::into).collect();
+    Ok(Json(SentPage { page, messages }))
 }
 
-async fn unread_count(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "total_unread": store::total_unread(&state.db, me.user.id).await? }),
-    ))
+async fn unread_count(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<Json<UnreadCount>> {
+    let total_unread = store::total_unread(&state.db, me.user.id).await?;
+    Ok(Json(UnreadCount { total_unread }))
 }
 
 async fn hide(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MessageHidden>> {
     if !store::hide(&state.db, id, me.user.id).await? {
         return Err(ApiError::not_found("message"));
     }
-    Ok(Json(json!({ "hidden": true })))
+    Ok(Json(MessageHidden { hidden: true }))
 }
 
 /// The one place messaging's errors become HTTP answers.

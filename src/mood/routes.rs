@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use super::views::{CheckedIn, MoodEntryView, MoodHistory, PatientMoodHistory};
 use super::{daily_averages, store};
 use crate::accounts::{store as users, Role, Username};
-use crate::care_teams::{store::is_member, views::person};
+use crate::care_teams::{store::is_member, views::PersonView};
 use crate::http::{ApiError, ApiResult, Input, Path, Query};
 use crate::sessions::{Clinician, Patient};
 use crate::state::AppState;
@@ -33,7 +33,7 @@ async fn check_in(
     State(state): State<AppState>,
     Patient(me): Patient,
     Input(request): Input<CheckIn>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CheckedIn>)> {
     if !(1..=10).contains(&request.score) {
         return Err(ApiError::invalid(
             "score",
@@ -70,7 +70,9 @@ async fn check_in(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "entry": entry.to_json() })),
+        Json(CheckedIn {
+            entry: MoodEntryView::from(&entry),
+        }),
     ))
 }
 
@@ -89,21 +91,21 @@ fn parse_days(query: &HistoryQuery) -> ApiResult<i64> {
 }
 
 /// Entries newest first and the daily averages oldest first, over the last `days` days.
-async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<Value> {
+async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<MoodHistory> {
     let since = now_ms() - days * 24 * 60 * 60 * 1000;
     let entries = store::since(&state.db, user_id, since).await?;
-    Ok(json!({
-        "days": days,
-        "daily": daily_averages(&entries),
-        "entries": entries.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
-    }))
+    Ok(MoodHistory {
+        days,
+        daily: daily_averages(&entries),
+        entries: entries.iter().map(MoodEntryView::from).collect(),
+    })
 }
 
 async fn history(
     State(state): State<AppState>,
     Patient(me): Patient,
     Query(query): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MoodHistory>> {
     let days = parse_days(&query)?;
     Ok(Json(history_of(&state, me.user.id, days).await?))
 }
@@ -113,7 +115,7 @@ async fn patient_history(
     Clinician(me): Clinician,
     Path(username): Path<String>,
     Query(query): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientMoodHistory>> {
     let not_found = || ApiError::not_found("patient");
     let username = Username::parse(&username).map_err(|_| not_found())?;
     let patient = users::find_by_username(&state.db, username.as_str())
@@ -123,7 +125,8 @@ async fn patient_history(
         return Err(not_found());
     }
     let days = parse_days(&query)?;
-    let mut body = history_of(&state, patient.id, days).await?;
-    body["patient"] = person(&patient.username, &patient.display_name);
-    Ok(Json(body))
+    Ok(Json(PatientMoodHistory {
+        history: history_of(&state, patient.id, days).await?,
+        patient: PersonView::new(&patient.username, &patient.display_name),
+    }))
 }

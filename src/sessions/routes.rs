@@ -5,8 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
 
+use super::views::{DeviceSession, DeviceSignedOut, OtherDevicesSignedOut, SessionList};
 use super::{cookie, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, Path};
@@ -20,23 +20,21 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sessions/revoke-others", post(end_others))
 }
 
-async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
+async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<SessionList>> {
     let idle = millis(state.settings.sessions.idle_timeout);
     let sessions = store::list_live(&state.db, current.user.id, now_ms(), idle).await?;
-    let sessions: Vec<Value> = sessions
+    let sessions = sessions
         .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "created_at": rfc3339(s.created_at),
-                "last_seen_at": rfc3339(s.last_seen_at),
-                "expires_at": rfc3339(s.expires_at),
-                "client": s.client,
-                "current": s.id == current.session.id,
-            })
+        .map(|s| DeviceSession {
+            current: s.id == current.session.id,
+            id: s.id,
+            created_at: rfc3339(s.created_at),
+            last_seen_at: rfc3339(s.last_seen_at),
+            expires_at: rfc3339(s.expires_at),
+            client: s.client,
         })
         .collect();
-    Ok(Json(json!({ "sessions": sessions })))
+    Ok(Json(SessionList { sessions }))
 }
 
 /// Ending another device's session signs it out there; ending this one signs out here.
@@ -68,7 +66,10 @@ async fn end_one(
         .detail(reason.as_str())
         .record(&state.db)
         .await?;
-    let body = Json(json!({ "ended": 1, "current": is_current }));
+    let body = Json(DeviceSignedOut {
+        ended: 1,
+        current: is_current,
+    });
     Ok(if is_current {
         ([(header::SET_COOKIE, cookie::clear(&state.settings))], body).into_response()
     } else {
@@ -76,7 +77,10 @@ async fn end_one(
     })
 }
 
-async fn end_others(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
+async fn end_others(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<OtherDevicesSignedOut>> {
     let ended = store::end_all(
         &state.db,
         current.user.id,
@@ -91,5 +95,5 @@ async fn end_others(State(state): State<AppState>, current: CurrentUser) -> ApiR
         .detail(&ended.to_string())
         .record(&state.db)
         .await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(OtherDevicesSignedOut { ended }))
 }
