@@ -28,3 +28,4 @@ mod mood;
 mod my_data;
 mod sessions;
 mod sign_in;
+mod web_error_codes;
