@@ -25,8 +25,11 @@ fn modules(dir: &Path) -> Vec<(String, String)> {
     found
 }
 
+/// A table's `(name, code)` entries.
+type Table = Vec<(String, String)>;
+
 /// The `Name: 'value',` entries of `export const <table> = Object.freeze({ ... });`.
-fn table(source: &str, name: &str) -> Vec<(String, String)> {
+fn table(source: &str, name: &str) -> Table {
     let start = format!("export const {name} = Object.freeze({{");
     let body = source
         .split_once(&start)
@@ -44,7 +47,8 @@ fn table(source: &str, name: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn web_tables() -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// The server's codes and the client's own, as the web app lists them.
+fn web_tables() -> (Table, Table) {
     let source = std::fs::read_to_string(web_dir().join("error-codes.js")).unwrap();
     (
         table(&source, "ErrorCode"),
@@ -55,7 +59,7 @@ fn web_tables() -> (Vec<(String, String)>, Vec<(String, String)>) {
 #[test]
 fn the_web_app_lists_every_error_code_by_its_variant_name() {
     let (web, _) = web_tables();
-    let server: Vec<(String, String)> = ErrorCode::ALL
+    let server: Table = ErrorCode::ALL
         .iter()
         .map(|code| (format!("{code:?}"), code.as_str().to_owned()))
         .collect();
