@@ -2,18 +2,19 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::ErrorCode;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/ready", get(ready))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -47,6 +48,9 @@ pub struct NotReady {
 }
 
 /// Liveness: answers without touching the database.
+#[utoipa::path(get, path = "/health", tag = "health", responses(
+    (status = 200, description = "The process is up", body = Health),
+))]
 async fn health() -> Json<Health> {
     Json(Health {
         status: "ok",
@@ -54,8 +58,14 @@ async fn health() -> Json<Health> {
     })
 }
 
-/// Readiness: the database answers and is migrated. The fingerprint lets an operator see
-/// at a glance whether every instance runs with the same key.
+/// Readiness: the database answers and is migrated.
+///
+/// The fingerprint lets an operator see at a glance whether every instance runs with the
+/// same key.
+#[utoipa::path(get, path = "/ready", tag = "health", responses(
+    (status = 200, description = "Ready to serve", body = Readiness),
+    (status = 503, description = "`not_ready`: the database is unavailable or not migrated", body = Readiness),
+))]
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let key_fingerprint = state.settings.keys.current.fingerprint();
     let database = state.db.kind().as_str();

@@ -5,7 +5,8 @@
 //! routes → its rules → its store → [`storage`].
 //!
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
-//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
+//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
+//! [`reference`] (the OpenAPI document and its page).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`state`], [`startup`], [`cli`], [`doctor`].
 
@@ -30,6 +31,7 @@ pub mod http;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod reference;
 pub mod sessions;
 pub mod startup;
 pub mod state;

@@ -5,36 +5,46 @@ pub mod views;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, ErrorCode, PageQuery, Paging, Path, Query};
+use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
 use views::{AuditPage, UserChanged, UserPage, UserSessionsEnded};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(list_users))
-        .route("/admin/users/{username}/approve", post(approve_clinician))
-        .route("/admin/users/{username}/disable", post(disable))
-        .route("/admin/users/{username}/enable", post(enable))
-        .route("/admin/users/{username}/end-sessions", post(end_sessions))
-        .route("/admin/audit", get(audit_log))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(approve_clinician))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
+        .routes(routes!(end_sessions))
+        .routes(routes!(audit_log))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsersQuery {
+    /// Only of this role: `patient`, `clinician` or `admin`.
     role: Option<String>,
+    /// Part of a username or display name, without regard to case; at most 100 characters.
     q: Option<String>,
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
-/// `q` matches part of a username or display name, without regard to case.
+/// Finds accounts: `q` matches part of a username or display name, without regard to case.
+#[utoipa::path(get, path = "/admin/users", tag = "admin", params(UsersQuery),
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "A page of accounts", body = UserPage)))]
 async fn list_users(
     State(state): State<AppState>,
     _admin: Admin,
@@ -99,6 +109,14 @@ async fn reload(state: &AppState, id: i64) -> ApiResult<Json<UserChanged>> {
     }))
 }
 
+/// Approves a clinician awaiting approval.
+#[utoipa::path(post, path = "/admin/users/{username}/approve", tag = "admin",
+    params(("username" = String, Path, description = "The clinician's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Approved", body = UserChanged),
+        (status = 409, description = "`not_pending`: not a clinician awaiting approval", body = ErrorResponse),
+    ))]
 async fn approve_clinician(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -122,7 +140,14 @@ async fn approve_clinician(
     reload(&state, user.id).await
 }
 
-/// Disabling ends every session at once; the next request gets `account_disabled`.
+/// Disables an account: every session ends at once; the next request gets `account_disabled`.
+#[utoipa::path(post, path = "/admin/users/{username}/disable", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Disabled", body = UserChanged),
+        (status = 409, description = "`cannot_disable_self`: this is my own account", body = ErrorResponse),
+    ))]
 async fn disable(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -157,6 +182,11 @@ async fn disable(
     reload(&state, user.id).await
 }
 
+/// Enables a disabled account again.
+#[utoipa::path(post, path = "/admin/users/{username}/enable", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses((status = 200, description = "Enabled", body = UserChanged)))]
 async fn enable(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -172,6 +202,11 @@ async fn enable(
     reload(&state, user.id).await
 }
 
+/// Signs a person out everywhere (myself: everywhere but here).
+#[utoipa::path(post, path = "/admin/users/{username}/end-sessions", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses((status = 200, description = "Signed out", body = UserSessionsEnded)))]
 async fn end_sessions(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -196,14 +231,21 @@ async fn end_sessions(
     Ok(Json(UserSessionsEnded { ended }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// Only what this person (a username) did or what was done to them.
     user: Option<String>,
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
 /// Security events, newest first; `user` keeps those the person did or that were done to them.
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditQuery),
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "A page of the audit log", body = AuditPage)))]
 async fn audit_log(
     State(state): State<AppState>,
     _admin: Admin,

@@ -2,9 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::store;
 use super::views::{
@@ -14,23 +16,23 @@ use super::views::{
 };
 use crate::accounts::{find_approved_clinician, store as users, Username};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, Input, Path};
+use crate::http::{ApiError, ApiResult, ErrorResponse, Input, Path};
 use crate::sessions::{Clinician, CurrentUser, Patient};
 use crate::state::AppState;
 use crate::storage::rfc3339;
 
 type CareTeamLists = (Vec<CareTeamClinician>, Vec<PendingCareTeamRequest>);
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/care-team", get(my_care_team))
-        .route("/care-team/requests", post(ask_to_join))
-        .route("/care-team/{clinician}", delete(leave))
-        .route("/clinicians", get(approved_clinicians))
-        .route("/clinician/requests", get(pending_requests))
-        .route("/clinician/requests/{id}/approve", post(approve))
-        .route("/clinician/requests/{id}/decline", post(decline))
-        .route("/clinician/patients", get(my_patients))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_care_team))
+        .routes(routes!(ask_to_join))
+        .routes(routes!(leave))
+        .routes(routes!(approved_clinicians))
+        .routes(routes!(pending_requests))
+        .routes(routes!(approve))
+        .routes(routes!(decline))
+        .routes(routes!(my_patients))
 }
 
 /// A patient's clinicians and pending requests, as the home screen also shows them.
@@ -40,6 +42,10 @@ pub async fn care_team_of(state: &AppState, patient_id: i64) -> ApiResult<CareTe
     ))
 }
 
+/// My clinicians, and my requests to join a care team not yet decided.
+#[utoipa::path(get, path = "/care-team", tag = "care team",
+    security(("session_cookie" = ["patient"])),
+    responses((status = 200, description = "My care team", body = CareTeam)))]
 async fn my_care_team(
     State(state): State<AppState>,
     Patient(me): Patient,
@@ -51,11 +57,19 @@ async fn my_care_team(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct JoinRequest {
+    /// The clinician's username.
     clinician: String,
 }
 
+/// Asks to join an approved clinician's care team.
+#[utoipa::path(post, path = "/care-team/requests", tag = "care team", request_body = JoinRequest,
+    security(("session_cookie" = ["patient"], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Asked", body = CareTeamRequestMade),
+        (status = 409, description = "`already_exists`: already in this care team, or already asked", body = ErrorResponse),
+    ))]
 async fn ask_to_join(
     State(state): State<AppState>,
     Patient(me): Patient,
@@ -81,6 +95,11 @@ async fn ask_to_join(
     Ok((StatusCode::CREATED, Json(CareTeamRequestMade { request })))
 }
 
+/// Leaves a clinician's care team, or withdraws a request to join it.
+#[utoipa::path(delete, path = "/care-team/{clinician}", tag = "care team",
+    params(("clinician" = String, Path, description = "The clinician's username")),
+    security(("session_cookie" = ["patient"], "csrf_token" = [])),
+    responses((status = 200, description = "Left", body = CareTeamLeft)))]
 async fn leave(
     State(state): State<AppState>,
     Patient(me): Patient,
@@ -103,6 +122,9 @@ async fn leave(
 }
 
 /// Approved clinicians, so a patient can choose whose care team to ask to join.
+#[utoipa::path(get, path = "/clinicians", tag = "care team",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "Approved clinicians, by name", body = ClinicianList)))]
 async fn approved_clinicians(
     State(state): State<AppState>,
     _me: CurrentUser,
@@ -115,6 +137,10 @@ async fn approved_clinicians(
     Ok(Json(ClinicianList { clinicians }))
 }
 
+/// Patients' requests to join my care team, oldest first.
+#[utoipa::path(get, path = "/clinician/requests", tag = "care team",
+    security(("session_cookie" = ["clinician"])),
+    responses((status = 200, description = "Pending requests", body = PatientRequests)))]
 async fn pending_requests(
     State(state): State<AppState>,
     Clinician(me): Clinician,
@@ -131,6 +157,11 @@ async fn pending_requests(
     Ok(Json(PatientRequests { requests }))
 }
 
+/// Takes a patient into my care team.
+#[utoipa::path(post, path = "/clinician/requests/{id}/approve", tag = "care team",
+    params(("id" = i64, Path, description = "The request's id")),
+    security(("session_cookie" = ["clinician"], "csrf_token" = [])),
+    responses((status = 200, description = "Approved", body = RequestDecided)))]
 async fn approve(
     state: State<AppState>,
     me: Clinician,
@@ -139,6 +170,11 @@ async fn approve(
     decide(state, me, id, true).await
 }
 
+/// Declines a patient's request to join my care team.
+#[utoipa::path(post, path = "/clinician/requests/{id}/decline", tag = "care team",
+    params(("id" = i64, Path, description = "The request's id")),
+    security(("session_cookie" = ["clinician"], "csrf_token" = [])),
+    responses((status = 200, description = "Declined", body = RequestDecided)))]
 async fn decline(
     state: State<AppState>,
     me: Clinician,
@@ -172,6 +208,10 @@ async fn decide(
     }))
 }
 
+/// My patients, with their unread messages and latest mood.
+#[utoipa::path(get, path = "/clinician/patients", tag = "care team",
+    security(("session_cookie" = ["clinician"])),
+    responses((status = 200, description = "My patients, by name", body = PatientList)))]
 async fn my_patients(
     State(state): State<AppState>,
     Clinician(me): Clinician,

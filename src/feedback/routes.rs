@@ -2,9 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::store::{self, CATEGORIES, STATUSES};
 use super::views::{self, FeedbackPage, FeedbackSent, FeedbackTriaged, MyFeedback};
@@ -12,19 +14,26 @@ use crate::http::{ApiError, ApiResult, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::{Admin, CurrentUser};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/feedback", get(mine).post(send))
-        .route("/admin/feedback", get(all))
-        .route("/admin/feedback/{id}", patch(triage))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(mine, send))
+        .routes(routes!(all))
+        .routes(routes!(triage))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewFeedback {
+    /// `bug`, `feature`, `content` or `other`.
     category: String,
+    /// 1 to 5,000 characters.
     message: String,
 }
 
+/// Sends feedback about Healing Space.
+#[utoipa::path(post, path = "/feedback", tag = "feedback", request_body = NewFeedback,
+    operation_id = "send_feedback",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 201, description = "Sent", body = FeedbackSent)))]
 async fn send(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -53,16 +62,24 @@ async fn send(
     ))
 }
 
+/// The feedback I sent, newest first, with its status.
+#[utoipa::path(get, path = "/feedback", tag = "feedback", operation_id = "my_feedback",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "My feedback", body = MyFeedback)))]
 async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<MyFeedback>> {
     let mine = store::mine(&state.db, me.user.id).await?;
     let feedback = mine.iter().map(views::own).collect();
     Ok(Json(MyFeedback { feedback }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AllQuery {
+    /// Only of this status: `new`, `in_progress`, `resolved` or `wont_fix`.
     status: Option<String>,
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
@@ -77,6 +94,11 @@ fn parse_status(status: &str) -> ApiResult<&str> {
     }
 }
 
+/// Everyone's feedback, newest first.
+#[utoipa::path(get, path = "/admin/feedback", tag = "admin", params(AllQuery),
+    operation_id = "all_feedback",
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "A page of feedback", body = FeedbackPage)))]
 async fn all(
     State(state): State<AppState>,
     _admin: Admin,
@@ -101,12 +123,19 @@ async fn all(
     Ok(Json(FeedbackPage { page, feedback }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Triage {
+    /// `new`, `in_progress`, `resolved` or `wont_fix`.
     status: String,
+    /// A note to the author, at most 2,000 characters; unchanged when not given.
     admin_note: Option<String>,
 }
 
+/// Sets a piece of feedback's status, and a note to its author.
+#[utoipa::path(patch, path = "/admin/feedback/{id}", tag = "admin", request_body = Triage,
+    params(("id" = i64, Path, description = "The feedback's id")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses((status = 200, description = "Triaged", body = FeedbackTriaged)))]
 async fn triage(
     State(state): State<AppState>,
     _admin: Admin,

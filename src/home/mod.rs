@@ -4,8 +4,9 @@ pub mod store;
 pub mod views;
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::{Role, UserView};
 use crate::care_teams::views::care_team_views;
@@ -17,10 +18,14 @@ use crate::state::AppState;
 use crate::storage::{now_ms, rfc3339_opt};
 use views::{ClinicianSummary, HomeData, MoodSummary};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/home/data", get(home))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(home))
 }
 
+/// Everything the home screen shows, in one request.
+#[utoipa::path(get, path = "/home/data", tag = "home",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The home dashboard", body = HomeData)))]
 async fn home(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<HomeData>> {
     let user = &me.user;
     let mut body = HomeData {

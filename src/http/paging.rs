@@ -4,9 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// From 1.
     pub page: Option<i64>,
+    /// 1 to 100.
     pub limit: Option<i64>,
 }
 

@@ -3,9 +3,11 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{
     ArchivedState, ConversationInfo, ConversationPage, ConversationRead, Correspondent, InboxItem,
@@ -13,26 +15,31 @@ use super::views::{
 };
 use super::{may_message, may_message_in, parse_content, parse_subject, store, MessagingError};
 use crate::accounts::{store as users, User, Username};
-use crate::http::{ApiError, ApiResult, ErrorCode, Input, PageQuery, Paging, Path, Query};
+use crate::http::{
+    ApiError, ApiResult, ErrorCode, ErrorResponse, Input, PageQuery, Paging, Path, Query,
+};
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
 use crate::storage::rfc3339;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/messages/recipients", get(recipients))
-        .route("/messages/send", post(send))
-        .route("/messages/inbox", get(inbox))
-        .route("/messages/sent", get(sent))
-        .route("/messages/unread-count", get(unread_count))
-        .route("/messages/conversations/{id}", get(conversation))
-        .route("/messages/conversations/{id}/read", post(mark_read))
-        .route("/messages/conversations/{id}/archive", post(archive))
-        .route("/messages/conversations/{id}/unarchive", post(unarchive))
-        .route("/messages/{id}", delete(hide))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(recipients))
+        .routes(routes!(send))
+        .routes(routes!(inbox))
+        .routes(routes!(sent))
+        .routes(routes!(unread_count))
+        .routes(routes!(conversation))
+        .routes(routes!(mark_read))
+        .routes(routes!(archive))
+        .routes(routes!(unarchive))
+        .routes(routes!(hide))
 }
 
-/// The people I may message.
+/// The people I may message: my care team first, then other clinicians, then support.
+#[utoipa::path(get, path = "/messages/recipients", tag = "messages",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The people I may message", body = RecipientList)))]
 async fn recipients(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -42,11 +49,17 @@ async fn recipients(
     Ok(Json(RecipientList { recipients }))
 }
 
-#[derive(Deserialize)]
+/// Either `recipient` or `conversation_id`.
+#[derive(Deserialize, ToSchema)]
 struct SendRequest {
+    /// A username: the message goes into the conversation the two already have, or a new
+    /// one when `subject` is given.
     recipient: Option<String>,
+    /// A conversation of mine, to reply in.
     conversation_id: Option<i64>,
+    /// Starts a new conversation; at most 200 characters.
     subject: Option<String>,
+    /// 1 to 10,000 characters.
     content: String,
 }
 
@@ -69,6 +82,15 @@ fn sent_body(sent: &store::Sent) -> Json<MessageSent> {
     Json(MessageSent::from(sent))
 }
 
+/// Sends a message; with an `Idempotency-Key`, a repeat answers with the first send.
+#[utoipa::path(post, path = "/messages/send", tag = "messages", request_body = SendRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible characters: a retry with the same key sends nothing new")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Sent", body = MessageSent),
+        (status = 403, description = "`recipient_not_allowed`: this person cannot be messaged (or does not exist)", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no conversation of mine has this id", body = ErrorResponse),
+    ))]
 async fn send(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -145,16 +167,25 @@ async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct InboxQuery {
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 20 when not given.
     limit: Option<i64>,
+    /// Only conversations with unread messages.
     #[serde(default)]
     unread_only: bool,
+    /// The archived conversations instead of the others.
     #[serde(default)]
     archived: bool,
 }
 
+/// My conversations, the latest activity first.
+#[utoipa::path(get, path = "/messages/inbox", tag = "messages", params(InboxQuery),
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "A page of the inbox", body = InboxPage)))]
 async fn inbox(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -192,12 +223,20 @@ async fn inbox(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ConversationQuery {
+    /// Messages older than this message id (`next_before` of the page before).
     before: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
+/// A conversation of mine and a page of its messages, the newest page first.
+#[utoipa::path(get, path = "/messages/conversations/{id}", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id"), ConversationQuery),
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The conversation", body = ConversationPage)))]
 async fn conversation(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -278,6 +317,11 @@ async fn member_of(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<()>
         .ok_or_else(|| ApiError::not_found("conversation"))
 }
 
+/// Marks a conversation of mine read.
+#[utoipa::path(post, path = "/messages/conversations/{id}/read", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Read", body = ConversationRead)))]
 async fn mark_read(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -292,6 +336,11 @@ async fn mark_read(
     }))
 }
 
+/// Archives a conversation of mine (for me only).
+#[utoipa::path(post, path = "/messages/conversations/{id}/archive", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Archived", body = ArchivedState)))]
 async fn archive(
     state: State<AppState>,
     me: CurrentUser,
@@ -300,6 +349,11 @@ async fn archive(
     set_archived(state, me, id, true).await
 }
 
+/// Moves a conversation of mine back to the inbox.
+#[utoipa::path(post, path = "/messages/conversations/{id}/unarchive", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Not archived", body = ArchivedState)))]
 async fn unarchive(
     state: State<AppState>,
     me: CurrentUser,
@@ -319,6 +373,10 @@ async fn set_archived(
     Ok(Json(ArchivedState { archived }))
 }
 
+/// The messages I sent, newest first.
+#[utoipa::path(get, path = "/messages/sent", tag = "messages", params(PageQuery),
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "A page of sent messages", body = SentPage)))]
 async fn sent(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -331,6 +389,10 @@ async fn sent(
     Ok(Json(SentPage { page, messages }))
 }
 
+/// How many messages I have not read.
+#[utoipa::path(get, path = "/messages/unread-count", tag = "messages",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The count", body = UnreadCount)))]
 async fn unread_count(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -339,6 +401,11 @@ async fn unread_count(
     Ok(Json(UnreadCount { total_unread }))
 }
 
+/// Hides a message from my view of its conversation.
+#[utoipa::path(delete, path = "/messages/{id}", tag = "messages",
+    params(("id" = i64, Path, description = "The message's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Hidden", body = MessageHidden)))]
 async fn hide(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -2,9 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{CheckedIn, MoodEntryView, MoodHistory, PatientMoodHistory};
 use super::{daily_averages, store};
@@ -15,20 +17,27 @@ use crate::sessions::{Clinician, Patient};
 use crate::state::AppState;
 use crate::storage::now_ms;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/mood", post(check_in))
-        .route("/mood/history", get(history))
-        .route("/clinician/patients/{username}/mood", get(patient_history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(check_in))
+        .routes(routes!(history))
+        .routes(routes!(patient_history))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CheckIn {
+    /// 1 (worst) to 10 (best).
     score: i64,
+    /// 0 to 24.
     sleep_hours: Option<f64>,
+    /// At most 2,000 characters.
     note: Option<String>,
 }
 
+/// Records how I feel now (several check-ins a day are fine).
+#[utoipa::path(post, path = "/mood", tag = "mood", request_body = CheckIn,
+    security(("session_cookie" = ["patient"], "csrf_token" = [])),
+    responses((status = 201, description = "Recorded", body = CheckedIn)))]
 async fn check_in(
     State(state): State<AppState>,
     Patient(me): Patient,
@@ -76,8 +85,10 @@ async fn check_in(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct HistoryQuery {
+    /// 1 to 365; 30 when not given.
     days: Option<i64>,
 }
 
@@ -101,6 +112,10 @@ async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<Mood
     })
 }
 
+/// My check-ins and daily averages over the last `days` days.
+#[utoipa::path(get, path = "/mood/history", tag = "mood", params(HistoryQuery),
+    security(("session_cookie" = ["patient"])),
+    responses((status = 200, description = "My mood history", body = MoodHistory)))]
 async fn history(
     State(state): State<AppState>,
     Patient(me): Patient,
@@ -110,6 +125,11 @@ async fn history(
     Ok(Json(history_of(&state, me.user.id, days).await?))
 }
 
+/// A patient's check-ins, for a clinician of their care team.
+#[utoipa::path(get, path = "/clinician/patients/{username}/mood", tag = "mood",
+    params(("username" = String, Path, description = "The patient's username"), HistoryQuery),
+    security(("session_cookie" = ["clinician"])),
+    responses((status = 200, description = "The patient's mood history", body = PatientMoodHistory)))]
 async fn patient_history(
     State(state): State<AppState>,
     Clinician(me): Clinician,

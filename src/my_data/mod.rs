@@ -4,8 +4,9 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::UserView;
 use crate::http::ApiResult;
@@ -19,8 +20,8 @@ use views::{Export, ExportMessage};
 mod store;
 pub mod views;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me/export", get(export))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export))
 }
 
 /// Each row as its view.
@@ -28,6 +29,11 @@ fn views<Row, View: From<Row>>(rows: Vec<Row>) -> Vec<View> {
     rows.into_iter().map(View::from).collect()
 }
 
+/// Everything stored about me, as a JSON file to download.
+#[utoipa::path(get, path = "/me/export", tag = "my data",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "My data", body = Export,
+        headers(("Content-Disposition" = String, description = "An attachment named after me")))))]
 async fn export(State(state): State<AppState>, me: CurrentUser) -> ApiResult<impl IntoResponse> {
     let id = me.user.id;
     let db = &state.db;

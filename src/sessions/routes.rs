@@ -3,23 +3,28 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{DeviceSession, DeviceSignedOut, OtherDevicesSignedOut, SessionList};
 use super::{cookie, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, Path};
+use crate::http::{ApiError, ApiResult, ErrorResponse, Path};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, rfc3339};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sessions", get(list))
-        .route("/auth/sessions/{id}", delete(end_one))
-        .route("/auth/sessions/revoke-others", post(end_others))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(end_one))
+        .routes(routes!(end_others))
 }
 
+/// My signed-in devices.
+#[utoipa::path(get, path = "/auth/sessions", tag = "sessions",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "My live sessions", body = SessionList)))]
 async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<SessionList>> {
     let idle = millis(state.settings.sessions.idle_timeout);
     let sessions = store::list_live(&state.db, current.user.id, now_ms(), idle).await?;
@@ -37,7 +42,15 @@ async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<
     Ok(Json(SessionList { sessions }))
 }
 
-/// Ending another device's session signs it out there; ending this one signs out here.
+/// Signs out one of my devices: another device is signed out there, this one here.
+#[utoipa::path(delete, path = "/auth/sessions/{id}", tag = "sessions",
+    params(("id" = String, Path, description = "A session's id, from the list")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = DeviceSignedOut,
+            headers(("Set-Cookie" = String, description = "Clears the cookie when it was this session"))),
+        (status = 404, description = "`not_found`: no live session of mine has this id", body = ErrorResponse),
+    ))]
 async fn end_one(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -77,6 +90,10 @@ async fn end_one(
     })
 }
 
+/// Signs out every other device of mine.
+#[utoipa::path(post, path = "/auth/sessions/revoke-others", tag = "sessions",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Signed out", body = OtherDevicesSignedOut)))]
 async fn end_others(
     State(state): State<AppState>,
     current: CurrentUser,
