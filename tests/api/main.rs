@@ -6,7 +6,8 @@
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
 //!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`concurrency`], and the [`http`] conventions.
+//!   guards it), [`concurrency`], the [`http`] conventions, the published [`contract`]
+//!   (the OpenAPI document) and [`web_error_codes`].
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
 //! line, the log) are in `tests/process/`.
@@ -19,6 +20,7 @@ mod admin;
 mod authorization;
 mod care_teams;
 mod concurrency;
+mod contract;
 mod feedback;
 mod home;
 mod http;
