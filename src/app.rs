@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::http::error::{method_not_allowed, route_not_found};
+use crate::http::limits::refuse_oversized_head;
 use crate::http::middleware::{
     panic_response, request_span, timeout_response, with_security_headers, REQUEST_ID,
 };
@@ -61,7 +62,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             settings.clone(),
             sessions::cookie::layer,
-        ));
+        ))
+        .layer(middleware::from_fn(refuse_oversized_head));
     with_security_headers(app, settings.mode.is_production())
         .layer(
             ServiceBuilder::new()

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::config::{self, ConfigError, Environment, KeySource, Mode, Source};
+use crate::config::{
+    self, ConfigError, DatabaseUrl, Environment, KeySource, Mode, Settings, SigningKeys, Source,
+};
+use crate::server;
 use crate::storage::{Database, MigrationState};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -67,8 +70,28 @@ pub async fn run(dev_flag: bool, json: bool) -> ExitCode {
 
 async fn check(source: &dyn Source, dev_flag: bool) -> Report {
     let mut report = Report::default();
-    let mode = config::read_mode(source, dev_flag);
-    match mode {
+    let database = match Settings::read(source, dev_flag, false) {
+        Ok(settings) => {
+            describe_settings(&mut report, &settings);
+            check_connections(&mut report, &settings.connections);
+            Some(settings.database)
+        }
+        Err(problems) => {
+            for problem in problems {
+                report.fail(problem);
+            }
+            config::read_database(source).ok()
+        }
+    };
+    if let Some(url) = database {
+        check_database(&mut report, &url).await;
+    }
+    report
+}
+
+/// A configuration `serve` accepts, described one line per concern.
+fn describe_settings(report: &mut Report, settings: &Settings) {
+    match settings.mode {
         Mode::Production => report.add("DEBUG", Status::Pass, "production mode"),
         Mode::Development => report.add(
             "DEBUG",
@@ -76,93 +99,122 @@ async fn check(source: &dyn Source, dev_flag: bool) -> Report {
             "development mode: for a developer's machine only; unset DEBUG in production",
         ),
     }
-    check_keys(&mut report, source, mode);
-    match config::read_listen(source, mode) {
-        Ok(address) => report.add(
-            "HOST/PORT",
-            Status::Pass,
-            format!("will listen on {address}"),
+    describe_keys(report, &settings.keys);
+    report.add(
+        "HOST/PORT",
+        Status::Pass,
+        format!("will listen on {}", settings.listen),
+    );
+    report.add(
+        "PUBLIC_URL",
+        Status::Pass,
+        settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "not set: derived from each request in development".to_owned()),
+    );
+    let sessions = &settings.sessions;
+    report.add(
+        "SESSION_*",
+        Status::Pass,
+        format!(
+            "signed out after {} s idle or {} s in all; ended sessions remembered {} days{}",
+            sessions.idle_timeout.as_secs(),
+            sessions.absolute_lifetime.as_secs(),
+            sessions.retention.as_secs() / 86_400,
+            sessions
+                .cookie_domain
+                .as_ref()
+                .map(|d| format!("; cookie domain {d}"))
+                .unwrap_or_default()
         ),
-        Err(error) => report.fail(error),
-    }
-    check_public_url(&mut report, source, mode);
-    for result in [
-        config::read_sessions(source, mode).map(|_| ()),
-        config::read_login_limits(source).map(|_| ()),
-    ] {
-        if let Err(error) = result {
-            report.fail(error);
+    );
+    let login = &settings.login;
+    report.add(
+        "limits",
+        Status::Pass,
+        format!(
+            "{} failed sign-ins per {} s; {} sign-ins per address per minute; bodies up to {} \
+             bytes; requests time out after {} s; {} s to finish them on shutdown",
+            login.max_failures,
+            login.failure_window.as_secs(),
+            login.per_address_per_minute,
+            settings.body_limit_bytes,
+            settings.request_timeout.as_secs(),
+            settings.shutdown_grace.as_secs()
+        ),
+    );
+}
+
+/// The connection limits, and whether `MAX_CONNECTIONS` fits under the open-file limit
+/// `serve` would raise to.
+fn check_connections(report: &mut Report, settings: &config::ConnectionSettings) {
+    let limit = match server::open_files::raise_limit() {
+        Ok(open_files) => open_files.now,
+        Err(error) => {
+            let message = format!("could not read the open-file limit: {error}");
+            return report.add("MAX_CONNECTIONS", Status::Warn, message);
         }
-    }
-    check_database(&mut report, source).await;
-    report
-}
-
-fn check_keys(report: &mut Report, source: &dyn Source, mode: Mode) {
-    let data_dir = config::read_data_dir(source);
-    match config::read_keys(source, mode, &data_dir, false) {
-        Ok(keys) => {
-            let origin = match &keys.source {
-                KeySource::Environment => "set".to_owned(),
-                KeySource::DevelopmentFile {
-                    path,
-                    created: false,
-                } => {
-                    format!("development key from {}", path.display())
-                }
-                KeySource::DevelopmentFile {
-                    path,
-                    created: true,
-                } => {
-                    format!(
-                        "development key will be generated at {} on first start",
-                        path.display()
-                    )
-                }
-            };
-            report.add(
-                "SECRET_KEY",
-                Status::Pass,
-                format!(
-                    "{origin}; fingerprint {}; {} fallback key(s) in SECRET_KEY_FALLBACKS",
-                    keys.current.fingerprint(),
-                    keys.fallbacks.len()
-                ),
-            );
-        }
-        Err(error) => report.fail(error),
-    }
-}
-
-fn check_public_url(report: &mut Report, source: &dyn Source, mode: Mode) {
-    match config::read_public_url_for(source, mode) {
-        Ok(Some(url)) => report.add("PUBLIC_URL", Status::Pass, url),
-        Ok(None) if mode.is_production() => report.add(
-            "PUBLIC_URL",
-            Status::Warn,
-            "not set: Origin checks compare with the request's Host header; \
-             set PUBLIC_URL to the address users reach, e.g. https://healing-space.example.org",
-        ),
-        Ok(None) => report.add(
-            "PUBLIC_URL",
-            Status::Pass,
-            "not set: derived from each request in development",
-        ),
-        Err(error) => report.fail(error),
-    }
-}
-
-async fn check_database(report: &mut Report, source: &dyn Source) {
-    let url = match config::read_database(source) {
-        Ok(url) => url,
-        Err(error) => return report.fail(error),
     };
+    match server::open_files::check_fits(settings.max_connections, limit) {
+        Ok(()) => report.add(
+            "MAX_CONNECTIONS",
+            Status::Pass,
+            format!(
+                "up to {} connections at once (open-file limit {limit}); headers within {:?}, \
+                 idle connections closed after {:?}",
+                settings.max_connections, settings.header_read_timeout, settings.keep_alive_timeout
+            ),
+        ),
+        Err(error) => report.fail(error),
+    }
+}
+
+fn describe_keys(report: &mut Report, keys: &SigningKeys) {
+    let origin = match &keys.source {
+        KeySource::Environment => "set".to_owned(),
+        KeySource::DevelopmentFile {
+            path,
+            created: false,
+        } => format!("development key from {}", path.display()),
+        KeySource::DevelopmentFile {
+            path,
+            created: true,
+        } => format!(
+            "development key will be generated at {} on first start",
+            path.display()
+        ),
+    };
+    report.add(
+        "SECRET_KEY",
+        Status::Pass,
+        format!(
+            "{origin}; fingerprint {}; {} fallback key(s) in SECRET_KEY_FALLBACKS",
+            keys.current.fingerprint(),
+            keys.fallbacks.len()
+        ),
+    );
+    if let Some(next) = &keys.next {
+        report.add(
+            "SECRET_KEY_NEXT",
+            Status::Pass,
+            format!(
+                "staged key, fingerprint {}: accepted, not yet used to sign. Once every \
+                 instance runs with it, set SECRET_KEY to it and SECRET_KEY_FALLBACKS to the \
+                 current key, and remove SECRET_KEY_NEXT",
+                next.fingerprint()
+            ),
+        );
+    }
+}
+
+async fn check_database(report: &mut Report, url: &DatabaseUrl) {
     report.add(
         "DATABASE_URL",
         Status::Pass,
         format!("{} database", url.kind().as_str()),
     );
-    let db = match Database::connect(&url).await {
+    let db = match Database::connect(url).await {
         Ok(db) => db,
         Err(error) => {
             return report.add(

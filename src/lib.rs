@@ -8,7 +8,8 @@
 //! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`state`], [`startup`], [`cli`], [`doctor`].
+//! [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
+//! their limits), [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
@@ -32,9 +33,11 @@ pub mod messaging;
 pub mod mood;
 pub mod my_data;
 pub mod reference;
+pub mod server;
 pub mod sessions;
 pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod text;
 pub mod web;

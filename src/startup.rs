@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::accounts::limits;
 use crate::config::{KeySource, Settings};
+use crate::server;
 use crate::sessions::store as session_store;
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, Database};
@@ -19,9 +20,11 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects and migrates the database, then binds. Configuration was already checked,
-    /// so a bad configuration never reaches a listening port.
+    /// Raises the open-file limit and checks `MAX_CONNECTIONS` fits under it, connects and
+    /// migrates the database, then binds. Configuration was already checked, so a bad
+    /// configuration never reaches a listening port.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        server::open_files::prepare(settings.connections.max_connections)?;
         let db = Database::connect(&settings.database).await?;
         db.migrate().await?;
         let listener = TcpListener::bind(settings.listen)
@@ -49,13 +52,10 @@ impl Application {
         let grace = self.state.settings.shutdown_grace;
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let connections = self.state.settings.connections.clone();
         let app = crate::app::router(self.state);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let server = server::serve(self.listener, app, &connections, async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");
             let _ = stopping_tx.send(());
@@ -68,7 +68,7 @@ impl Application {
             }
         };
         tokio::select! {
-            result = server => result.context("the server stopped with an error")?,
+            () = server => {}
             () = deadline => tracing::warn!(?grace, "requests still in flight after the grace period; stopping anyway"),
         }
         housekeeping.abort();
@@ -123,6 +123,7 @@ fn log_startup(settings: &Settings, address: SocketAddr) {
         listen = %address,
         database = settings.database.kind().as_str(),
         key_fingerprint = %settings.keys.current.fingerprint(),
+        staged_key_fingerprint = settings.keys.next.as_ref().map(|k| k.fingerprint()),
         fallback_keys = settings.keys.fallbacks.len(),
         "Healing Space is listening"
     );

@@ -41,6 +41,9 @@
 //     [data-testid="load-earlier"]           "Load earlier messages"
 //     #reply [data-testid="reply-input"] [data-testid="reply-send"]
 //     [data-testid="archive-conversation"]
+//   Contact support (/support; not for administrators, who are support)
+//     [data-testid="contact-support"]        the way there, from Messages and New message
+//     #support-subject #support-content [data-testid="support-send"]
 //   Mood (/mood)
 //     [data-testid="mood-chart"] (<svg>, data-points = number of days drawn), #mood-days,
 //     [data-testid="mood-entry"]
@@ -51,7 +54,7 @@
 //     #current-password #new-password #confirm-password [data-testid="change-password"]
 //     [data-testid="devices"] [data-testid="device"] (data-current), [data-testid="device-signout"],
 //     [data-testid="signout-others"], [data-testid="export-data"], [data-testid="signout"]
-//   Clinician (/clinician, /clinician/patients/:username)
+//   Clinician (/clinician, /clinician/patients/:username/mood)
 //     [data-testid="patient"] [data-testid="care-request"] [data-testid="approve-request"]
 //     [data-testid="decline-request"] [data-testid="awaiting-approval"] [data-testid="mood-chart"]
 //   Admin (/admin, /admin/feedback, /admin/audit)

@@ -1,4 +1,6 @@
 // Every screen: its path, its view, who may see it and which nav entry it belongs to.
+// The server answers a reload or a bookmark of these paths with the app; it keeps the
+// same list (src/web/screens.rs, whose test compares the two): add a screen to both.
 //   public: shown signed out (and skipped when signed in); otherwise sign in first
 //   roles:  only for these roles (others get "not part of your account")
 //   nav:    the main navigation entry marked as current
@@ -6,6 +8,7 @@
 import { signinView, registerView } from './views/auth.js';
 import { homeView } from './views/home.js';
 import { inboxView, composeView, conversationView } from './views/messages.js';
+import { supportView } from './views/support.js';
 import { moodView } from './views/mood.js';
 import { feedbackView } from './views/feedback.js';
 import { settingsView } from './views/settings.js';
@@ -19,10 +22,19 @@ export const routes = [
   { path: '/messages', view: inboxView, nav: 'messages', title: 'Messages' },
   { path: '/messages/new', view: composeView, nav: 'messages', title: 'New message' },
   { path: '/messages/:id', view: conversationView, nav: 'messages', title: 'Conversation' },
+  { path: '/support', view: supportView, nav: 'messages', roles: ['patient', 'clinician'], title: 'Contact support' },
   { path: '/mood', view: moodView, nav: 'mood', roles: ['patient'], title: 'Mood' },
   { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
   { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
   { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
+  {
+    path: '/clinician/patients/:username/mood',
+    view: patientMoodView,
+    nav: 'clinician',
+    roles: ['clinician'],
+    title: 'Patient mood',
+  },
+  // The address this screen had first, kept so that bookmarks of it still work.
   {
     path: '/clinician/patients/:username',
     view: patientMoodView,

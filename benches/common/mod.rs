@@ -1,4 +1,4 @@
-//! What both benchmarks share: the real server started in this process and a database of
+//! What the benchmarks share: the real server started in this process and a database of
 //! its own on a PostgreSQL server, from the tests' harness (`tests/common/app.rs` and
 //! `tests/common/db.rs`), and a minimal HTTP/1.1 response reader for the load clients. A
 //! full client (reqwest, hyper) would spend more CPU than the server under test on this
@@ -30,8 +30,19 @@ pub async fn with_server<T>(
     data_dir: &Path,
     measure: impl AsyncFnOnce(&Settings, SocketAddr) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
+    with_server_and(database, url, data_dir, &[], measure).await
+}
+
+/// [`with_server`] with `extra` environment variables.
+pub async fn with_server_and<T>(
+    database: &str,
+    url: &str,
+    data_dir: &Path,
+    extra: &[(&str, &str)],
+    measure: impl AsyncFnOnce(&Settings, SocketAddr) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     eprintln!("== {database}: starting the server (migrations)");
-    let env = BTreeMap::from(
+    let mut env = BTreeMap::from(
         [
             ("DEBUG", "1".to_owned()),
             ("HOST", "127.0.0.1".to_owned()),
@@ -42,6 +53,11 @@ pub async fn with_server<T>(
             ("AUTH_RATE_LIMIT_PER_MINUTE", "1000000".to_owned()),
         ]
         .map(|(name, value)| (name.to_owned(), value)),
+    );
+    env.extend(
+        extra
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string())),
     );
     let mut server = app::App::spawn(env).await?;
 

@@ -130,6 +130,7 @@ fn plan_queries(
                 Text("plan".into()),
                 Int(shape.now),
                 Text("plan-key".into()),
+                Text("plan-fingerprint".into()),
             ],
         )],
     };

@@ -1,6 +1,7 @@
 //! Accounts: who people are (patients, clinicians, administrators) and how they prove it.
 
 pub mod limits;
+pub mod names;
 pub mod password;
 pub mod store;
 
@@ -8,6 +9,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{rfc3339, rfc3339_opt, Database, DbError};
+use crate::text::{self, Lines};
+pub use names::{parse_display_name, refuse_claimed_role};
 pub use store::User;
 
 /// What can go wrong with an account, before HTTP: `routes` turns it into a response.
@@ -103,31 +106,13 @@ impl Username {
     }
 }
 
-/// 1 to 80 characters, without control characters.
-pub fn parse_display_name(raw: &str) -> Result<String, AccountError> {
-    let name = raw.trim();
-    let length = name.chars().count();
-    if length == 0 || length > 80 {
-        return Err(invalid(
-            "display_name",
-            "A display name is 1 to 80 characters long.",
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(invalid(
-            "display_name",
-            "A display name cannot contain control characters.",
-        ));
-    }
-    Ok(name.to_owned())
-}
-
 pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AccountError> {
     let Some(email) = raw.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
     };
     let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && text::check(email, Lines::One).is_ok()
+        && !email.chars().any(char::is_whitespace)
         && matches!(email.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
     if valid {
         Ok(Some(email.to_owned()))
@@ -183,7 +168,7 @@ pub async fn create_admin(
     password: String,
 ) -> Result<String, AccountError> {
     let username = Username::parse(username)?;
-    let display_name = parse_display_name(display_name.unwrap_or(username.as_str()))?;
+    let display_name = parse_display_name(display_name.unwrap_or(username.as_str()), Role::Admin)?;
     let password = parse_new_password(password, "password")?;
     let hash = password::Hasher::new().hash(password).await?;
     store::insert_user(
@@ -227,6 +212,37 @@ mod tests {
         assert!(Username::parse("alice smith").is_err());
         assert!(Username::parse("élodie").is_err());
         assert!(Username::parse(&"a".repeat(33)).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_username_or_a_named_refusal(raw in proptest::prelude::any::<String>()) {
+            match Username::parse(&raw) {
+                Ok(name) => {
+                    let name = name.as_str();
+                    proptest::prop_assert!((3..=32).contains(&name.len()));
+                    proptest::prop_assert!(name.bytes().all(|b| b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || b"._-".contains(&b)));
+                    let again = Username::parse(name).unwrap();
+                    proptest::prop_assert_eq!(again.as_str(), name);
+                }
+                Err(AccountError::Invalid { field, .. }) => proptest::prop_assert_eq!(field, "username"),
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
+            }
+        }
+
+        #[test]
+        fn usernames_made_of_the_allowed_characters_are_accepted(raw in "[A-Za-z0-9._-]{3,32}") {
+            let parsed = Username::parse(&raw).unwrap();
+            proptest::prop_assert_eq!(parsed.as_str(), raw.to_ascii_lowercase());
+        }
+    }
+
+    #[test]
+    fn emails_with_invisible_characters_are_refused() {
+        assert!(parse_email(Some("a\u{200B}@b.org")).is_err());
+        assert!(parse_email(Some("a\0@b.org")).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
+use crate::text::{self, Lines};
 use views::{AuditPage, UserChanged, UserPage, UserSessionsEnded};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -67,6 +68,9 @@ async fn list_users(
             "q",
             "A search is at most 100 characters.",
         ));
+    }
+    if let Err(forbidden) = text::check(&search, Lines::One) {
+        return Err(ApiError::invalid("q", format!("A search {forbidden}.")));
     }
     let pattern = format!(
         "%{}%",

@@ -14,8 +14,8 @@ use super::views::{
     PasswordChanged, SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView,
 };
 use crate::accounts::{
-    find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password, store,
-    AccountError, Role, User, UserView, Username,
+    find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password,
+    refuse_claimed_role, store, AccountError, Role, User, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::ClientAddress;
@@ -24,6 +24,7 @@ use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, rfc3339, Both};
+use crate::text::{self, Lines};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -66,9 +67,6 @@ async fn register(
 ) -> ApiResult<Response> {
     state.address_limiter.check(address)?;
     let username = Username::parse(&request.username)?;
-    let display_name =
-        parse_display_name(request.display_name.as_deref().unwrap_or(username.as_str()))?;
-    let email = parse_email(request.email.as_deref())?;
     let role = match request.role.as_deref() {
         None | Some("patient") => Role::Patient,
         Some("clinician") => Role::Clinician,
@@ -79,6 +77,12 @@ async fn register(
             ))
         }
     };
+    refuse_claimed_role(username.as_str(), role, "username")?;
+    let display_name = parse_display_name(
+        request.display_name.as_deref().unwrap_or(username.as_str()),
+        role,
+    )?;
+    let email = parse_email(request.email.as_deref())?;
     let clinician = match request
         .clinician
         .as_deref()
@@ -171,6 +175,12 @@ async fn login(
     let username = request.username.trim().to_ascii_lowercase();
     if username.is_empty() || username.chars().count() > 64 {
         return Err(ApiError::invalid("username", "Enter your username."));
+    }
+    if let Err(forbidden) = text::check(&username, Lines::One) {
+        return Err(ApiError::invalid(
+            "username",
+            format!("A username {forbidden}."),
+        ));
     }
     if request.password.is_empty() || request.password.chars().count() > 256 {
         return Err(ApiError::invalid(

@@ -14,7 +14,7 @@ use super::views::{
     Decision, PatientList, PatientRequest, PatientRequests, PendingCareTeamRequest, PersonView,
     RequestDecided,
 };
-use crate::accounts::{find_approved_clinician, store as users, Username};
+use crate::accounts::{find_approved_clinician, store as users, Role, Username};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, ErrorResponse, Input, Path};
 use crate::sessions::{Clinician, CurrentUser, Patient};
@@ -132,7 +132,7 @@ async fn approved_clinicians(
     let clinicians = users::approved_clinicians(&state.db)
         .await?
         .into_iter()
-        .map(|p| PersonView::new(&p.username, &p.display_name))
+        .map(|p| PersonView::new(&p.username, &p.display_name, Role::Clinician))
         .collect();
     Ok(Json(ClinicianList { clinicians }))
 }
@@ -150,7 +150,7 @@ async fn pending_requests(
         .into_iter()
         .map(|link| PatientRequest {
             id: link.id,
-            patient: PersonView::new(&link.username, &link.display_name),
+            patient: PersonView::new(&link.username, &link.display_name, Role::Patient),
             requested_at: rfc3339(link.requested_at),
         })
         .collect();

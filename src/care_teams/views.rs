@@ -5,20 +5,24 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::store;
+use crate::accounts::Role;
 use crate::storage::{rfc3339, rfc3339_opt};
 
-/// How a person appears to others: a handle and a name, nothing more.
+/// How a person appears to others: a handle, a name, and their role, which the app shows
+/// beside the name so that a name cannot pass for a role.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonView {
     pub username: String,
     pub display_name: String,
+    pub role: Role,
 }
 
 impl PersonView {
-    pub fn new(username: &str, display_name: &str) -> PersonView {
+    pub fn new(username: &str, display_name: &str, role: Role) -> PersonView {
         PersonView {
             username: username.to_owned(),
             display_name: display_name.to_owned(),
+            role,
         }
     }
 }
@@ -28,6 +32,8 @@ impl PersonView {
 pub struct CareTeamClinician {
     pub username: String,
     pub display_name: String,
+    /// Always `clinician`.
+    pub role: Role,
     /// When the clinician approved the request.
     pub since: Option<String>,
 }
@@ -51,11 +57,12 @@ pub fn care_team_views(
                 since: rfc3339_opt(link.decided_at),
                 username: link.username,
                 display_name: link.display_name,
+                role: Role::Clinician,
             });
         } else {
             pending.push(PendingCareTeamRequest {
                 id: link.id,
-                clinician: PersonView::new(&link.username, &link.display_name),
+                clinician: PersonView::new(&link.username, &link.display_name, Role::Clinician),
                 requested_at: rfc3339(link.requested_at),
             });
         }

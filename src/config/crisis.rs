@@ -40,31 +40,76 @@ impl Default for CrisisResources {
     }
 }
 
+/// Bounds that keep the panel readable on a phone and the file read small.
+const MAX_TEXT_BYTES: u64 = 64 * 1024;
+const MAX_RESOURCES: usize = 20;
+const MAX_FIELD_CHARS: usize = 500;
+
 pub fn read(raw: Option<String>) -> Result<CrisisResources, ConfigError> {
     let Some(raw) = raw else {
         return Ok(CrisisResources::default());
     };
-    let invalid = |why: String| {
-        ConfigError {
+    let text = if raw.trim_start().starts_with('{') {
+        raw
+    } else {
+        read_file(raw.trim()).map_err(invalid)?
+    };
+    if text.len() as u64 > MAX_TEXT_BYTES {
+        return Err(invalid(format!("is longer than {MAX_TEXT_BYTES} bytes")));
+    }
+    let resources: CrisisResources =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("is not valid ({e})")))?;
+    check_bounds(&resources).map_err(invalid)?;
+    Ok(resources)
+}
+
+fn invalid(why: String) -> ConfigError {
+    ConfigError {
         variable: "CRISIS_RESOURCES",
         message: format!(
             "CRISIS_RESOURCES {why}; give a JSON file path or inline JSON like \
              {{\"message\": \"...\", \"resources\": [{{\"name\": \"...\", \"contact\": \"...\", \"description\": \"...\"}}]}}"
         ),
     }
-    };
-    let text = if raw.trim_start().starts_with('{') {
-        raw
-    } else {
-        std::fs::read_to_string(raw.trim())
-            .map_err(|e| invalid(format!("names a file that cannot be read ({e})")))?
-    };
-    let resources: CrisisResources =
-        serde_json::from_str(&text).map_err(|e| invalid(format!("is not valid ({e})")))?;
+}
+
+/// At most one byte past the bound is read, whatever the path names.
+fn read_file(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_TEXT_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| format!("names a file that cannot be read ({e})"))?;
+    Ok(text)
+}
+
+fn check_bounds(resources: &CrisisResources) -> Result<(), String> {
     if resources.resources.is_empty() {
-        return Err(invalid("lists no resources".into()));
+        return Err("lists no resources".into());
     }
-    Ok(resources)
+    if resources.resources.len() > MAX_RESOURCES {
+        return Err(format!("lists more than {MAX_RESOURCES} resources"));
+    }
+    let fields = std::iter::once(("message", &resources.message)).chain(
+        resources.resources.iter().flat_map(|r| {
+            [
+                ("name", &r.name),
+                ("contact", &r.contact),
+                ("description", &r.description),
+            ]
+        }),
+    );
+    for (field, text) in fields {
+        if text.trim().is_empty() && field != "description" {
+            return Err(format!("has an empty {field}"));
+        }
+        if text.chars().count() > MAX_FIELD_CHARS {
+            return Err(format!(
+                "has a {field} longer than {MAX_FIELD_CHARS} characters"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -90,5 +135,17 @@ mod tests {
             read(Some("{nope".into())).unwrap_err().variable,
             "CRISIS_RESOURCES"
         );
+    }
+
+    #[test]
+    fn resources_beyond_their_bounds_are_refused() {
+        let empty_contact = r#"{"message":"m","resources":[{"name":"EU","contact":" "}]}"#;
+        let many = format!(
+            r#"{{"message":"m","resources":[{}]}}"#,
+            vec![r#"{"name":"n","contact":"1"}"#; 21].join(",")
+        );
+        for bad in [empty_contact.to_owned(), many, "/dev/zero".to_owned()] {
+            assert_eq!(read(Some(bad)).unwrap_err().variable, "CRISIS_RESOURCES");
+        }
     }
 }

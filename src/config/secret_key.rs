@@ -1,8 +1,14 @@
-//! The signing key: validation, fingerprint, generation and the development key file.
+//! The signing keys (`SECRET_KEY`, `SECRET_KEY_NEXT`, `SECRET_KEY_FALLBACKS`): validation,
+//! fingerprint, generation and the development key file.
 //!
-//! Sessions never depend on this key (they live in the database); it signs CSRF tokens.
+//! Sessions never depend on these keys (they live in the database); they sign CSRF tokens.
 //! Production refuses a missing or weak key instead of inventing one, which is exactly
 //! what the Python predecessor got wrong.
+//!
+//! A rotation has two steps, so that no instance ever signs with a key that another
+//! instance does not accept yet: first every instance accepts a staged key
+//! (`SECRET_KEY_NEXT`) while still signing with `SECRET_KEY`; then every instance signs
+//! with it (`SECRET_KEY=new`) and keeps accepting the old one (`SECRET_KEY_FALLBACKS`).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -15,10 +21,12 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
-use super::ConfigError;
+use super::{ConfigError, Mode, Source};
 
 pub const GENERATE_COMMAND: &str = "healing-space secret generate";
 const MIN_KEY_BYTES: usize = 32;
+/// Far above any generated key; a bound so that no value is unreasonable to hash.
+const MAX_KEY_BYTES: usize = 1024;
 const MIN_DISTINCT_CHARS: usize = 10;
 const FINGERPRINT_LABEL: &[u8] = b"healing-space key fingerprint v1";
 
@@ -44,6 +52,7 @@ impl std::fmt::Debug for SecretKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyProblem {
     TooShort(usize),
+    TooLong(usize),
     LittleVariety(usize),
     Published,
 }
@@ -54,6 +63,10 @@ impl std::fmt::Display for KeyProblem {
             KeyProblem::TooShort(n) => write!(
                 f,
                 "is {n} bytes long; it must be at least {MIN_KEY_BYTES} bytes"
+            ),
+            KeyProblem::TooLong(n) => write!(
+                f,
+                "is {n} bytes long; it must be at most {MAX_KEY_BYTES} bytes"
             ),
             KeyProblem::LittleVariety(n) => write!(
                 f,
@@ -73,6 +86,9 @@ impl SecretKey {
         let value = value.trim();
         if value.len() < MIN_KEY_BYTES {
             return Err(KeyProblem::TooShort(value.len()));
+        }
+        if value.len() > MAX_KEY_BYTES {
+            return Err(KeyProblem::TooLong(value.len()));
         }
         let distinct = value.chars().collect::<BTreeSet<_>>().len();
         if distinct < MIN_DISTINCT_CHARS {
@@ -113,10 +129,12 @@ pub fn generate_key_text() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The current key and older keys still accepted for verification, newest first.
+/// The key that signs, a staged key that already verifies, and older keys still
+/// accepted for verification, newest first.
 #[derive(Clone, Debug)]
 pub struct SigningKeys {
     pub current: SecretKey,
+    pub next: Option<SecretKey>,
     pub fallbacks: Vec<SecretKey>,
     pub source: KeySource,
 }
@@ -132,9 +150,11 @@ pub enum KeySource {
 }
 
 impl SigningKeys {
-    /// Every key that may verify a signature, current first.
+    /// Every key that may verify a signature: current, staged, then the older ones.
     pub fn verification_keys(&self) -> impl Iterator<Item = &SecretKey> {
-        std::iter::once(&self.current).chain(self.fallbacks.iter())
+        std::iter::once(&self.current)
+            .chain(self.next.iter())
+            .chain(self.fallbacks.iter())
     }
 }
 
@@ -147,6 +167,83 @@ pub fn key_error(variable: &'static str, why: String) -> ConfigError {
              Generate one with `{GENERATE_COMMAND}` and set it as {variable} in the platform's variables."
         ),
     }
+}
+
+/// The signing keys. With `create_dev_key` false (doctor), a missing development key is
+/// generated in memory only and reported as such.
+pub fn read_keys(
+    source: &dyn Source,
+    mode: Mode,
+    data_dir: &Path,
+    create_dev_key: bool,
+) -> Result<SigningKeys, ConfigError> {
+    let (current, key_source) = match source.get("SECRET_KEY") {
+        Some(raw) => (parse_key("SECRET_KEY", &raw)?, KeySource::Environment),
+        None if mode.is_production() => {
+            return Err(key_error(
+                "SECRET_KEY",
+                "is not set; production mode needs it".into(),
+            ))
+        }
+        None => {
+            let path = dev_key_path(data_dir);
+            let (key, created) = if create_dev_key || path.exists() {
+                load_or_create_dev_key(&path)?
+            } else {
+                (SecretKey::generate(), true)
+            };
+            (key, KeySource::DevelopmentFile { path, created })
+        }
+    };
+    let fallbacks = parse_fallbacks(source.get("SECRET_KEY_FALLBACKS").as_deref(), &current)?;
+    let next = parse_next(
+        source.get("SECRET_KEY_NEXT").as_deref(),
+        &current,
+        &fallbacks,
+    )?;
+    Ok(SigningKeys {
+        current,
+        next,
+        fallbacks,
+        source: key_source,
+    })
+}
+
+pub fn dev_key_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("secret_key")
+}
+
+fn parse_key(variable: &'static str, raw: &str) -> Result<SecretKey, ConfigError> {
+    SecretKey::parse(raw).map_err(|problem| key_error(variable, problem.to_string()))
+}
+
+/// Parses `SECRET_KEY_NEXT`, the staged key: new, so neither the current key (the
+/// rotation is finished: remove it) nor an older one.
+fn parse_next(
+    raw: Option<&str>,
+    current: &SecretKey,
+    fallbacks: &[SecretKey],
+) -> Result<Option<SecretKey>, ConfigError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let next = parse_key("SECRET_KEY_NEXT", raw)?;
+    let refuse = |why: &str| ConfigError {
+        variable: "SECRET_KEY_NEXT",
+        message: format!("SECRET_KEY_NEXT {why}"),
+    };
+    if next.same_as(current) {
+        return Err(refuse(
+            "is the same as SECRET_KEY, so the rotation is finished: remove SECRET_KEY_NEXT \
+             (and keep the previous key in SECRET_KEY_FALLBACKS)",
+        ));
+    }
+    if let Some(position) = fallbacks.iter().position(|old| next.same_as(old)) {
+        return Err(refuse(&format!(
+            "is the same as entry {} of SECRET_KEY_FALLBACKS; a staged key must be a new one \
+             from `{GENERATE_COMMAND}`",
+            position + 1
+        )));
+    }
+    Ok(Some(next))
 }
 
 /// Parses `SECRET_KEY_FALLBACKS`: comma-separated, newest first, none equal to the current key.
@@ -260,6 +357,41 @@ mod tests {
         assert_eq!(key.fingerprint(), key.clone().fingerprint());
         assert_eq!(key.fingerprint().len(), 16);
         assert!(!format!("{key:?}").contains("variety"));
+    }
+
+    #[test]
+    fn a_staged_key_must_be_new_and_verifies_after_the_current_one() {
+        let current = SecretKey::parse(&generate_key_text()).unwrap();
+        let old_text = generate_key_text();
+        let old = SecretKey::parse(&old_text).unwrap();
+        let next_text = generate_key_text();
+        let staged = parse_next(Some(&next_text), &current, std::slice::from_ref(&old))
+            .unwrap()
+            .unwrap();
+        let keys = SigningKeys {
+            current: current.clone(),
+            next: Some(staged),
+            fallbacks: vec![old.clone()],
+            source: KeySource::Environment,
+        };
+        let order: Vec<String> = keys.verification_keys().map(|k| k.fingerprint()).collect();
+        assert_eq!(order.len(), 3);
+        assert_eq!(order[0], current.fingerprint());
+        assert_eq!(order[2], old.fingerprint());
+        for (text, fallbacks) in [(old_text.as_str(), vec![old]), ("short", vec![])] {
+            let err = parse_next(Some(text), &current, &fallbacks).unwrap_err();
+            assert_eq!(err.variable, "SECRET_KEY_NEXT");
+            assert!(!err.message.contains(text));
+        }
+    }
+
+    #[test]
+    fn keys_too_long_to_be_reasonable_are_refused() {
+        let long = generate_key_text().repeat(30);
+        assert!(matches!(
+            SecretKey::parse(&long),
+            Err(KeyProblem::TooLong(_))
+        ));
     }
 
     #[test]

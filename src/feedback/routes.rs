@@ -13,6 +13,7 @@ use super::views::{self, FeedbackPage, FeedbackSent, FeedbackTriaged, MyFeedback
 use crate::http::{ApiError, ApiResult, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::{Admin, CurrentUser};
 use crate::state::AppState;
+use crate::text::{self, Lines};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,6 +52,12 @@ async fn send(
         return Err(ApiError::invalid(
             "message",
             "Feedback is 1 to 5,000 characters.",
+        ));
+    }
+    if let Err(forbidden) = text::check(message, Lines::Many) {
+        return Err(ApiError::invalid(
+            "message",
+            format!("Feedback {forbidden}."),
         ));
     }
     let feedback = store::insert(&state.db, me.user.id, &request.category, message).await?;
@@ -148,6 +155,12 @@ async fn triage(
         return Err(ApiError::invalid(
             "admin_note",
             "A note is at most 2,000 characters.",
+        ));
+    }
+    if let Some(Err(forbidden)) = note.map(|n| text::check(n, Lines::Many)) {
+        return Err(ApiError::invalid(
+            "admin_note",
+            format!("A note {forbidden}."),
         ));
     }
     if !store::triage(&state.db, id, status, note).await? {

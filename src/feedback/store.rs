@@ -2,12 +2,13 @@
 
 use serde::Deserialize;
 
+use crate::accounts::Role;
 use crate::storage::{self, now_ms, Database, DbError};
 
 pub const CATEGORIES: &[&str] = &["bug", "feature", "content", "other"];
 pub const STATUSES: &[&str] = &["new", "in_progress", "resolved", "wont_fix"];
 
-const COLUMNS: &str = "f.id, f.category, f.message, f.status, f.admin_note, f.created_at, f.updated_at, u.username, u.display_name";
+const COLUMNS: &str = "f.id, f.category, f.message, f.status, f.admin_note, f.created_at, f.updated_at, u.username, u.display_name, u.role";
 
 /// A piece of feedback, with its author.
 #[derive(sqlx::FromRow, Deserialize)]
@@ -21,6 +22,8 @@ pub struct Feedback {
     pub updated_at: i64,
     pub username: String,
     pub display_name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
 }
 
 pub async fn insert(

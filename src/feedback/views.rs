@@ -46,7 +46,7 @@ pub fn own(feedback: &Feedback) -> OwnFeedback {
 pub fn with_author(feedback: &Feedback) -> AuthoredFeedback {
     AuthoredFeedback {
         feedback: own(feedback),
-        author: PersonView::new(&feedback.username, &feedback.display_name),
+        author: PersonView::new(&feedback.username, &feedback.display_name, feedback.role),
     }
 }
 

@@ -104,20 +104,34 @@ impl ApiError {
 }
 
 impl From<DbError> for ApiError {
+    /// A database that cannot be reached or written answers 503 with `Retry-After`: the
+    /// request was fine, and may succeed later. Anything else is a 500.
     fn from(error: DbError) -> Self {
-        if !error.is_unavailable() {
+        let (code, message, retry_after_seconds) = if error.is_unavailable() {
+            (
+                ErrorCode::DatabaseUnavailable,
+                "The database did not answer. Please try again in a moment.",
+                1,
+            )
+        } else if error.is_storage_unavailable() {
+            (
+                ErrorCode::StorageUnavailable,
+                "Nothing can be saved just now, and nothing of this was. Please try again later.",
+                STORAGE_RETRY_AFTER_SECONDS,
+            )
+        } else {
             return ApiError::internal(error.into());
-        }
-        let mut unavailable = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::DatabaseUnavailable,
-            "The database did not answer. Please try again in a moment.",
-        );
-        unavailable.retry_after_seconds = Some(1);
+        };
+        let mut unavailable = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+        unavailable.retry_after_seconds = Some(retry_after_seconds);
         unavailable.source = Some(error.into());
         unavailable
     }
 }
+
+/// A full disk or a read-only file waits for an operator, so clients need not come back
+/// every second.
+pub const STORAGE_RETRY_AFTER_SECONDS: u64 = 10;
 
 impl From<anyhow::Error> for ApiError {
     fn from(error: anyhow::Error) -> Self {

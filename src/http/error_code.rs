@@ -39,6 +39,10 @@ error_codes! {
     MethodNotAllowed => "method_not_allowed",
     AlreadyExists => "already_exists",
     TooManyRequests => "too_many_requests",
+    /// The request is not valid HTTP (answered by the server before any route).
+    MalformedRequest => "malformed_request",
+    UriTooLong => "uri_too_long",
+    HeadersTooLarge => "headers_too_large",
     // Signing in and sessions
     InvalidCredentials => "invalid_credentials",
     TooManyAttempts => "too_many_attempts",
@@ -56,10 +60,18 @@ error_codes! {
     NotPending => "not_pending",
     CannotDisableSelf => "cannot_disable_self",
     RecipientNotAllowed => "recipient_not_allowed",
+    /// An `Idempotency-Key` already used for a different message.
+    IdempotencyKeyReused => "idempotency_key_reused",
+    /// There is no administrator for "Contact support" to reach.
+    SupportUnavailable => "support_unavailable",
     // The server
     DatabaseUnavailable => "database_unavailable",
-    /// `/api/ready`: the database is unavailable or not migrated.
+    /// `/api/ready`: the database needs an operator (not migrated, say).
     NotReady => "not_ready",
+    /// SQLite cannot write its files (a full disk, a read-only file): nothing was saved.
+    StorageUnavailable => "storage_unavailable",
+    /// Every connection the server takes at once is in use (`MAX_CONNECTIONS`).
+    ServerBusy => "server_busy",
     RequestTimeout => "request_timeout",
     InternalError => "internal_error",
 }

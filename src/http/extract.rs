@@ -54,19 +54,26 @@ fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
+/// One JSON value, and nothing after it but white space: `{...} garbage` is malformed.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.inner();
         if inner.is_data() {
             field_error(&error.path().to_string(), &inner.to_string())
         } else {
-            ApiError::bad_request(
-                ErrorCode::MalformedJson,
-                format!("The request body is not valid JSON ({inner})."),
-            )
+            malformed_json(inner)
         }
-    })
+    })?;
+    deserializer.end().map_err(|error| malformed_json(&error))?;
+    Ok(value)
+}
+
+fn malformed_json(error: &serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        ErrorCode::MalformedJson,
+        format!("The request body is not valid JSON ({error})."),
+    )
 }
 
 /// Query parameters, with the same 422-and-field rule as bodies.
@@ -76,13 +83,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
-        let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer)
-            .map(Query)
-            .map_err(|error| field_error(&error.path().to_string(), &error.inner().to_string()))
+        parse_query(parts.uri.query().unwrap_or_default()).map(Query)
     }
+}
+
+/// A query string into `T`; a parameter that does not fit is a 422 naming it.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|error| field_error(&error.path().to_string(), &error.inner().to_string()))
 }
 
 /// Path parameters. One that cannot be read names nothing that exists, so it is a 404.
@@ -140,5 +150,18 @@ mod tests {
         assert_eq!(mistyped.field.as_deref(), Some("tries"));
         let broken = parse_json::<Login>(b"{").unwrap_err();
         assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn nothing_may_follow_the_json_value() {
+        let trailing = parse_json::<Login>(br#"{"username": "a", "tries": 1} garbage"#);
+        let trailing = trailing.unwrap_err();
+        assert_eq!(
+            (trailing.status, trailing.code),
+            (StatusCode::BAD_REQUEST, ErrorCode::MalformedJson)
+        );
+        let second = parse_json::<Login>(br#"{"username": "a", "tries": 1}{}"#).unwrap_err();
+        assert_eq!(second.code, ErrorCode::MalformedJson);
+        assert!(parse_json::<Login>(b"{\"username\": \"a\", \"tries\": 1}\r\n ").is_ok());
     }
 }

@@ -1,12 +1,14 @@
 //! The HTTP toolkit every part of the product uses: the one error type and JSON error
 //! shape, extractors that name the field at fault, paging, the client's address, a
 //! per-address rate limit, and the conventions every response follows (security headers,
-//! request ids, timeouts). It knows no feature; `app.rs` assembles the router.
+//! request ids, timeouts, limits on a request's head). It knows no feature; `app.rs`
+//! assembles the router.
 
 pub mod client;
 pub mod error;
 mod error_code;
 pub mod extract;
+pub mod limits;
 pub mod middleware;
 pub mod openapi;
 pub mod paging;

@@ -67,3 +67,53 @@ impl Paging {
         (rows, info)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::extract::parse_query;
+    use axum::http::StatusCode;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_numbers_are_a_page_or_a_named_refusal(page in any::<Option<i64>>(), limit in any::<Option<i64>>()) {
+            match Paging::parse(&PageQuery { page, limit }, 20) {
+                Ok(paging) => {
+                    prop_assert!(paging.offset() >= 0);
+                    prop_assert!((2..=Paging::MAX_LIMIT + 1).contains(&paging.fetch()));
+                    let (rows, info) = paging.finish(vec![(); 150]);
+                    prop_assert_eq!(rows.len() as i64, paging.limit);
+                    prop_assert!(info.has_more);
+                }
+                Err(error) => {
+                    prop_assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
+                    prop_assert!(matches!(error.field.as_deref(), Some("page" | "limit")));
+                }
+            }
+        }
+
+        #[test]
+        fn any_query_string_is_paging_or_a_named_refusal(query in any::<String>()) {
+            let parsed = parse_query::<PageQuery>(&query)
+                .and_then(|parsed| Paging::parse(&parsed, 20));
+            if let Err(error) = parsed {
+                prop_assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
+                prop_assert!(error.field.is_some_and(|f| !f.is_empty()));
+            }
+        }
+
+        #[test]
+        fn query_strings_made_of_parameters_are_read(page in "-?[0-9]{0,20}", limit in "-?[0-9]{0,4}") {
+            let parsed = parse_query::<PageQuery>(&format!("page={page}&limit={limit}&other=x"))
+                .and_then(|parsed| Paging::parse(&parsed, 20));
+            match parsed {
+                Ok(paging) => {
+                    prop_assert_eq!(Ok(paging.page), page.parse::<i64>());
+                    prop_assert_eq!(Ok(paging.limit), limit.parse::<i64>());
+                }
+                Err(error) => prop_assert!(matches!(error.field.as_deref(), Some("page" | "limit"))),
+            }
+        }
+    }
+}

@@ -13,7 +13,10 @@ use super::views::{
     ArchivedState, ConversationInfo, ConversationPage, ConversationRead, Correspondent, InboxItem,
     InboxPage, MessageHidden, MessageSent, MessageView, RecipientList, SentPage, UnreadCount,
 };
-use super::{may_message, may_message_in, parse_content, parse_subject, store, MessagingError};
+use super::{
+    earlier_send, may_message, may_message_in, parse_content, parse_subject, request_fingerprint,
+    store, Channel, MessagingError,
+};
 use crate::accounts::{store as users, User, Username};
 use crate::http::{
     ApiError, ApiResult, ErrorCode, ErrorResponse, Input, PageQuery, Paging, Path, Query,
@@ -22,8 +25,11 @@ use crate::sessions::CurrentUser;
 use crate::state::AppState;
 use crate::storage::rfc3339;
 
+mod support;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(support::router())
         .routes(routes!(recipients))
         .routes(routes!(send))
         .routes(routes!(inbox))
@@ -36,7 +42,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hide))
 }
 
-/// The people I may message: my care team first, then other clinicians, then support.
+/// The people I may start a conversation with: my care team first, then other clinicians
+/// (an administrator may write to anyone). Administrators are reached through support.
 #[utoipa::path(get, path = "/messages/recipients", tag = "messages",
     security(("session_cookie" = [])),
     responses((status = 200, description = "The people I may message", body = RecipientList)))]
@@ -64,6 +71,8 @@ struct SendRequest {
 }
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// How errors name the header as a field.
+const IDEMPOTENCY_FIELD: &str = "Idempotency-Key";
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
@@ -72,7 +81,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match value.to_str().map(str::trim) {
         Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
         _ => Err(ApiError::invalid(
-            "Idempotency-Key",
+            IDEMPOTENCY_FIELD,
             "The Idempotency-Key header is 1 to 200 visible characters.",
         )),
     }
@@ -90,6 +99,7 @@ fn sent_body(sent: &store::Sent) -> Json<MessageSent> {
         (status = 201, description = "Sent", body = MessageSent),
         (status = 403, description = "`recipient_not_allowed`: this person cannot be messaged (or does not exist)", body = ErrorResponse),
         (status = 404, description = "`not_found`: no conversation of mine has this id", body = ErrorResponse),
+        (status = 422, description = "`idempotency_key_reused`: this `Idempotency-Key` was used for a different message (`field` is `Idempotency-Key`)", body = ErrorResponse),
     ))]
 async fn send(
     State(state): State<AppState>,
@@ -98,18 +108,31 @@ async fn send(
     Input(request): Input<SendRequest>,
 ) -> ApiResult<(StatusCode, Json<MessageSent>)> {
     let key = idempotency_key(&headers)?;
-    if let Some(key) = &key {
-        if let Some(sent) = store::sent_with_key(&state.db, me.user.id, key).await? {
+    let content = parse_content(&request.content)?;
+    let subject = parse_subject(request.subject.as_deref())?;
+    let fingerprint = key.as_ref().map(|_| {
+        let recipient = request.recipient.as_deref();
+        request_fingerprint(
+            recipient,
+            request.conversation_id,
+            subject.as_deref(),
+            &content,
+        )
+    });
+    let key = key
+        .as_deref()
+        .zip(fingerprint.as_deref())
+        .map(|(key, fingerprint)| store::Idempotency { key, fingerprint });
+    if let Some(key) = key {
+        if let Some(sent) = earlier_send(&state.db, me.user.id, key).await? {
             return Ok((StatusCode::CREATED, sent_body(&sent)));
         }
     }
-    let content = parse_content(&request.content)?;
-    let subject = parse_subject(request.subject.as_deref())?;
     let reply_into = |conversation_id| store::Reply {
         me: &me.user,
         conversation_id,
         content: &content,
-        key: key.as_deref(),
+        key,
     };
     let outcome = match (request.recipient.as_deref(), request.conversation_id) {
         (Some(name), None) => {
@@ -129,7 +152,7 @@ async fn send(
                         subject: subject.as_deref(),
                         content: &content,
                     };
-                    store::send(&state.db, &new, key.as_deref()).await?
+                    store::send(&state.db, &new, key).await?
                 }
             }
         }
@@ -141,19 +164,29 @@ async fn send(
             ))
         }
     };
-    let sent = match outcome {
-        store::SendOutcome::Sent(sent) => sent,
-        // A concurrent retry with the same key won: answer with its message instead.
-        store::SendOutcome::KeyTaken => {
-            let key = key.as_deref().unwrap_or_default();
-            store::sent_with_key(&state.db, me.user.id, key)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?
-        }
-        store::SendOutcome::NotInConversation => return Err(ApiError::not_found("conversation")),
-        store::SendOutcome::NotAllowed => return Err(MessagingError::RecipientNotAllowed.into()),
-    };
+    let sent = sent_from(&state, &me, key, outcome).await?;
     Ok((StatusCode::CREATED, sent_body(&sent)))
+}
+
+/// The message a send stored, or why it stored none.
+async fn sent_from(
+    state: &AppState,
+    me: &CurrentUser,
+    key: Option<store::Idempotency<'_>>,
+    outcome: store::SendOutcome,
+) -> ApiResult<store::Sent> {
+    match outcome {
+        store::SendOutcome::Sent(sent) => Ok(sent),
+        // A concurrent send with the same key won: answer with its message instead.
+        store::SendOutcome::KeyTaken => {
+            let key = key.ok_or_else(|| anyhow::anyhow!("a key taken without a key"))?;
+            Ok(earlier_send(&state.db, me.user.id, key)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("idempotent send vanished"))?)
+        }
+        store::SendOutcome::NotInConversation => Err(ApiError::not_found("conversation")),
+        store::SendOutcome::NotAllowed => Err(MessagingError::RecipientNotAllowed.into()),
+    }
 }
 
 /// The same refusal whether the name does not exist or the person may not be messaged.
@@ -162,7 +195,7 @@ async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult
         return Err(MessagingError::RecipientNotAllowed.into());
     };
     match users::find_by_username(&state.db, username.as_str()).await? {
-        Some(user) if may_message(&state.db, me, &user).await? => Ok(user),
+        Some(user) if may_message(&state.db, me, &user, Channel::Direct).await? => Ok(user),
         _ => Err(MessagingError::RecipientNotAllowed.into()),
     }
 }
@@ -272,7 +305,7 @@ async fn conversation(
     } else {
         None
     };
-    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team);
+    let can_reply = may_message_in(&me.user, &header.other, header.in_care_team, Channel::Reply);
     let other = header.other;
     let messages = messages
         .into_iter()
@@ -424,9 +457,25 @@ impl From<MessagingError> for ApiError {
             MessagingError::Invalid { field, message } => ApiError::invalid(field, message),
             MessagingError::RecipientNotAllowed => ApiError::forbidden(
                 ErrorCode::RecipientNotAllowed,
-                "You cannot send messages to this person. You can message the clinicians in your care team, and support.",
+                "You cannot send messages to this person. You can message the people in your care team; to reach an administrator, contact support.",
             )
             .with_field("recipient"),
+            MessagingError::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was already used for a different message. Use a new key for each new message, and the same key only to retry the same one.",
+            )
+            .with_field(IDEMPOTENCY_FIELD),
+            MessagingError::Database(error) => error.into(),
+            MessagingError::SupportUnavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SupportUnavailable,
+                "Support cannot be reached: there is no administrator yet. If you need help now, use “Need help now?”.",
+            ),
+            MessagingError::AdministratorsAreSupport => ApiError::forbidden(
+                ErrorCode::Forbidden,
+                "Administrators are support: write to another administrator with a new message.",
+            ),
         }
     }
 }

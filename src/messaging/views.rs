@@ -28,7 +28,8 @@ impl From<store::Recipient> for RecipientView {
     }
 }
 
-/// The people I may message: my care team first, then other clinicians, then support.
+/// The people I may start a conversation with: my care team first, then other clinicians
+/// (for an administrator, everyone). Administrators are reached through `POST /api/support`.
 #[derive(Serialize, ToSchema)]
 pub struct RecipientList {
     pub recipients: Vec<RecipientView>,

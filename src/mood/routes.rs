@@ -16,6 +16,7 @@ use crate::http::{ApiError, ApiResult, Input, Path, Query};
 use crate::sessions::{Clinician, Patient};
 use crate::state::AppState;
 use crate::storage::now_ms;
+use crate::text::{self, Lines};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -68,6 +69,9 @@ async fn check_in(
             "note",
             "A note is at most 2,000 characters.",
         ));
+    }
+    if let Some(Err(forbidden)) = note.map(|n| text::check(n, Lines::Many)) {
+        return Err(ApiError::invalid("note", format!("A note {forbidden}.")));
     }
     let entry = store::insert(
         &state.db,
@@ -147,6 +151,6 @@ async fn patient_history(
     let days = parse_days(&query)?;
     Ok(Json(PatientMoodHistory {
         history: history_of(&state, patient.id, days).await?,
-        patient: PersonView::new(&patient.username, &patient.display_name),
+        patient: PersonView::new(&patient.username, &patient.display_name, patient.role),
     }))
 }

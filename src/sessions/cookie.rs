@@ -40,7 +40,11 @@ fn build(settings: &Settings, value: String) -> Cookie<'static> {
 /// a browser coming back after expiry still sends it and learns why it was signed out.
 pub fn issue(settings: &Settings, token: &IssuedToken) -> HeaderValue {
     let mut cookie = build(settings, expose(token).to_owned());
-    let max_age = (settings.sessions.absolute_lifetime + settings.sessions.retention).as_secs();
+    let sessions = &settings.sessions;
+    let max_age = sessions
+        .absolute_lifetime
+        .saturating_add(sessions.retention)
+        .as_secs();
     cookie.set_max_age(time::Duration::seconds(
         i64::try_from(max_age).unwrap_or(i64::MAX),
     ));
@@ -53,17 +57,34 @@ pub fn clear(settings: &Settings) -> HeaderValue {
     HeaderValue::from_str(&cookie.to_string()).expect("cookie text is a valid header")
 }
 
-/// The token the request carries, if any.
-pub fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+/// How many session cookies of one request are looked up, at most: a browser holds one
+/// per domain it was set for, so a few; a request with more does not get more work done.
+pub const MAX_CANDIDATES: usize = 4;
+
+/// The tokens the request carries, in the order sent, without repeats. More than one
+/// comes from a browser that still holds a stale cookie (say, set for a parent domain)
+/// beside the current one; the caller tries each.
+pub fn tokens_from(headers: &HeaderMap, settings: &Settings) -> Vec<String> {
     let wanted = name(settings);
-    headers
+    let mut tokens: Vec<String> = Vec::new();
+    let cookies = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|text| text.split(';'))
-        .filter_map(|pair| Cookie::parse(pair.trim().to_owned()).ok())
-        .find(|cookie| cookie.name() == wanted && !cookie.value().is_empty())
-        .map(|cookie| cookie.value().to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok);
+    for cookie in cookies {
+        if cookie.name() == wanted
+            && !cookie.value().is_empty()
+            && !tokens.iter().any(|t| t == cookie.value())
+        {
+            tokens.push(cookie.value().to_owned());
+            if tokens.len() == MAX_CANDIDATES {
+                break;
+            }
+        }
+    }
+    tokens
 }
 
 /// Where an extractor leaves a renewed cookie for the response; the session layer puts
@@ -114,5 +135,79 @@ fn apply_changes(settings: &Settings, renewed: &RenewedCookie, response: &mut Re
             .append(header::SET_COOKIE, clear(settings));
     } else if let Some(cookie) = renewed.take() {
         response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn development() -> Settings {
+        let source = |name: &str| match name {
+            "DEBUG" => Some("1".to_owned()),
+            "SECRET_KEY" => Some("a-good-key-0123456789-abcdefghijklmnopqrstuv".to_owned()),
+            _ => None,
+        };
+        Settings::load(&source, true).unwrap()
+    }
+
+    fn cookie_headers(values: &[Vec<u8>]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            if let Ok(value) = HeaderValue::from_bytes(value) {
+                headers.append(header::COOKIE, value);
+            }
+        }
+        headers
+    }
+
+    proptest! {
+        #[test]
+        fn any_cookie_header_gives_a_few_distinct_tokens(
+            values in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..200), 0..4),
+            text in "(hs_session=[^;]{0,12}; ?|[a-z]{1,3}=[a-z]{0,3}; ?){0,10}",
+        ) {
+            let settings = development();
+            let mut values = values;
+            values.push(text.into_bytes());
+            let tokens = tokens_from(&cookie_headers(&values), &settings);
+            prop_assert!(tokens.len() <= MAX_CANDIDATES);
+            for (index, token) in tokens.iter().enumerate() {
+                prop_assert!(!token.is_empty());
+                prop_assert!(!tokens[..index].contains(token));
+            }
+        }
+
+        #[test]
+        fn every_session_cookie_is_found_in_order(
+            tokens in prop::collection::vec("[A-Za-z0-9_-]{1,43}", 1..4),
+        ) {
+            let settings = development();
+            let mut header = String::from("theme=dark");
+            for token in &tokens {
+                header.push_str(&format!("; hs_session={token}; other=1"));
+            }
+            let found = tokens_from(&cookie_headers(&[header.into_bytes()]), &settings);
+            let mut expected: Vec<String> = Vec::new();
+            for token in tokens {
+                if !expected.contains(&token) {
+                    expected.push(token);
+                }
+            }
+            prop_assert_eq!(found, expected);
+        }
+    }
+
+    #[test]
+    fn the_longest_settings_give_a_cookie() {
+        let mut settings = development();
+        settings.sessions.absolute_lifetime = std::time::Duration::MAX;
+        let token = IssuedToken::new_session();
+        assert!(issue(&settings, &token)
+            .to_str()
+            .unwrap()
+            .contains("Max-Age="));
     }
 }

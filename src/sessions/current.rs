@@ -49,15 +49,29 @@ impl SessionCheck {
         db: &Database,
         settings: &Settings,
     ) -> Result<SessionCheck, ApiError> {
-        let Some(token) = cookie::token_from(headers, settings) else {
-            return Ok(SessionCheck::NotSignedIn(Refusal::new(
-                NotSignedIn::NoCookie,
-            )));
-        };
-        Ok(match lookup(db, &settings.sessions, &token).await? {
-            Lookup::Live(session) => SessionCheck::Live(session),
-            Lookup::Refused(refusal) => SessionCheck::NotSignedIn(refusal),
-        })
+        let mut refusal = Refusal::new(NotSignedIn::NoCookie);
+        for token in cookie::tokens_from(headers, settings) {
+            match lookup(db, &settings.sessions, &token).await? {
+                Lookup::Live(session) => return Ok(SessionCheck::Live(session)),
+                Lookup::Refused(refused) => refusal = more_specific(refusal, refused),
+            }
+        }
+        Ok(SessionCheck::NotSignedIn(refusal))
+    }
+}
+
+/// Of two refusals for cookies of one request, the one that explains more: a session
+/// that ended says why, where an unknown token says nothing. The first wins a tie.
+fn more_specific(kept: Refusal, other: Refusal) -> Refusal {
+    let rank = |why: NotSignedIn| match why {
+        NotSignedIn::NoCookie => 0,
+        NotSignedIn::Unknown => 1,
+        NotSignedIn::Ended(_) | NotSignedIn::AccountDisabled => 2,
+    };
+    if rank(other.why) > rank(kept.why) {
+        other
+    } else {
+        kept
     }
 }
 
@@ -95,7 +109,7 @@ where
 pub fn not_signed_in(refusal: Refusal, settings: &Settings) -> ApiError {
     let why = refusal.why;
     tracing::info!(
-        code = %error_code(why),
+        code = error_code(why).as_str(),
         reason = why.reason(),
         session_id = refusal.session_id,
         "request not signed in"
@@ -177,5 +191,15 @@ mod tests {
             ErrorCode::NotAuthenticated
         );
         assert_eq!(error_code(NotSignedIn::Unknown), ErrorCode::SessionUnknown);
+    }
+
+    #[test]
+    fn the_refusal_that_explains_more_is_kept() {
+        let unknown = || Refusal::new(NotSignedIn::Unknown);
+        let revoked = || Refusal::new(NotSignedIn::Ended(EndReason::SignedOut));
+        let expired = || Refusal::new(NotSignedIn::Ended(EndReason::IdleTimeout));
+        assert_eq!(more_specific(unknown(), revoked()).why, revoked().why);
+        assert_eq!(more_specific(revoked(), unknown()).why, revoked().why);
+        assert_eq!(more_specific(revoked(), expired()).why, revoked().why);
     }
 }

@@ -13,6 +13,7 @@ use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, ErrorResponse, Path};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, rfc3339};
+use crate::text::{self, Lines};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -56,6 +57,10 @@ async fn end_one(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
+    // No session id holds a control character; PostgreSQL would refuse to look one up.
+    if text::check(&id, Lines::One).is_err() {
+        return Err(ApiError::not_found("session"));
+    }
     let is_current = id == current.session.id;
     let reason = if is_current {
         EndReason::SignedOut

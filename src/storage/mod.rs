@@ -11,6 +11,7 @@ mod postgres;
 mod query;
 mod sqlite;
 
+use error::is_unreachable;
 pub use error::DbError;
 use query::Row;
 pub use query::{
@@ -60,6 +61,20 @@ enum TxInner {
     Postgres(postgres::Tx),
 }
 
+/// Why the database cannot take requests just now (see `Database::is_ready`).
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    /// It did not answer: worth asking again in a moment.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// SQLite cannot write its files (a full disk, a read-only file).
+    #[error("database cannot be written: {0}")]
+    Unwritable(String),
+    /// The schema is not the one this binary expects, or something else needs an operator.
+    #[error("database not ready: {0}")]
+    Other(String),
+}
+
 /// How the schema compares with what this binary expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationState {
@@ -77,6 +92,7 @@ impl Database {
             DatabaseKind::Sqlite => {
                 let url = prepare_sqlite_url(url.expose())?;
                 let (path, flags) = sqlite_target(&url);
+                sqlite::ensure_writable(&path)?;
                 let pool = sqlite::Pool::open(path, flags)
                     .context("could not open the sqlite database")?;
                 Backend::Sqlite {
@@ -161,17 +177,43 @@ impl Database {
                 state
             }
             Backend::Postgres(pool) => {
+                let mut conn = pool.take().await?;
+                let state = migration_state(conn.conn(), self.migrator()).await;
+                // Readiness may be all an instance is asked while it is not ready, so a
+                // connection the database ended must not stay in the pool to fail it again.
+                if !state.as_ref().is_err_and(is_unreachable) {
+                    return state;
+                }
+                conn.discard();
+                pool.forget_idle();
+                if !conn.reused {
+                    return state;
+                }
                 migration_state(pool.take().await?.conn(), self.migrator()).await
             }
         }
     }
 
-    /// Readiness: the database answers and the schema is the one this binary expects.
-    pub async fn is_ready(&self) -> Result<(), String> {
+    /// Readiness: the database answers, the schema is the one this binary expects, and
+    /// SQLite can write its files (after a write failed for want of that, a probe write
+    /// says when it can again).
+    pub async fn is_ready(&self) -> Result<(), NotReady> {
         match self.migration_state().await {
-            Ok(MigrationState::UpToDate { .. }) => Ok(()),
-            Ok(state) => Err(format!("database schema is not current: {state:?}")),
-            Err(e) => Err(format!("database unavailable: {e:#}")),
+            Ok(MigrationState::UpToDate { .. }) => {}
+            Ok(state) => {
+                let state = format!("the schema is not current: {state:?}");
+                return Err(NotReady::Other(state));
+            }
+            Err(e) if is_unreachable(&e) => return Err(NotReady::Unavailable(format!("{e:#}"))),
+            Err(e) => return Err(NotReady::Other(format!("{e:#}"))),
+        }
+        match &self.backend {
+            Backend::Sqlite { pool, .. } if !pool.writer.is_writable() => pool
+                .writer
+                .probe()
+                .await
+                .map_err(|e| NotReady::Unwritable(e.to_string())),
+            _ => Ok(()),
         }
     }
 
@@ -259,11 +301,12 @@ async fn run<T>(
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::rows(
-            &mut sqlite::prepare(tx.live_conn()?, &sql, &params)?,
-            map,
-            limit,
-        ),
+        }) => {
+            let rows = sqlite::prepare(tx.live_conn()?, &sql, &params)
+                .and_then(|mut statement| sqlite::rows(&mut statement, map, limit));
+            tx.note(&rows);
+            rows
+        }
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::fetch(tx.conn.conn(), &sql, &params, map, limit).await,
@@ -288,7 +331,12 @@ async fn execute(on: On<'_>, query: Query<'_>) -> Result<u64, DbError> {
         }
         On::Tx(Transaction {
             inner: TxInner::Sqlite(tx),
-        }) => sqlite::run(&mut sqlite::prepare(tx.live_conn()?, &sql, &params)?),
+        }) => {
+            let ran = sqlite::prepare(tx.live_conn()?, &sql, &params)
+                .and_then(|mut statement| sqlite::run(&mut statement));
+            tx.note(&ran);
+            ran
+        }
         On::Tx(Transaction {
             inner: TxInner::Postgres(tx),
         }) => postgres::execute(tx.conn.conn(), &sql, &params).await,
@@ -311,7 +359,9 @@ async fn on_sqlite<T>(
         }
     }
     let tx = sqlite::Tx::begin(&pool.writer).await?;
-    let done = work(&mut sqlite::prepare(tx.conn(), sql, params)?)?;
+    let done = sqlite::prepare(tx.conn(), sql, params).and_then(|mut s| work(&mut s));
+    tx.note(&done);
+    let done = done?;
     tx.commit().await?;
     Ok(done)
 }

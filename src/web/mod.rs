@@ -1,21 +1,23 @@
 //! The web app: static files from `web/`, embedded in the binary, served at `/`.
 //!
-//! - `/` and any path whose last segment has no extension (`/messages/12`, `/settings`)
-//!   is a client-side route and gets `index.html`;
-//! - a path with an extension is a file: served with its content type, or our JSON 404
-//!   when there is no such file.
+//! - a path that is one of the embedded files is that file, with its content type;
+//! - a path that is a screen of the app (`screens.rs`, the paths of `web/routes.js`:
+//!   `/messages/12`, `/clinician/patients/jordan.lee/mood`) gets the app, `index.html`,
+//!   so that every screen's address works on reload and from a bookmark, dots and all;
+//! - anything else gets the app with a 404 status: it shows its own "not found" page, in
+//!   its own look and under the same CSP. (`/api/...` is the API's, with JSON errors.)
 //!
 //! Every file is revalidated on each use (`Cache-Control: no-cache`) against its `ETag`,
 //! so a new release is picked up at once and an unchanged file costs a `304`.
 
-use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+mod screens;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use rust_embed::RustEmbed;
+use rust_embed::{EmbeddedFile, RustEmbed};
 
-use crate::http::error::route_not_found;
 use crate::state::AppState;
 
 #[derive(RustEmbed)]
@@ -26,37 +28,58 @@ const INDEX: &str = "index.html";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(index))
-        .route("/{*path}", get(asset))
+        .route("/", get(file_or_screen))
+        .route("/{*path}", get(file_or_screen))
 }
 
-async fn index(headers: HeaderMap) -> Response {
-    serve(INDEX, &headers).await
-}
-
-async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let last = path.rsplit('/').next().unwrap_or_default();
-    if last.contains('.') {
-        serve(&path, &headers).await
-    } else {
-        serve(INDEX, &headers).await
+/// An embedded file, the app for one of its screens, or the app's "not found" page. The
+/// path is matched as requested (percent-encoded), as the app's router matches it.
+async fn file_or_screen(uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    if let Some((name, file)) = embedded(path) {
+        return serve(name, file, &headers);
+    }
+    match Assets::get(INDEX) {
+        Some(app) if screens::is_screen(path) => serve(INDEX, app, &headers),
+        Some(app) => not_found_page(app),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
-/// One embedded file, or the JSON 404.
-async fn serve(path: &str, headers: &HeaderMap) -> Response {
-    let hidden = path
+/// The embedded file at `path`, if it is one; never a hidden (dot) file.
+fn embedded(path: &str) -> Option<(&str, EmbeddedFile)> {
+    let name = path.strip_prefix('/')?;
+    let hidden = name
         .split('/')
         .any(|segment| segment.is_empty() || segment.starts_with('.'));
-    let Some(file) = (!hidden).then(|| Assets::get(path)).flatten() else {
-        return route_not_found().await.into_response();
-    };
+    if hidden {
+        return None;
+    }
+    Assets::get(name).map(|file| (name, file))
+}
+
+/// The app with a 404 status: its router finds no screen for the address and says so.
+/// Never a `304`, which would turn the 404 into a success for a cache.
+fn not_found_page(app: EmbeddedFile) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [
+            (header::CONTENT_TYPE, content_type(INDEX)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        app.data.into_owned(),
+    )
+        .into_response()
+}
+
+/// One embedded file, or `304` when the client's copy is current.
+fn serve(name: &str, file: EmbeddedFile, headers: &HeaderMap) -> Response {
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));
     let mut response = if matches_etag(headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (
-            [(header::CONTENT_TYPE, content_type(path))],
+            [(header::CONTENT_TYPE, content_type(name))],
             file.data.into_owned(),
         )
             .into_response()

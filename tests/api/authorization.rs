@@ -167,6 +167,12 @@ async fn every_feature_route_checks_who_is_calling() {
             [401, 201, 404, 201, 404, 404, 404],
         ),
         row(
+            "POST",
+            "/api/support",
+            Some(json!({ "content": "I need help with my account" })),
+            [401, 201, 201, 201, 201, 201, 403],
+        ),
+        row(
             "GET",
             "/api/messages/inbox",
             None,

@@ -147,6 +147,7 @@ async fn production_mode_sends_hsts_and_a_host_prefixed_secure_cookie() {
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("SECRET_KEY", KEY_A),
+        ("PUBLIC_URL", "https://care.example.org"),
         ("RUST_LOG", "info"),
     ] {
         env.insert(name.to_owned(), value.to_owned());
@@ -185,10 +186,10 @@ async fn the_web_app_is_served_outside_the_api() {
                 && !csp.contains("unsafe-eval")
         );
     }
-    client
-        .get("/no-such-file.js")
-        .await
-        .expect_error(404, "not_found");
+    // Neither a file nor a screen: the app's own "not found" page, not JSON.
+    let missing = client.get("/no-such-file.js").await.expect(404);
+    assert!(missing.header("content-type").starts_with("text/html"));
+    assert!(missing.body.as_str().unwrap().contains("<html"));
     client
         .get("/api/no-such-route")
         .await

@@ -4,10 +4,15 @@
 //!
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
-//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`];
+//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`support`];
 //! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`concurrency`], the [`http`] conventions, the published [`contract`]
-//!   (the OpenAPI document) and [`web_error_codes`].
+//!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], the
+//!   [`http`] conventions, the published [`contract`] (the OpenAPI document) and
+//!   [`web_error_codes`], and what a hostile client sends: [`hostile_input`],
+//!   [`idempotency`], [`display_names`];
+//! - below the routes: [`connections`] (slow, idle and surplus ones) and [`http_layer`]
+//!   (what hyper refuses, answered in JSON);
+//! - failing infrastructure: [`outages`] (PostgreSQL down, an SQLite disk full).
 //!
 //! Tests about the process itself (restarts, signals, several instances, the command
 //! line, the log) are in `tests/process/`.
@@ -20,14 +25,22 @@ mod admin;
 mod authorization;
 mod care_teams;
 mod concurrency;
+mod connections;
 mod contract;
+mod display_names;
 mod feedback;
 mod home;
+mod hostile_input;
 mod http;
+mod http_layer;
+mod idempotency;
 mod inbox;
 mod messaging;
 mod mood;
 mod my_data;
+mod outages;
+mod session_edges;
 mod sessions;
 mod sign_in;
+mod support;
 mod web_error_codes;

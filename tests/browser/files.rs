@@ -1,26 +1,41 @@
-//! The web app's files, fetched without a browser: types, caching, client-side routes,
-//! the JSON 404, and no inline script, style or handler for the CSP to block.
+//! The web app's files, fetched without a browser: types, caching, every screen's
+//! address (dots and all), the app's own 404 page, and no inline script, style or
+//! handler for the CSP to block.
 
 use crate::common::*;
 use serde_json::Value;
 
-/// The web app's files: types, caching, client-side routes, and the JSON 404 (no browser).
+/// The web app's files: types, caching, client-side routes, and the app's 404 page (no
+/// browser).
 #[tokio::test(flavor = "multi_thread")]
-async fn the_web_app_is_served_with_types_routes_and_a_json_404() {
+async fn the_web_app_is_served_with_types_routes_and_its_own_404() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
     let http = reqwest::Client::new();
     let get = |path: &str| http.get(format!("{}{path}", server.base())).send();
 
+    // Every screen, and a dotted deep link of every screen with a parameter (usernames
+    // have dots), on reload or from a bookmark.
     for path in [
         "/",
         "/messages",
+        "/messages/",
         "/messages/12",
+        "/messages/new",
+        "/messages/x.y",
+        "/support",
         "/mood",
+        "/feedback",
         "/settings",
         "/clinician",
+        "/clinician/patients/jordan.lee",
+        "/clinician/patients/jordan.lee/mood",
+        "/clinician/patients/jordan.lee/mood?days=30",
         "/admin",
+        "/admin/feedback",
+        "/admin/audit",
         "/signin",
+        "/register",
     ] {
         let response = get(path).await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
@@ -57,14 +72,41 @@ async fn the_web_app_is_served_with_types_routes_and_a_json_404() {
             .unwrap();
         assert_eq!(again.status(), 304, "{path} revalidates");
     }
+    // Neither a file nor a screen: the app, with a 404, shows its own "not found" page,
+    // under the same CSP; never a 304 that a cache would take for a success.
     for path in [
         "/missing.png",
         "/views/nope.js",
         "/.hidden.js",
-        "/api/nothing-here",
+        "/nowhere",
+        "/messages/1/2",
+        "/clinician/patients/jordan.lee/notes",
+        "/jordan.lee",
     ] {
+        let response = http
+            .get(format!("{}{path}", server.base()))
+            .header("If-None-Match", "*")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+        assert!(header("content-type").starts_with("text/html"), "{path}");
+        assert!(header("content-security-policy").contains("script-src 'self'"));
+        let body = response.text().await.unwrap();
+        assert!(
+            body.contains("<script type=\"module\" src=\"/app.js\">"),
+            "{path}"
+        );
+    }
+    // The API keeps its JSON errors.
+    for path in ["/api/nothing-here", "/api/people/jordan.lee", "/api/app.js"] {
         let response = get(path).await.unwrap();
         assert_eq!(response.status(), 404, "{path}");
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found", "{path}");
     }

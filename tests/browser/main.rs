@@ -13,8 +13,12 @@ mod common;
 #[path = "../common/browser/mod.rs"]
 mod browser;
 
+mod addresses;
 mod files;
 mod keyboard;
 mod messaging;
 mod mood_and_feedback;
+mod names;
+mod narrow;
 mod sessions;
+mod support;

@@ -3,6 +3,9 @@
 //! the real `healing-space` process ([`Server`]), and a cookie-keeping HTTP client that
 //! sends the CSRF token like the web app does.
 //!
+//! For failing infrastructure: a PostgreSQL server a test may stop and start
+//! ([`ThrowawayPostgres`]), a small disk to fill and read-only mounts ([`mounts`]).
+//!
 //! Tests start the app in this process; only tests about the process itself (restarts,
 //! signals, several instances, the command line, refusals to start, its log) start the
 //! binary. Both are started with the same environment ([`development_env`]).
@@ -11,8 +14,11 @@
 pub mod app;
 pub mod client;
 pub mod db;
+pub mod mounts;
 pub mod people;
 pub mod process;
+pub mod raw;
+pub mod throwaway_postgres;
 
 use std::collections::BTreeMap;
 
@@ -21,6 +27,11 @@ pub use client::*;
 pub use db::*;
 pub use people::*;
 pub use process::*;
+// Only the tests of failing infrastructure use these, so not every test binary does.
+#[allow(unused_imports)]
+pub use mounts::*;
+#[allow(unused_imports)]
+pub use throwaway_postgres::*;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const KEY_A: &str = "test-key-A-0123456789-abcdefghijklmnopqrstuvwxyz";

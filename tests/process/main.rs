@@ -8,20 +8,31 @@
 mod common;
 
 mod commands;
+mod configuration;
 mod feature_input;
+mod open_files;
+mod rotation;
 mod seed_flow;
 mod sessions;
 mod shutdown;
 mod startup;
+mod unwritable;
 
 use common::TestDb;
 
 /// A published key (the example in the predecessor's troubleshooting note), so refused.
 const SEED_EXAMPLE_KEY: &str = "VyuBxj_oO69TcSj81wguirrLsK3f7F9JioFrGeSTHqI";
 
+/// The address production needs (an https origin); nothing listens there.
+const PUBLIC_URL: &str = "https://care.example.org";
+
 /// Production mode (no `DEBUG`) on a free port, with `key` as `SECRET_KEY` if any.
 fn production_env<'a>(db: &'a TestDb, key: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
-    let mut env = vec![("DATABASE_URL", db.url.as_str()), ("PORT", "0")];
+    let mut env = vec![
+        ("DATABASE_URL", db.url.as_str()),
+        ("PORT", "0"),
+        ("PUBLIC_URL", PUBLIC_URL),
+    ];
     if let Some(key) = key {
         env.push(("SECRET_KEY", key));
     }

@@ -21,7 +21,7 @@ async fn the_seed_documents_flow_works_end_to_end_and_after_a_restart() {
     let recipients = patient.get("/api/messages/recipients").await.expect(200);
     assert_eq!(
         usernames(&recipients.body["recipients"], "username"),
-        ["dr.in", "admin"]
+        ["dr.in"]
     );
     let sent = patient
         .post("/api/messages/send", json!({ "recipient": "dr.in", "subject": "This week", "content": "Hello, the new routine is helping." }))

@@ -8,6 +8,7 @@ import { rows } from '../components/list.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { STATUS, categoryLabel, statusPill } from '../components/feedback-labels.js';
+import { personLabel } from '../components/person.js';
 
 function subnav(current) {
   const tabs = [
@@ -53,7 +54,6 @@ function pageNumber(ctx) {
 
 const USER_STATUS = { active: ['Active', 'good'], pending: ['Awaiting approval', 'warn'], disabled: ['Disabled', 'bad'] };
 const ROLES = [['', 'Everyone'], ['patient', 'Patients'], ['clinician', 'Clinicians'], ['admin', 'Administrators']];
-const ROLE_WORDS = { patient: 'Patient', clinician: 'Clinician', admin: 'Administrator' };
 
 export async function adminUsersView(ctx) {
   const q = ctx.query.get('q') || '';
@@ -139,9 +139,8 @@ function userItem(ctx, u, alert, reload) {
     'li',
     { 'data-testid': 'admin-user', 'data-username': u.username, 'data-status': u.status },
     h('div', { class: 'row-main' },
-      h('span', { class: 'row-title' }, u.display_name || u.username, h('span', { class: 'muted small' }, ` (${u.username})`)),
-      h('span', {}, h('span', { class: 'pill' }, ROLE_WORDS[u.role] || u.role), ' ',
-        h('span', { class: `pill ${statusKind}` }, statusLabel))),
+      h('span', { class: 'row-title' }, personLabel(u)),
+      h('span', {}, h('span', { class: `pill ${statusKind}` }, statusLabel))),
     h('div', { class: 'row-meta' },
       u.email ? `${u.email} · ` : '',
       'joined ', timeElement(u.created_at),
@@ -208,12 +207,11 @@ function triageItem(ctx, f) {
       showFormError(error, alert, { status: statusField, admin_note: note });
     }
   });
-  const author = f.author ? `${f.author.display_name || f.author.username} (${f.author.username})` : 'Someone';
   return h(
     'li',
     { 'data-testid': 'admin-feedback', 'data-feedback-id': id },
     h('div', { class: 'row-main' },
-      h('span', { class: 'row-title' }, `${categoryLabel(f.category)}, from ${author}`),
+      h('span', { class: 'row-title' }, `${categoryLabel(f.category)}, from `, personLabel(f.author)),
       pillHolder),
     h('div', { class: 'row-meta' }, 'Sent ', timeElement(f.created_at)),
     h('p', { class: 'content' }, f.message),

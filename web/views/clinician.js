@@ -9,6 +9,7 @@ import { loading, errorBox, describeError } from '../components/status.js';
 import { awaitingApproval } from '../components/approval.js';
 import { moodChart } from '../components/chart.js';
 import { ErrorCode } from '../error-codes.js';
+import { personLabel } from '../components/person.js';
 import { chosenPeriod, periodField, entryList } from '../components/mood-history.js';
 
 // A clinician whose account is not approved yet gets 403 clinician_not_approved.
@@ -92,7 +93,7 @@ function requestItem(ctx, r, reload) {
     'li',
     { 'data-testid': 'care-request', 'data-request-id': r.id },
     h('div', { class: 'row-main' },
-      h('span', { class: 'row-title' }, `${who} (${r.patient?.username || ''})`),
+      h('span', { class: 'row-title' }, personLabel(r.patient)),
       h('span', { class: 'row-meta' }, 'asked ', timeElement(r.requested_at))),
     h('div', { class: 'row-actions' }, approve, decline),
     note,
@@ -113,7 +114,7 @@ function patientItem(p) {
       mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
       p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
     h('div', { class: 'row-actions' },
-      h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}` }, 'Mood over time'),
+      h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}/mood` }, 'Mood over time'),
       h('a', { class: 'button small secondary', href: `/messages/new?to=${encodeURIComponent(p.username)}` }, 'Send a message')),
   );
 }
@@ -124,7 +125,7 @@ export async function patientMoodView(ctx) {
   const heading = h('h1', { tabindex: '-1' }, 'Mood over time');
   const period = periodField(days);
   period.control.addEventListener('change', () => {
-    ctx.navigate(`/clinician/patients/${encodeURIComponent(username)}?days=${period.control.value}`, { replace: true });
+    ctx.navigate(`/clinician/patients/${encodeURIComponent(username)}/mood?days=${period.control.value}`, { replace: true });
   });
   const chartArea = h('div', {}, loading('Loading check-ins…'));
   const listArea = h('div', {});

@@ -7,17 +7,11 @@ import { timeElement, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
 import { recentlyActive } from '../components/activity.js';
+import { personLabel, personText } from '../components/person.js';
+import { randomKey } from '../components/keys.js';
+import { contactSupportLink } from '../components/support-link.js';
 
-const ROLE_WORDS = { clinician: 'clinician', patient: 'patient', admin: 'administrator' };
 const NEWEST_EVERY_MS = 15000;
-
-/** A random key for Idempotency-Key headers (crypto.randomUUID needs a secure context). */
-function randomKey() {
-  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 // ---------------------------------------------------------------------------------------
 // Inbox
@@ -34,6 +28,7 @@ export async function inboxView(ctx) {
       title,
       h('div', { class: 'actions' },
         h('a', { class: 'button', href: '/messages/new', 'data-testid': 'new-message' }, 'New message'),
+        ctx.user.role === 'admin' ? null : contactSupportLink(),
         archived
           ? h('a', { class: 'button secondary', href: '/messages', 'data-testid': 'show-inbox' }, 'Back to inbox')
           : h('a', { class: 'button secondary', href: '/messages?archived=1', 'data-testid': 'show-archived' }, 'Archived')),
@@ -81,7 +76,6 @@ function conversationItem(c) {
   const other = c.other || {};
   const last = c.last_message;
   const unread = Number(c.unread_count) || 0;
-  const name = other.display_name || other.username || 'Someone';
   return h(
     'li',
     {},
@@ -94,8 +88,7 @@ function conversationItem(c) {
         'data-conversation-id': c.id,
         'data-unread': unread,
       },
-      h('span', { class: 'who' }, name,
-        other.role && other.role !== 'patient' ? h('span', { class: 'muted small' }, ` (${ROLE_WORDS[other.role] || other.role})`) : null),
+      h('span', { class: 'who' }, personLabel(other)),
       h('span', { class: 'when' }, last ? timeElement(last.sent_at) : ''),
       h('span', { class: 'subject' }, c.subject || ''),
       h('span', {}, unread
@@ -132,11 +125,16 @@ export async function composeView(ctx) {
         h('p', { 'data-testid': 'no-recipients' }, ctx.user.role === 'clinician'
           ? 'There is no one you can message yet. Once you accept patients into your care team, you can write to them here.'
           : 'There is no one you can message yet. Once a clinician accepts you into their care team, you can write to them here.'),
-        h('p', {}, h('a', { href: '/' }, 'Back to your home page')),
+        h('div', { class: 'actions' },
+          ctx.user.role === 'admin' ? null : contactSupportLink(),
+          h('a', { href: '/' }, 'Back to your home page')),
       );
       return;
     }
     area.replaceChildren(composeForm(ctx, recipients));
+    if (ctx.user.role !== 'admin') {
+      area.append(h('p', { class: 'muted small' }, 'To reach an administrator, ', h('a', { href: '/support' }, 'contact support'), '.'));
+    }
   };
   await load();
 }
@@ -144,8 +142,7 @@ export async function composeView(ctx) {
 function composeForm(ctx, recipients) {
   const wanted = ctx.query.get('to');
   const alert = formAlert();
-  const options = recipients.map((r) => [r.username,
-    `${r.display_name || r.username}${r.role && r.role !== 'patient' ? ` (${ROLE_WORDS[r.role] || r.role})` : ''}`]);
+  const options = recipients.map((r) => [r.username, personText(r)]);
   const recipient = field({
     id: 'recipient', name: 'recipient', label: 'To', required: true,
     options: recipients.length === 1 ? options : [['', 'Choose who to write to'], ...options],
@@ -281,8 +278,8 @@ export async function conversationView(ctx) {
     conversation = data.conversation || {};
     const other = conversation.other || {};
     const name = other.display_name || other.username || 'someone';
-    heading.textContent = `Conversation with ${name}`;
-    ctx.setTitle(`Conversation with ${name}`);
+    heading.replaceChildren('Conversation with ', personLabel(other, 'someone'));
+    ctx.setTitle(`Conversation with ${personText(other, 'someone')}`);
     subline.textContent = conversation.subject ? `Subject: ${conversation.subject}` : '';
     seen.clear();
     thread.replaceChildren(...(data.messages || []).map(toItem));

@@ -5,10 +5,10 @@
 
 use super::conversation::{header, ME_AND_OTHER, MY_CONVERSATION};
 use super::rule::{may_message, person_kind_columns};
-use super::send::{outcome, send, NewMessage, SendOutcome, Sent};
+use super::send::{outcome, send, Idempotency, NewMessage, SendOutcome, Sent};
 use crate::accounts::User;
 use crate::config::DatabaseKind;
-use crate::messaging::{may_message_in, messageable_kinds};
+use crate::messaging::{may_message_in, messageable_kinds, Channel};
 use crate::storage::{self, now_ms, Database, DbError};
 
 /// A reply to store: what I write, where, and its idempotency key.
@@ -17,7 +17,7 @@ pub struct Reply<'a> {
     pub me: &'a User,
     pub conversation_id: i64,
     pub content: &'a str,
-    pub key: Option<&'a str>,
+    pub key: Option<Idempotency<'a>>,
 }
 
 /// How a database stores a reply, once it is checked that I am in the conversation and
@@ -43,7 +43,7 @@ impl Replies for OnSqlite {
         let Some(header) = header(db, reply.conversation_id, reply.me.id).await? else {
             return Ok(SendOutcome::NotInConversation);
         };
-        if !may_message_in(reply.me, &header.other, header.in_care_team) {
+        if !may_message_in(reply.me, &header.other, header.in_care_team, Channel::Reply) {
             return Ok(SendOutcome::NotAllowed);
         }
         let new = NewMessage {
@@ -61,18 +61,20 @@ impl Replies for OnSqlite {
 /// writes, as data-modifying CTEs (atomic by themselves). On PostgreSQL every statement
 /// is a round trip, and the check plus a transaction were most of a send's cost; SQLite,
 /// in-process, has neither such CTEs nor round trips. Who I may message is
-/// `may_message_in` itself, enumerated by `messageable_kinds` into the statement.
+/// `may_message_in` itself (a reply's channel), enumerated by `messageable_kinds` into
+/// the statement.
 /// Each step reads the one before, which fixes their order (PostgreSQL's is otherwise
 /// unspecified): the members are updated after the message is in, as in
 /// `send_in_transaction`. Concurrent writes into one conversation lock its two member
 /// rows in the order their scans find them, which is the same unless their plans differ;
 /// the rare deadlock that PostgreSQL breaks then is run again (`DEADLOCK_RETRIES`).
-/// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null.) The
+/// ($1 conversation, $2 me, $3 content, $4 now, $5 the idempotency key or null, $6 the
+/// fingerprint of the request that carried it.) The
 /// answer has no row when I am not in the conversation, and a null `message_id` when I
 /// may not write to the other person.
 pub fn reply_statement(me: &User) -> String {
     let columns = person_kind_columns("me.user_id");
-    let allowed = may_message(&messageable_kinds(me), "h");
+    let allowed = may_message(&messageable_kinds(me, Channel::Reply), "h");
     format!(
         "WITH h AS (SELECT {columns} FROM {ME_AND_OTHER} WHERE {MY_CONVERSATION}), \
          m AS (INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
@@ -84,8 +86,8 @@ pub fn reply_statement(me: &User) -> String {
              ELSE last_read_message_id END, \
            last_message_at = $4 \
            WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m) RETURNING user_id), \
-         k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) \
-           SELECT $2, $5, id, $4 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \
+         k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at, request_fingerprint) \
+           SELECT $2, $5, id, $4, $6 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \
          SELECT (SELECT id FROM m) AS message_id FROM h"
     )
 }
@@ -114,7 +116,8 @@ async fn reply_in_one_statement(db: &Database, reply: &Reply<'_>) -> Result<Send
             .bind(me.id)
             .bind(content)
             .bind(now)
-            .bind(key)
+            .bind(key.map(|k| k.key))
+            .bind(key.map(|k| k.fingerprint))
             .fetch_optional(db)
     };
     let mut answer = run().await;
@@ -135,5 +138,5 @@ async fn reply_in_one_statement(db: &Database, reply: &Reply<'_>) -> Result<Send
         }),
         Err(error) => Err(error),
     };
-    outcome(sent, key)
+    outcome(sent, key.is_some())
 }

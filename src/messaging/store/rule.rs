@@ -5,8 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, User};
-use crate::messaging::messageable_kinds;
-use crate::messaging::PersonKind;
+use crate::messaging::{messageable_kinds, Channel, PersonKind};
 use crate::storage::{self, Database, DbError};
 
 /// Whether the user `me_id` (an SQL expression) and the person `u` are a patient and a
@@ -101,10 +100,12 @@ pub struct Recipient {
     pub role: String,
 }
 
-/// The people I may message, by the rule itself: my care team first, then other
-/// clinicians, then support (administrators). An administrator's list stops at 500.
+/// The people I may start a conversation with, by the rule itself: my care team first,
+/// then other clinicians (and, for an administrator, everyone, administrators last).
+/// Administrators are not among anyone else's: people reach them through support. An
+/// administrator's list stops at 500.
 pub async fn recipients(db: &Database, me: &User) -> Result<Vec<Recipient>, DbError> {
-    let kinds = messageable_kinds(me);
+    let kinds = messageable_kinds(me, Channel::Direct);
     let limit = if me.role == Role::Admin {
         " LIMIT 500"
     } else {

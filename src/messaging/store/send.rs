@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::storage::{self, now_ms, Database, DbError, Transaction};
+use crate::storage::{self, now_ms, Both, Database, DbError, Transaction};
 
 pub struct NewMessage<'a> {
     pub sender_id: i64,
@@ -12,6 +12,21 @@ pub struct NewMessage<'a> {
     pub conversation_id: Option<i64>,
     pub subject: Option<&'a str>,
     pub content: &'a str,
+}
+
+/// A send's idempotency key, and the digest of what that send asked for
+/// (`messaging::request_fingerprint`), stored together.
+#[derive(Clone, Copy)]
+pub struct Idempotency<'a> {
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+}
+
+/// What the send that stored an idempotency key asked for; none for keys stored before
+/// fingerprints were.
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct KeyedRequest {
+    pub request_fingerprint: Option<String>,
 }
 
 #[derive(sqlx::FromRow, Deserialize)]
@@ -41,14 +56,14 @@ pub enum SendOutcome {
 pub async fn send(
     db: &Database,
     new: &NewMessage<'_>,
-    key: Option<&str>,
+    key: Option<Idempotency<'_>>,
 ) -> Result<SendOutcome, DbError> {
-    outcome(send_in_transaction(db, new, key).await, key)
+    outcome(send_in_transaction(db, new, key).await, key.is_some())
 }
 
-pub fn outcome(result: Result<Sent, DbError>, key: Option<&str>) -> Result<SendOutcome, DbError> {
+pub fn outcome(result: Result<Sent, DbError>, keyed: bool) -> Result<SendOutcome, DbError> {
     match result {
-        Err(e) if key.is_some() && e.is_unique_violation() => Ok(SendOutcome::KeyTaken),
+        Err(e) if keyed && e.is_unique_violation() => Ok(SendOutcome::KeyTaken),
         other => other.map(SendOutcome::Sent),
     }
 }
@@ -56,7 +71,7 @@ pub fn outcome(result: Result<Sent, DbError>, key: Option<&str>) -> Result<SendO
 async fn send_in_transaction(
     db: &Database,
     new: &NewMessage<'_>,
-    key: Option<&str>,
+    key: Option<Idempotency<'_>>,
 ) -> Result<Sent, DbError> {
     let mut tx = db.begin().await?;
     match write_message(&mut tx, new, key).await {
@@ -78,7 +93,7 @@ async fn send_in_transaction(
 async fn write_message(
     tx: &mut Transaction,
     new: &NewMessage<'_>,
-    key: Option<&str>,
+    key: Option<Idempotency<'_>>,
 ) -> Result<Sent, DbError> {
     let now = now_ms();
     let conversation_id = match new.conversation_id {
@@ -101,12 +116,14 @@ async fn write_message(
         .await?;
     if let Some(key) = key {
         storage::query(
-            "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at, request_fingerprint) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(new.sender_id)
-        .bind(key)
+        .bind(key.key)
         .bind(message_id)
         .bind(now)
+        .bind(key.fingerprint)
         .execute(&mut *tx)
         .await?;
     }
@@ -157,13 +174,15 @@ async fn start_conversation(
     Ok(id)
 }
 
+/// The message a send with this key stored, and what that send asked for.
 pub async fn sent_with_key(
     db: &Database,
     user_id: i64,
     key: &str,
-) -> Result<Option<Sent>, DbError> {
+) -> Result<Option<Both<Sent, KeyedRequest>>, DbError> {
     storage::query(
-        "SELECT m.id AS message_id, m.conversation_id, m.sent_at FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
+        "SELECT m.id AS message_id, m.conversation_id, m.sent_at, i.request_fingerprint \
+         FROM idempotent_sends i JOIN messages m ON m.id = i.message_id \
          WHERE i.user_id = $1 AND i.idempotency_key = $2",
     )
     .bind(user_id)

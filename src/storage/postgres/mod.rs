@@ -19,7 +19,7 @@ use sqlx::query::Query as SqlxQuery;
 use sqlx::{Postgres, TransactionManager as _};
 use tokio::sync::Semaphore;
 
-use super::error::DbError;
+use super::error::{connection_lost, DbError};
 use super::query::{Param, Row};
 pub use connector::Pooled;
 use connector::{connection_pool, pooled, ConnectionPool, WAIT_FOR_CONNECTION};
@@ -145,7 +145,12 @@ impl Tx {
         let mut conn = pool.take().await?;
         if let Err(error) = PgTransactionManager::begin(conn.conn(), None).await {
             conn.discard();
-            return Err(error.into());
+            let error = DbError::from(error);
+            if connection_lost(&error) {
+                // After one was found dead, the others likely are too.
+                pool.forget_idle();
+            }
+            return Err(error);
         }
         Ok(Tx { conn })
     }

@@ -38,8 +38,34 @@ struct KeyedReads {
     last_start: Option<Instant>,
 }
 
-/// A key, and where its row (or none, or the error) goes.
-type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, String>>);
+/// A key, and where its row (or none, or the failure) goes.
+type KeyedLookup = (String, oneshot::Sender<Result<Option<PgRow>, Failure>>);
+
+/// Why a shared query failed, for every lookup that waited for it (a `DbError` cannot be
+/// cloned): whether the database could not be reached, which answers 503, and the message.
+struct Failure {
+    unreachable: bool,
+    message: String,
+}
+
+impl From<&DbError> for Failure {
+    fn from(error: &DbError) -> Self {
+        Failure {
+            unreachable: error.is_unavailable(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<Failure> for DbError {
+    fn from(failure: Failure) -> Self {
+        if failure.unreachable {
+            DbError::Unreachable(failure.message)
+        } else {
+            DbError::Shared(failure.message)
+        }
+    }
+}
 
 impl SharedLookups {
     pub fn new(
@@ -93,7 +119,7 @@ impl SharedLookups {
         }
         match answer.await {
             Ok(Ok(row)) => Ok(row),
-            Ok(Err(message)) => Err(DbError::Shared(message)),
+            Ok(Err(failure)) => Err(failure.into()),
             Err(_) => Err(DbError::Shared("the shared lookup was abandoned".into())),
         }
     }
@@ -120,7 +146,7 @@ impl SharedLookups {
         });
         for (position, (_, sender)) in (1..).zip(batch) {
             let answer = match &outcome {
-                Err(error) => Err(error.to_string()),
+                Err(error) => Err(Failure::from(error)),
                 Ok(()) => Ok(rows.remove(&position)),
             };
             let _ = sender.send(answer);

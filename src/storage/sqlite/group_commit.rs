@@ -7,15 +7,18 @@
 //! last of them commits for all (at most `MAX_GROUP`). Nobody's `commit` returns before
 //! their work is durable, and a group that cannot commit fails every member, so nothing
 //! acknowledged is lost and nothing unacknowledged is half-written.
+//!
+//! The writer also knows whether SQLite can write its files at all (`is_writable`): a
+//! full disk or a read-only file fails writes until an operator steps in.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::{watch, Notify, OwnedMutexGuard};
 
-use crate::storage::error::DbError;
+use crate::storage::error::{is_storage_failure, DbError};
 
 /// The writer connection, its open group, and the writers queued for it.
 pub struct GroupWriter {
@@ -24,15 +27,51 @@ pub struct GroupWriter {
     released: Notify,
     /// Writers queued for `state`, not counting ones already waiting for a group.
     queued: Arc<AtomicUsize>,
+    /// Set when a write failed because SQLite could not write its files; cleared when a
+    /// group that changed rows is committed, or a probe write succeeds.
+    unwritable: Arc<AtomicBool>,
 }
 
 impl GroupWriter {
     pub fn new(conn: Connection) -> Arc<GroupWriter> {
+        let unwritable = Arc::new(AtomicBool::new(false));
+        let writer = Writer {
+            conn,
+            group: None,
+            unwritable: unwritable.clone(),
+        };
         Arc::new(GroupWriter {
-            state: Arc::new(tokio::sync::Mutex::new(Writer { conn, group: None })),
+            state: Arc::new(tokio::sync::Mutex::new(writer)),
             released: Notify::new(),
             queued: Arc::new(AtomicUsize::new(0)),
+            unwritable,
         })
+    }
+
+    /// False since a write failed because SQLite could not write its files, until a
+    /// write succeeds again.
+    pub fn is_writable(&self) -> bool {
+        !self.unwritable.load(Ordering::SeqCst)
+    }
+
+    /// Notes a write's outcome: a failure to write the files makes the writer unwritable.
+    pub fn note<T>(&self, result: &Result<T, DbError>) {
+        if result.as_ref().is_err_and(DbError::is_storage_unavailable) {
+            self.unwritable.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Writes the database header again (one page, through the group commit like any
+    /// write), and clears `is_writable` when that lands: a way back to ready for an
+    /// instance that gets no writes because it is not ready.
+    pub async fn probe(self: &Arc<Self>) -> Result<(), DbError> {
+        let tx = Tx::begin(self).await?;
+        let written = rewrite_user_version(tx.live_conn()?);
+        self.note(&written);
+        written?;
+        tx.commit().await?;
+        self.unwritable.store(false, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Takes the writer connection. A waiting writer is only told when it is put down, and
@@ -62,16 +101,61 @@ impl GroupWriter {
     }
 }
 
+/// Sets `user_version` to what it is: nothing changes, but the header page is written.
+/// (No migration uses `user_version`; sqlx keeps its own table.)
+fn rewrite_user_version(conn: &Connection) -> Result<(), DbError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    conn.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+    Ok(())
+}
+
 /// The connection that does all the writing, and the group transaction it has open.
 struct Writer {
     conn: Connection,
     group: Option<Group>,
+    /// The writer's own handle, to mark it unwritable from here.
+    unwritable: Arc<AtomicBool>,
 }
 
 struct Group {
     /// Savepoints released into it, whose owners wait for its commit.
     members: usize,
-    committed: watch::Sender<Option<Result<(), String>>>,
+    committed: watch::Sender<Option<Result<(), Failure>>>,
+    /// `total_changes` of the connection when the group began: a group that changed no
+    /// row writes nothing, so its commit says nothing about the disk.
+    changes_before: u64,
+}
+
+/// Why a group was not committed, as its members hear of it.
+#[derive(Debug, Clone)]
+enum Failure {
+    /// SQLite could not write its files (`DbError::Unwritable`).
+    Storage(String),
+    /// Anything else, such as a deferred constraint (`DbError::Lost`).
+    Other,
+}
+
+impl Failure {
+    fn of(error: &rusqlite::Error) -> Failure {
+        if is_storage_failure(error) {
+            Failure::Storage(error.to_string())
+        } else {
+            Failure::Other
+        }
+    }
+
+    /// SQLite rolls a transaction back by itself only after a failure to write or to
+    /// allocate (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): it counts as the former.
+    fn rolled_back_by_sqlite() -> Failure {
+        Failure::Storage("SQLite rolled the transaction back after a failed write".into())
+    }
+
+    fn into_error(self) -> DbError {
+        match self {
+            Failure::Storage(message) => DbError::Unwritable(message),
+            Failure::Other => DbError::Lost,
+        }
+    }
 }
 
 /// At most this many write transactions share one commit.
@@ -142,24 +226,9 @@ impl Drop for Queued {
 impl Tx {
     pub async fn begin(pool: &Arc<GroupWriter>) -> Result<Tx, DbError> {
         let mut writer = pool.lock_writer().await;
-        if writer.group.is_some() && writer.conn.is_autocommit() {
-            // SQLite rolled the group back by itself (a full disk, say): its members fail.
-            finish_group(&mut writer, Err("the write transaction was lost".into()));
-        }
-        if writer.group.is_none() && !writer.conn.is_autocommit() {
-            // A ROLLBACK that failed earlier left a transaction open; end it first.
-            writer.conn.execute_batch("ROLLBACK")?;
-        }
-        if writer.group.is_none() {
-            // IMMEDIATE takes the write lock now, so the transaction never has to upgrade
-            // a read lock later (which can fail with SQLITE_BUSY at once).
-            blocking(|| writer.conn.execute_batch("BEGIN IMMEDIATE"))?;
-            writer.group = Some(Group {
-                members: 0,
-                committed: watch::channel(None).0,
-            });
-        }
-        writer.conn.execute_batch("SAVEPOINT tx")?;
+        let opened = open_savepoint(&mut writer);
+        pool.note(&opened);
+        opened?;
         Ok(Tx {
             writer: Some(writer),
             pool: pool.clone(),
@@ -167,12 +236,17 @@ impl Tx {
         })
     }
 
+    /// Notes a statement's outcome on this transaction (see `GroupWriter::note`).
+    pub fn note<T>(&self, result: &Result<T, DbError>) {
+        self.pool.note(result);
+    }
+
     /// The connection, while the transaction is still open: after SQLite rolled it back by
     /// itself (a full disk, say), a statement would otherwise commit on its own.
     pub fn live_conn(&self) -> Result<&Connection, DbError> {
         let conn = self.conn();
         if conn.is_autocommit() {
-            return Err(DbError::Lost);
+            return Err(Failure::rolled_back_by_sqlite().into_error());
         }
         Ok(conn)
     }
@@ -201,8 +275,13 @@ impl Tx {
         let mut writer = self.writer.take().expect("a transaction holds the writer");
         self.open = false;
         if writer.conn.is_autocommit() {
-            finish_group(&mut writer, Err("the write transaction was lost".into()));
-            return if keep { Err(DbError::Lost) } else { Ok(()) };
+            let failure = Failure::rolled_back_by_sqlite();
+            finish_group(&mut writer, Err(failure.clone()));
+            return if keep {
+                Err(failure.into_error())
+            } else {
+                Ok(())
+            };
         }
         let queued = self.pool.queued.load(Ordering::SeqCst);
         let end_savepoint = if keep {
@@ -214,7 +293,7 @@ impl Tx {
             // The savepoint cannot be ended as asked: give up the whole group rather than
             // let its work be committed (or kept) with someone else's.
             let _ = writer.conn.execute_batch("ROLLBACK");
-            finish_group(&mut writer, Err("the write transaction was lost".into()));
+            finish_group(&mut writer, Err(Failure::of(&error)));
             return Err(error.into());
         }
         let group = writer.group.as_mut().expect("a savepoint lives in a group");
@@ -255,11 +334,36 @@ impl Tx {
     }
 }
 
-fn outcome_of(outcome: Option<&Option<Result<(), String>>>) -> Result<(), DbError> {
+fn outcome_of(outcome: Option<&Option<Result<(), Failure>>>) -> Result<(), DbError> {
     match outcome {
         Some(Some(Ok(()))) => Ok(()),
+        Some(Some(Err(failure))) => Err(failure.clone().into_error()),
         _ => Err(DbError::Lost),
     }
+}
+
+/// Opens this transaction's savepoint, in the open group or a new one.
+fn open_savepoint(writer: &mut Writer) -> Result<(), DbError> {
+    if writer.group.is_some() && writer.conn.is_autocommit() {
+        // SQLite rolled the group back by itself (a full disk, say): its members fail.
+        finish_group(writer, Err(Failure::rolled_back_by_sqlite()));
+    }
+    if writer.group.is_none() && !writer.conn.is_autocommit() {
+        // A ROLLBACK that failed earlier left a transaction open; end it first.
+        writer.conn.execute_batch("ROLLBACK")?;
+    }
+    if writer.group.is_none() {
+        // IMMEDIATE takes the write lock now, so the transaction never has to upgrade
+        // a read lock later (which can fail with SQLITE_BUSY at once).
+        blocking(|| writer.conn.execute_batch("BEGIN IMMEDIATE"))?;
+        writer.group = Some(Group {
+            members: 0,
+            committed: watch::channel(None).0,
+            changes_before: writer.conn.total_changes(),
+        });
+    }
+    writer.conn.execute_batch("SAVEPOINT tx")?;
+    Ok(())
 }
 
 /// Commits the open group and tells its members.
@@ -268,14 +372,23 @@ fn commit_group(writer: &mut Writer) -> Result<(), DbError> {
     if result.is_err() && !writer.conn.is_autocommit() {
         let _ = writer.conn.execute_batch("ROLLBACK");
     }
-    finish_group(
-        writer,
-        result.as_ref().map(|_| ()).map_err(|e| e.to_string()),
-    );
+    let changed = writer
+        .group
+        .as_ref()
+        .is_some_and(|group| writer.conn.total_changes() > group.changes_before);
+    if result.is_ok() && changed {
+        writer.unwritable.store(false, Ordering::SeqCst);
+    }
+    finish_group(writer, result.as_ref().map(|_| ()).map_err(Failure::of));
     Ok(result?)
 }
 
-fn finish_group(writer: &mut Writer, outcome: Result<(), String>) {
+/// Tells the group's members how it ended; a failure to write marks the writer
+/// unwritable.
+fn finish_group(writer: &mut Writer, outcome: Result<(), Failure>) {
+    if let Err(Failure::Storage(_)) = outcome {
+        writer.unwritable.store(true, Ordering::SeqCst);
+    }
     if let Some(group) = writer.group.take() {
         group.committed.send_replace(Some(outcome));
     }
@@ -289,9 +402,9 @@ impl Drop for Tx {
         if self.open && !writer.conn.is_autocommit() {
             // Not committed: undo this transaction's work only.
             let undone = writer.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
-            if undone.is_err() {
+            if let Err(error) = undone {
                 let _ = writer.conn.execute_batch("ROLLBACK");
-                finish_group(&mut writer, Err("the write transaction was lost".into()));
+                finish_group(&mut writer, Err(Failure::of(&error)));
             }
         }
         // Nobody else is coming to commit what earlier members released.
@@ -310,184 +423,6 @@ impl Drop for Tx {
     }
 }
 
-/// Failures injected into real groups on a real file: a member that rolls back, a
-/// commit that SQLite refuses (a deferred foreign key), and the process killed with a
-/// group open.
+/// Failures injected into real groups on a real file (`group_commit/tests.rs`).
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::{Path, PathBuf};
-
-    const SCHEMA: &str = "CREATE TABLE parents (id INTEGER PRIMARY KEY); \
-        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, \
-          parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);";
-
-    fn open(path: &Path) -> Connection {
-        let conn = Connection::open(path).unwrap();
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-        )
-        .unwrap();
-        conn
-    }
-
-    fn database(dir: &tempfile::TempDir) -> PathBuf {
-        let path = dir.path().join("group.db");
-        open(&path).execute_batch(SCHEMA).unwrap();
-        path
-    }
-
-    /// What another connection sees: only what was committed.
-    fn bodies(path: &Path) -> Vec<String> {
-        let conn = open(path);
-        let mut statement = conn
-            .prepare("SELECT body FROM notes ORDER BY body")
-            .unwrap();
-        let rows = statement.query_map([], |row| row.get(0)).unwrap();
-        rows.map(Result::unwrap).collect()
-    }
-
-    fn insert(tx: &Tx, body: &str, parent_id: Option<i64>) {
-        tx.live_conn()
-            .unwrap()
-            .execute(
-                "INSERT INTO notes (body, parent_id) VALUES (?1, ?2)",
-                rusqlite::params![body, parent_id],
-            )
-            .unwrap();
-    }
-
-    async fn until_queued(writer: &GroupWriter, count: usize) {
-        while writer.queued.load(Ordering::SeqCst) < count {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn a_member_that_rolls_back_leaves_the_rest_of_its_group_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = database(&dir);
-        let writer = GroupWriter::new(open(&path));
-        let a = Tx::begin(&writer).await.unwrap();
-        insert(&a, "a", None);
-        let rolled_back = tokio::spawn({
-            let writer = writer.clone();
-            async move {
-                let b = Tx::begin(&writer).await?;
-                insert(&b, "b", None);
-                b.rollback().await
-            }
-        });
-        let committed = tokio::spawn({
-            let writer = writer.clone();
-            async move {
-                let c = Tx::begin(&writer).await?;
-                insert(&c, "c", None);
-                c.commit().await
-            }
-        });
-        until_queued(&writer, 2).await;
-        a.commit().await.unwrap();
-        rolled_back.await.unwrap().unwrap();
-        committed.await.unwrap().unwrap();
-        assert_eq!(bodies(&path), ["a", "c"]);
-    }
-
-    #[tokio::test]
-    async fn a_group_whose_commit_fails_fails_every_member_and_keeps_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = database(&dir);
-        let writer = GroupWriter::new(open(&path));
-        let a = Tx::begin(&writer).await.unwrap();
-        insert(&a, "a", None);
-        let breaks_the_commit = tokio::spawn({
-            let writer = writer.clone();
-            async move {
-                let b = Tx::begin(&writer).await?;
-                // Checked only at COMMIT: the savepoint is released without complaint.
-                insert(&b, "b", Some(999));
-                b.commit().await
-            }
-        });
-        until_queued(&writer, 1).await;
-        let a_outcome = a.commit().await;
-        let b_outcome = breaks_the_commit.await.unwrap();
-        assert!(matches!(a_outcome, Err(DbError::Lost)), "{a_outcome:?}");
-        assert!(
-            b_outcome.is_err(),
-            "the member whose write broke the commit is told"
-        );
-        assert!(bodies(&path).is_empty(), "nothing of the group was kept");
-
-        let later = Tx::begin(&writer).await.unwrap();
-        insert(&later, "later", None);
-        later.commit().await.unwrap();
-        assert_eq!(bodies(&path), ["later"], "the writer works again");
-    }
-
-    const CHILD_DATABASE: &str = "GROUP_COMMIT_TEST_CHILD_DATABASE";
-
-    #[tokio::test]
-    async fn the_process_dying_with_a_group_open_keeps_what_was_acknowledged_and_nothing_else() {
-        if let Ok(path) = std::env::var(CHILD_DATABASE) {
-            return die_with_a_group_open(Path::new(&path)).await;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let path = database(&dir);
-        let this_test = format!(
-            "{}::the_process_dying_with_a_group_open_keeps_what_was_acknowledged_and_nothing_else",
-            module_path!().split_once("::").unwrap().1
-        );
-        let child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                this_test.as_str(),
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_DATABASE, &path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&child.stdout);
-        assert!(
-            !child.status.success(),
-            "the child was meant to die: {stdout}"
-        );
-        assert!(stdout.contains("acknowledged: ok"), "{stdout}");
-        assert!(stdout.contains("group open"), "{stdout}");
-        assert_eq!(bodies(&path), ["acknowledged"]);
-        let check: String = open(&path)
-            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
-    }
-
-    /// The child: one write acknowledged, then a group of two open (one member released
-    /// and waiting for the commit, one mid-write) when the process aborts.
-    async fn die_with_a_group_open(path: &Path) {
-        let writer = GroupWriter::new(open(path));
-        let acknowledged = Tx::begin(&writer).await.unwrap();
-        insert(&acknowledged, "acknowledged", None);
-        acknowledged.commit().await.unwrap();
-        println!("acknowledged: ok");
-
-        let a = Tx::begin(&writer).await.unwrap();
-        insert(&a, "a", None);
-        let (b_wrote, b_written) = tokio::sync::oneshot::channel();
-        tokio::spawn({
-            let writer = writer.clone();
-            async move {
-                let b = Tx::begin(&writer).await.unwrap();
-                insert(&b, "b", None);
-                let _ = b_wrote.send(());
-                std::future::pending::<()>().await;
-                drop(b);
-            }
-        });
-        until_queued(&writer, 1).await;
-        tokio::spawn(a.commit());
-        b_written.await.unwrap();
-        println!("group open");
-        std::process::abort();
-    }
-}
+mod tests;

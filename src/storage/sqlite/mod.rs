@@ -10,7 +10,7 @@
 //! Writes are committed in groups, by one writer connection (`group_commit.rs`).
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -84,7 +84,40 @@ impl Pool {
     }
 }
 
-fn connect(path: &std::path::Path, flags: OpenFlags) -> Result<Connection, DbError> {
+/// Refuses a database file this process cannot write, naming it. SQLite would open it
+/// read-only without a word, and every write would fail. It also creates its `-wal` and
+/// `-shm` files beside the database, so the folder must take new files too.
+pub fn ensure_writable(path: &Path) -> anyhow::Result<()> {
+    if path.as_os_str().is_empty() || path == Path::new(":memory:") {
+        return Ok(());
+    }
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let probe = path.with_file_name(format!(
+        "{}-write-check",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let written = if path.exists() {
+        std::fs::OpenOptions::new().write(true).open(path).map(drop)
+    } else {
+        Ok(())
+    }
+    .and_then(|()| std::fs::write(&probe, b""))
+    .and_then(|()| std::fs::remove_file(&probe));
+    written.map_err(|error| {
+        anyhow::anyhow!(
+            "the database file {} cannot be written ({error}); SQLite needs to write it, \
+             and to create its -wal and -shm files in {}: check the permissions, and \
+             that the disk is not mounted read-only",
+            path.display(),
+            folder.display()
+        )
+    })
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, DbError> {
     let mut conn = Connection::open_with_flags(path, flags)?;
     configure(&mut conn)?;
     Ok(conn)

@@ -1,0 +1,88 @@
+//! Limits on sign-in attempts (`LOGIN_*`, `AUTH_RATE_LIMIT_PER_MINUTE`) and on requests
+//! (`MAX_BODY_BYTES`, `REQUEST_TIMEOUT_SECONDS`, `SHUTDOWN_GRACE_SECONDS`).
+
+use std::time::Duration;
+
+use super::values::{read_seconds, read_whole, Problems, Whole};
+use super::{ConfigError, Source};
+
+const DAY: u64 = 24 * 60 * 60;
+
+pub const LOGIN_MAX_FAILURES: Whole = Whole::count(10, 1, 1000);
+pub const LOGIN_FAILURE_WINDOW: Whole = Whole::seconds(15 * 60, 1, DAY);
+pub const AUTH_RATE_LIMIT: Whole = Whole::count(30, 1, 100_000);
+pub const MAX_BODY_BYTES: Whole = Whole {
+    default: 64 * 1024,
+    min: 1024,
+    max: 16 * 1024 * 1024,
+    unit: "bytes",
+};
+pub const REQUEST_TIMEOUT: Whole = Whole::seconds(30, 1, 60 * 60);
+pub const SHUTDOWN_GRACE: Whole = Whole::seconds(20, 0, 60 * 60);
+
+/// Limits on sign-in attempts.
+#[derive(Debug, Clone)]
+pub struct LoginLimits {
+    pub max_failures: u32,
+    pub failure_window: Duration,
+    pub per_address_per_minute: u32,
+}
+
+/// The three sign-in limits, each problem reported.
+pub fn read_login_limits(source: &dyn Source) -> Result<LoginLimits, Vec<ConfigError>> {
+    let count = |name, bounds| {
+        read_whole(source, name, bounds).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    let mut problems = Problems::default();
+    let max_failures = problems.take(count("LOGIN_MAX_FAILURES", LOGIN_MAX_FAILURES));
+    let window = read_seconds(source, "LOGIN_FAILURE_WINDOW_SECONDS", LOGIN_FAILURE_WINDOW);
+    let failure_window = problems.take(window);
+    let per_address = problems.take(count("AUTH_RATE_LIMIT_PER_MINUTE", AUTH_RATE_LIMIT));
+    let limits = (|| {
+        Some(LoginLimits {
+            max_failures: max_failures?,
+            failure_window: failure_window?,
+            per_address_per_minute: per_address?,
+        })
+    })();
+    problems.finish(limits)
+}
+
+pub fn read_body_limit(source: &dyn Source) -> Result<usize, ConfigError> {
+    read_whole(source, "MAX_BODY_BYTES", MAX_BODY_BYTES)
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+pub fn read_request_timeout(source: &dyn Source) -> Result<Duration, ConfigError> {
+    read_seconds(source, "REQUEST_TIMEOUT_SECONDS", REQUEST_TIMEOUT)
+}
+
+pub fn read_shutdown_grace(source: &dyn Source) -> Result<Duration, ConfigError> {
+    read_seconds(source, "SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_beyond_their_bounds_are_refused_by_name() {
+        for (name, value) in [
+            ("LOGIN_MAX_FAILURES", "0"),
+            ("LOGIN_FAILURE_WINDOW_SECONDS", "0"),
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "4294967296"),
+        ] {
+            let source = move |asked: &str| (asked == name).then(|| value.to_owned());
+            assert_eq!(read_login_limits(&source).unwrap_err()[0].variable, name);
+        }
+        let tiny = |asked: &str| (asked == "MAX_BODY_BYTES").then(|| "10".to_owned());
+        assert_eq!(
+            read_body_limit(&tiny).unwrap_err().variable,
+            "MAX_BODY_BYTES"
+        );
+        let zero = |asked: &str| (asked == "REQUEST_TIMEOUT_SECONDS").then(|| "0".to_owned());
+        assert!(read_request_timeout(&zero).is_err());
+        let none = |_: &str| None;
+        assert_eq!(read_shutdown_grace(&none).unwrap(), Duration::from_secs(20));
+    }
+}
