@@ -13,6 +13,7 @@ use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr, Response};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::error::ErrorResponse;
+use super::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
 /// The security scheme of the session cookie.
 pub const SESSION: &str = "session_cookie";
@@ -61,16 +62,24 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation
 /// The errors an operation can answer because of what it takes, by status.
 fn common_errors(operation: &Operation, state_changing: bool) -> Vec<(&'static str, String)> {
     let mut errors = vec![
+        ("400", "`malformed_request`: the request is not valid HTTP/1.1.".to_owned()),
+        ("414", format!("`uri_too_long`: the path and query are over {MAX_URI_BYTES} bytes.")),
+        ("431", format!("`headers_too_large`: the headers are over {MAX_HEADER_BYTES} bytes.")),
         ("500", "`internal_error`: something failed on the server; the cause is logged.".to_owned()),
-        ("503", "`database_unavailable`: the database did not answer (see `Retry-After`); `request_timeout`: the answer took too long.".to_owned()),
+        ("503", "`database_unavailable`: the database did not answer (see `Retry-After`); `request_timeout`: the answer took too long; `server_busy`: every connection the server takes is in use.".to_owned()),
     ];
+    let session = session_roles(operation);
+    if state_changing || may_have_session(operation) {
+        // A signed-in request may renew its session, which is a write too.
+        errors.push(("503", "`storage_unavailable`: SQLite cannot write its files (a full disk, a read-only file); nothing was saved (see `Retry-After`).".to_owned()));
+    }
     if state_changing {
         errors.push((
             "403",
             "`csrf_failed`: the request's `Origin` (or `Referer`) is another site.".to_owned(),
         ));
     }
-    if let Some(roles) = session_roles(operation) {
+    if let Some(roles) = session {
         errors.push(("401", "Not signed in: `not_authenticated` (no session cookie), `session_unknown`, `session_expired` (`reason` is `idle` or `absolute`), `session_revoked` (`reason` says who ended it) or `account_disabled`.".to_owned()));
         if state_changing {
             errors.push((
@@ -130,13 +139,7 @@ fn common_errors(operation: &Operation, state_changing: bool) -> Vec<(&'static s
 /// The roles allowed (empty for anyone signed in), when the operation needs a session. An
 /// empty requirement beside the session's makes it optional (used when sent, no `401`).
 fn session_roles(operation: &Operation) -> Option<Vec<String>> {
-    // A requirement's schemes are private fields; its JSON form is the public view.
-    let requirements: Vec<serde_json::Value> = operation
-        .security
-        .iter()
-        .flatten()
-        .filter_map(|requirement| serde_json::to_value(requirement).ok())
-        .collect();
+    let requirements = security_requirements(operation);
     if requirements
         .iter()
         .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
@@ -146,6 +149,24 @@ fn session_roles(operation: &Operation) -> Option<Vec<String>> {
     requirements
         .iter()
         .find_map(|r| serde_json::from_value(r.get(SESSION)?.clone()).ok())
+}
+
+/// Whether the operation takes the session cookie, required or not.
+fn may_have_session(operation: &Operation) -> bool {
+    security_requirements(operation)
+        .iter()
+        .any(|requirement| requirement.get(SESSION).is_some())
+}
+
+/// The operation's security requirements in their JSON form (their schemes are private
+/// fields).
+fn security_requirements(operation: &Operation) -> Vec<serde_json::Value> {
+    operation
+        .security
+        .iter()
+        .flatten()
+        .filter_map(|requirement| serde_json::to_value(requirement).ok())
+        .collect()
 }
 
 fn has_parameter(operation: &Operation, place: ParameterIn) -> bool {
