@@ -1,16 +1,18 @@
 //! The whole application, assembled in one place above every feature: `/api/...` for
 //! the JSON API, everything else for the web app, and the layers every request goes
-//! through.
+//! through. Each feature's router also carries its part of the OpenAPI document, so the
+//! routes and the published contract come from the same declarations.
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::{middleware, Router};
+use axum::{middleware, Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::http::error::{method_not_allowed, route_not_found};
 use crate::http::limits::refuse_oversized_head;
@@ -19,11 +21,12 @@ use crate::http::middleware::{
 };
 use crate::state::AppState;
 use crate::{
-    admin, auth, care_teams, feedback, health, home, messaging, mood, my_data, sessions, web,
+    admin, auth, care_teams, feedback, health, home, messaging, mood, my_data, reference, sessions,
+    web,
 };
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+    let (api, document) = OpenApiRouter::with_openapi(reference::base())
         .merge(health::router())
         .merge(auth::routes::router())
         .merge(sessions::routes::router())
@@ -34,6 +37,11 @@ pub fn router(state: AppState) -> Router {
         .merge(feedback::routes::router())
         .merge(admin::router())
         .merge(my_data::router())
+        .merge(reference::router())
+        .split_for_parts();
+    let published = reference::finish(document, &state.settings);
+    let api = api
+        .layer(Extension(published))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(SetResponseHeaderLayer::overriding(
@@ -42,7 +50,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let settings = state.settings.clone();
     let app = Router::new()
-        .nest("/api", api)
+        .nest(reference::PREFIX, api)
         // The web app answers every path outside /api; a route of its own merged here
         // would also catch /api paths that match no API route.
         .fallback_service(

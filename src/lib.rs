@@ -5,7 +5,8 @@
 //! routes → its rules → its store → [`storage`].
 //!
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
-//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`].
+//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
+//! [`reference`] (the OpenAPI document and its page).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
 //! their limits), [`startup`], [`cli`], [`doctor`].
@@ -31,6 +32,7 @@ pub mod http;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod reference;
 pub mod server;
 pub mod sessions;
 pub mod startup;

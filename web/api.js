@@ -1,6 +1,8 @@
 // The JSON API client: same-origin cookie session, X-CSRF-Token on every state-changing
 // request, one retry after a stale CSRF token, and a single place that handles 401s.
 
+import { ClientErrorCode, ErrorCode } from './error-codes.js';
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const TIMEOUT_MS = 20000;
 
@@ -58,7 +60,7 @@ export async function api(path, options = {}) {
     response = await send(path, method, options);
     if (response.status === 403 && STATE_CHANGING.has(method)) {
       const body = await readBody(response.clone());
-      if (body?.error?.code === 'csrf_failed') {
+      if (body?.error?.code === ErrorCode.CsrfFailed) {
         await refreshCsrf();
         response = await send(path, method, options);
       }
@@ -68,7 +70,7 @@ export async function api(path, options = {}) {
     const timedOut = cause && cause.name === 'AbortError';
     throw new ApiError({
       status: 0,
-      code: timedOut ? 'timeout' : 'network',
+      code: timedOut ? ClientErrorCode.Timeout : ClientErrorCode.Network,
       message: timedOut
         ? 'Healing Space is taking too long to answer. Please try again.'
         : 'We could not reach Healing Space. Please check your internet connection and try again.',

@@ -5,6 +5,7 @@
 // to one listener (app.js), with the path to show next.
 
 import { api, newEpoch, setCsrfToken, clearCsrfToken } from './api.js';
+import { ErrorCode } from './error-codes.js';
 import { useIdleTimeout } from './components/activity.js';
 import { currentPath } from './router.js';
 
@@ -34,7 +35,7 @@ export async function restoreSession() {
   if (status && status.authenticated) {
     adoptSession(status);
     newEpoch();
-  } else if (status && status.reason && status.reason !== 'not_authenticated') {
+  } else if (status && status.reason && status.reason !== ErrorCode.NotAuthenticated) {
     state.notice = noticeFor({ code: status.reason, reason: status.detail, message: status.message });
   }
 }
@@ -178,15 +179,15 @@ function forgetReturn() {
 /** The sign-in screen's explanation for a 401 (or the status at start). */
 function noticeFor(error) {
   switch (error.code) {
-    case 'not_authenticated':
+    case ErrorCode.NotAuthenticated:
       return 'Please sign in to continue.';
-    case 'session_unknown':
+    case ErrorCode.SessionUnknown:
       return 'Please sign in again.';
-    case 'session_expired':
+    case ErrorCode.SessionExpired:
       return expiredNotice(error);
-    case 'session_revoked':
+    case ErrorCode.SessionRevoked:
       return revokedNotice(error);
-    case 'account_disabled':
+    case ErrorCode.AccountDisabled:
       return 'Your account was disabled. Please contact your care team.';
     default:
       return error.message || 'Please sign in to continue.';

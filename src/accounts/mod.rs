@@ -39,7 +39,7 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Patient,
@@ -134,12 +134,13 @@ pub fn parse_new_password(raw: String, field: &'static str) -> Result<SecretStri
 }
 
 /// What the API shows of an account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
     pub role: Role,
+    /// `active`, `pending` (a clinician awaiting approval) or `disabled`.
     pub status: &'static str,
     pub created_at: String,
     pub last_login_at: Option<String>,

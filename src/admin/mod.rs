@@ -1,45 +1,56 @@
 //! Administration: accounts (approve clinicians, disable, enable, sign out) and the
 //! audit log. Every route here is for administrators only.
 
+pub mod views;
+
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, ErrorCode, PageQuery, Paging, Path, Query};
+use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
-use crate::storage::rfc3339;
 use crate::text::{self, Lines};
+use views::{AuditPage, UserChanged, UserPage, UserSessionsEnded};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(list_users))
-        .route("/admin/users/{username}/approve", post(approve_clinician))
-        .route("/admin/users/{username}/disable", post(disable))
-        .route("/admin/users/{username}/enable", post(enable))
-        .route("/admin/users/{username}/end-sessions", post(end_sessions))
-        .route("/admin/audit", get(audit_log))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(approve_clinician))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
+        .routes(routes!(end_sessions))
+        .routes(routes!(audit_log))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsersQuery {
+    /// Only of this role: `patient`, `clinician` or `admin`.
     role: Option<String>,
+    /// Part of a username or display name, without regard to case; at most 100 characters.
     q: Option<String>,
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
-/// `q` matches part of a username or display name, without regard to case.
+/// Finds accounts: `q` matches part of a username or display name, without regard to case.
+#[utoipa::path(get, path = "/admin/users", tag = "admin", params(UsersQuery),
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "A page of accounts", body = UserPage)))]
 async fn list_users(
     State(state): State<AppState>,
     _admin: Admin,
     Query(query): Query<UsersQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserPage>> {
     let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
         None => "",
         Some(text) => Role::parse(text)
@@ -78,12 +89,11 @@ async fn list_users(
     let found = users::search(&state.db, role, &pattern, paging.fetch(), paging.offset()).await?;
     let (found, page) = paging.finish(found);
     let total = users::count_matching(&state.db, role, &pattern).await?;
-    let mut body = page.answer(
-        "users",
-        found.iter().map(UserView::from).collect::<Vec<_>>(),
-    );
-    body["total"] = json!(total);
-    Ok(Json(body))
+    Ok(Json(UserPage {
+        page,
+        users: found.iter().map(UserView::from).collect(),
+        total,
+    }))
 }
 
 async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
@@ -94,18 +104,28 @@ async fn find_user(state: &AppState, username: &str) -> ApiResult<User> {
         .ok_or_else(not_found)
 }
 
-async fn reload(state: &AppState, id: i64) -> ApiResult<Json<Value>> {
+async fn reload(state: &AppState, id: i64) -> ApiResult<Json<UserChanged>> {
     let user = users::find_by_id(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(Json(json!({ "user": UserView::from(&user) })))
+    Ok(Json(UserChanged {
+        user: UserView::from(&user),
+    }))
 }
 
+/// Approves a clinician awaiting approval.
+#[utoipa::path(post, path = "/admin/users/{username}/approve", tag = "admin",
+    params(("username" = String, Path, description = "The clinician's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Approved", body = UserChanged),
+        (status = 409, description = "`not_pending`: not a clinician awaiting approval", body = ErrorResponse),
+    ))]
 async fn approve_clinician(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
     if user.role != Role::Clinician || user.approved_at.is_some() {
         return Err(ApiError::new(
@@ -124,12 +144,19 @@ async fn approve_clinician(
     reload(&state, user.id).await
 }
 
-/// Disabling ends every session at once; the next request gets `account_disabled`.
+/// Disables an account: every session ends at once; the next request gets `account_disabled`.
+#[utoipa::path(post, path = "/admin/users/{username}/disable", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Disabled", body = UserChanged),
+        (status = 409, description = "`cannot_disable_self`: this is my own account", body = ErrorResponse),
+    ))]
 async fn disable(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
     if user.id == admin.user.id {
         return Err(ApiError::new(
@@ -159,11 +186,16 @@ async fn disable(
     reload(&state, user.id).await
 }
 
+/// Enables a disabled account again.
+#[utoipa::path(post, path = "/admin/users/{username}/enable", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses((status = 200, description = "Enabled", body = UserChanged)))]
 async fn enable(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
     users::set_disabled(&state.db, user.id, false).await?;
     Entry::new(Event::AccountEnabled)
@@ -174,11 +206,16 @@ async fn enable(
     reload(&state, user.id).await
 }
 
+/// Signs a person out everywhere (myself: everywhere but here).
+#[utoipa::path(post, path = "/admin/users/{username}/end-sessions", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses((status = 200, description = "Signed out", body = UserSessionsEnded)))]
 async fn end_sessions(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(username): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserSessionsEnded>> {
     let user = find_user(&state, &username).await?;
     let keep = (user.id == admin.user.id).then(|| admin.session.id.clone());
     let ended = sessions::end_all(
@@ -195,22 +232,29 @@ async fn end_sessions(
         .detail(&format!("{ended} sessions ended"))
         .record(&state.db)
         .await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(UserSessionsEnded { ended }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// Only what this person (a username) did or what was done to them.
     user: Option<String>,
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
 /// Security events, newest first; `user` keeps those the person did or that were done to them.
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditQuery),
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "A page of the audit log", body = AuditPage)))]
 async fn audit_log(
     State(state): State<AppState>,
     _admin: Admin,
     Query(query): Query<AuditQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditPage>> {
     let paging = Paging::parse(
         &PageQuery {
             page: query.page,
@@ -229,19 +273,6 @@ async fn audit_log(
     };
     let entries = crate::audit::recent(&state.db, user_id, paging.fetch(), paging.offset()).await?;
     let (entries, page) = paging.finish(entries);
-    let entries: Vec<Value> = entries
-        .into_iter()
-        .map(|entry| {
-            json!({
-                "id": entry.id,
-                "at": rfc3339(entry.at),
-                "event": entry.event,
-                "actor": entry.actor,
-                "subject": entry.subject,
-                "detail": entry.detail,
-                "client_address": entry.client_address,
-            })
-        })
-        .collect();
-    Ok(Json(page.answer("entries", entries)))
+    let entries = entries.into_iter().map(Into::into).collect();
+    Ok(Json(AuditPage { page, entries }))
 }

@@ -3,3 +3,4 @@
 //! other's routes.
 
 pub mod routes;
+pub mod views;

@@ -3,45 +3,62 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::views::{
+    PasswordChanged, SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView,
+};
 use crate::accounts::{
     find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password,
     refuse_claimed_role, store, AccountError, Role, User, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::ClientAddress;
-use crate::http::{ApiError, ApiResult, ErrorCode, Input};
+use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, rfc3339, Both};
 use crate::text::{self, Lines};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
-        .route("/auth/status", get(status))
-        .route("/auth/change-password", post(change_password))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(status))
+        .routes(routes!(change_password))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RegisterRequest {
+    /// 3 to 32 characters of `a-z 0-9 . _ -`, stored in lower case.
     username: String,
     password: String,
+    /// The username when not given.
     display_name: Option<String>,
     email: Option<String>,
+    /// `patient` (the default) or `clinician` (pending until an administrator approves).
     role: Option<String>,
+    /// A patient may ask to join this clinician's care team at once (a username).
     clinician: Option<String>,
 }
 
+/// Registers a patient or a clinician, and signs them in.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    security((), ("session_cookie" = [])),
+    responses(
+        (status = 201, description = "Registered and signed in; a cookie sent before is signed out", body = SignedIn,
+            headers(("Set-Cookie" = String, description = "The new session cookie"))),
+        (status = 409, description = "`already_exists`: the username is taken", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
+    ))]
 async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -124,8 +141,7 @@ async fn register(
     Ok(response)
 }
 
-/// Only an approved, enabled clinician can be asked to take someone into their care team.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct LoginRequest {
     username: String,
     password: String,
@@ -140,6 +156,15 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
+/// Signs in with a username and password.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    security((), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Signed in; a cookie sent before is signed out", body = SignedIn,
+            headers(("Set-Cookie" = String, description = "The new session cookie"))),
+        (status = 401, description = "`invalid_credentials`: the username or password is not correct (the same answer for both); `account_disabled`", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests`: too many requests from this address; `too_many_attempts`: too many failed attempts for this account", body = ErrorResponse),
+    ))]
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -241,12 +266,12 @@ async fn sign_in(
     )
     .await?;
     store::record_login(&state.db, user.id, now).await?;
-    let body = json!({
-        "user": UserView::from(user),
-        "role": user.role,
-        "session_id": token.session_id,
-        "csrf_token": csrf::token_for(&state.settings.keys, &token.session_id),
-    });
+    let body = SignedIn {
+        user: UserView::from(user),
+        role: user.role,
+        csrf_token: csrf::token_for(&state.settings.keys, &token.session_id),
+        session_id: token.session_id.clone(),
+    };
     Ok((
         [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
         Json(body),
@@ -254,6 +279,13 @@ async fn sign_in(
         .into_response())
 }
 
+/// Signs out this session.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = SignedOut,
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+    ))]
 async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
     sessions::store::end_one(
         &state.db,
@@ -270,33 +302,43 @@ async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResul
         .await?;
     Ok((
         [(header::SET_COOKIE, cookie::clear(&state.settings))],
-        Json(json!({ "signed_out": true })),
+        Json(SignedOut { signed_out: true }),
     )
         .into_response())
 }
 
-fn describe_session(state: &AppState, current: &CurrentUser) -> Value {
+fn describe_session(state: &AppState, current: &CurrentUser) -> SessionView {
     let session = &current.session;
-    json!({
-        "authenticated": true,
-        "user": UserView::from(&current.user),
-        "role": current.user.role,
-        "session_id": session.id,
-        "csrf_token": current.csrf_token(&state.settings),
-        "session": {
-            "created_at": rfc3339(session.created_at),
-            "expires_at": rfc3339(session.expires_at),
-            "idle_timeout_seconds": state.settings.sessions.idle_timeout.as_secs(),
+    SessionView {
+        authenticated: true,
+        user: UserView::from(&current.user),
+        role: current.user.role,
+        session_id: session.id.clone(),
+        csrf_token: current.csrf_token(&state.settings),
+        session: SessionTimes {
+            created_at: rfc3339(session.created_at),
+            expires_at: rfc3339(session.expires_at),
+            idle_timeout_seconds: state.settings.sessions.idle_timeout.as_secs(),
         },
-    })
+    }
 }
 
-async fn me(State(state): State<AppState>, current: CurrentUser) -> Json<Value> {
+/// The current session: who is signed in, and the CSRF token.
+#[utoipa::path(get, path = "/auth/me", tag = "auth",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "Signed in", body = SessionView)))]
+async fn me(State(state): State<AppState>, current: CurrentUser) -> Json<SessionView> {
     Json(describe_session(&state, &current))
 }
 
-/// For pages that only need to know: 200 either way, never 401.
-async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+/// Whether this browser is signed in, and if not, why: 200 either way, never 401.
+#[utoipa::path(get, path = "/auth/status", tag = "auth",
+    security((), ("session_cookie" = [])),
+    responses((status = 200, description = "Signed in, or not and why", body = SessionStatus)))]
+async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<SessionStatus>> {
     Ok(Json(
         match SessionCheck::of(&headers, &state.db, &state.settings).await? {
             SessionCheck::Live(session) => {
@@ -304,25 +346,36 @@ async fn status(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
                     user: session.user.clone(),
                     session: *session,
                 };
-                describe_session(&state, &current)
+                SessionStatus::SignedIn(Box::new(describe_session(&state, &current)))
             }
-            SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => json!({
-                "authenticated": false,
-                "reason": sessions::current::error_code(why),
-                "detail": why.reason(),
-                "message": why.message(&state.settings.sessions),
-            }),
+            SessionCheck::NotSignedIn(sessions::Refusal { why, .. }) => {
+                SessionStatus::SignedOut(SignedOutView {
+                    authenticated: false,
+                    reason: sessions::current::error_code(why),
+                    detail: why.reason(),
+                    message: why.message(&state.settings.sessions),
+                })
+            }
         },
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ChangePasswordRequest {
     current_password: String,
     new_password: String,
 }
 
-/// Every other session ends; this one continues under a new token.
+/// Changes my password: every other session ends; this one continues under a new token.
+#[utoipa::path(post, path = "/auth/change-password", tag = "auth", request_body = ChangePasswordRequest,
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Changed", body = PasswordChanged,
+            headers(("Set-Cookie" = String, description = "This session's new cookie"))),
+        (status = 403, description = "`wrong_password`: the current password is not correct", body = ErrorResponse),
+        (status = 409, description = "`session_changed`: this session's token was renewed meanwhile; try again", body = ErrorResponse),
+        (status = 429, description = "`too_many_attempts`: too many failed attempts for this account", body = ErrorResponse),
+    ))]
 async fn change_password(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -386,11 +439,11 @@ async fn change_password(
         .await?;
     Ok((
         [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
-        Json(json!({
-            "password_changed": true,
-            "other_sessions_ended": ended,
-            "csrf_token": current.csrf_token(&state.settings),
-        })),
+        Json(PasswordChanged {
+            password_changed: true,
+            other_sessions_ended: ended,
+            csrf_token: current.csrf_token(&state.settings),
+        }),
     )
         .into_response())
 }

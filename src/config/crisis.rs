@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// Crisis resources shown on every screen, as the operator configured them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct CrisisResources {
     pub message: String,
     pub resources: Vec<CrisisResource>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct CrisisResource {
     pub name: String,
     pub contact: String,

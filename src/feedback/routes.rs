@@ -2,36 +2,44 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::store::{self, CATEGORIES, STATUSES};
-use super::views;
+use super::views::{self, FeedbackPage, FeedbackSent, FeedbackTriaged, MyFeedback};
 use crate::http::{ApiError, ApiResult, Input, PageQuery, Paging, Path, Query};
 use crate::sessions::{Admin, CurrentUser};
 use crate::state::AppState;
 use crate::text::{self, Lines};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/feedback", get(mine).post(send))
-        .route("/admin/feedback", get(all))
-        .route("/admin/feedback/{id}", patch(triage))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(mine, send))
+        .routes(routes!(all))
+        .routes(routes!(triage))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewFeedback {
+    /// `bug`, `feature`, `content` or `other`.
     category: String,
+    /// 1 to 5,000 characters.
     message: String,
 }
 
+/// Sends feedback about Healing Space.
+#[utoipa::path(post, path = "/feedback", tag = "feedback", request_body = NewFeedback,
+    operation_id = "send_feedback",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 201, description = "Sent", body = FeedbackSent)))]
 async fn send(
     State(state): State<AppState>,
     me: CurrentUser,
     Input(request): Input<NewFeedback>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<FeedbackSent>)> {
     if !CATEGORIES.contains(&request.category.as_str()) {
         return Err(ApiError::invalid(
             "category",
@@ -55,20 +63,30 @@ async fn send(
     let feedback = store::insert(&state.db, me.user.id, &request.category, message).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "feedback": views::own(&feedback) })),
+        Json(FeedbackSent {
+            feedback: views::own(&feedback),
+        }),
     ))
 }
 
-async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
+/// The feedback I sent, newest first, with its status.
+#[utoipa::path(get, path = "/feedback", tag = "feedback", operation_id = "my_feedback",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "My feedback", body = MyFeedback)))]
+async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<MyFeedback>> {
     let mine = store::mine(&state.db, me.user.id).await?;
-    let mine: Vec<Value> = mine.iter().map(views::own).collect();
-    Ok(Json(json!({ "feedback": mine })))
+    let feedback = mine.iter().map(views::own).collect();
+    Ok(Json(MyFeedback { feedback }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AllQuery {
+    /// Only of this status: `new`, `in_progress`, `resolved` or `wont_fix`.
     status: Option<String>,
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
@@ -83,11 +101,16 @@ fn parse_status(status: &str) -> ApiResult<&str> {
     }
 }
 
+/// Everyone's feedback, newest first.
+#[utoipa::path(get, path = "/admin/feedback", tag = "admin", params(AllQuery),
+    operation_id = "all_feedback",
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "A page of feedback", body = FeedbackPage)))]
 async fn all(
     State(state): State<AppState>,
     _admin: Admin,
     Query(query): Query<AllQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FeedbackPage>> {
     let status = query
         .status
         .as_deref()
@@ -103,22 +126,29 @@ async fn all(
     )?;
     let items = store::all(&state.db, status, paging.fetch(), paging.offset()).await?;
     let (items, page) = paging.finish(items);
-    let items: Vec<Value> = items.iter().map(views::with_author).collect();
-    Ok(Json(page.answer("feedback", items)))
+    let feedback = items.iter().map(views::with_author).collect();
+    Ok(Json(FeedbackPage { page, feedback }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Triage {
+    /// `new`, `in_progress`, `resolved` or `wont_fix`.
     status: String,
+    /// A note to the author, at most 2,000 characters; unchanged when not given.
     admin_note: Option<String>,
 }
 
+/// Sets a piece of feedback's status, and a note to its author.
+#[utoipa::path(patch, path = "/admin/feedback/{id}", tag = "admin", request_body = Triage,
+    params(("id" = i64, Path, description = "The feedback's id")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses((status = 200, description = "Triaged", body = FeedbackTriaged)))]
 async fn triage(
     State(state): State<AppState>,
     _admin: Admin,
     Path(id): Path<i64>,
     Input(request): Input<Triage>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FeedbackTriaged>> {
     let status = parse_status(&request.status)?;
     let note = request.admin_note.as_deref().map(str::trim);
     if note.is_some_and(|n| n.chars().count() > 2000) {
@@ -139,5 +169,7 @@ async fn triage(
     let feedback = store::find(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("feedback"))?;
-    Ok(Json(json!({ "feedback": views::with_author(&feedback) })))
+    Ok(Json(FeedbackTriaged {
+        feedback: views::with_author(&feedback),
+    }))
 }

@@ -5,7 +5,8 @@ pub use super::error_code::ErrorCode;
 use crate::storage::DbError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -138,19 +139,40 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// For a person to read.
+    pub message: String,
+    /// The field at fault, named as in the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A finer reason next to the code, such as which session limit passed (`idle`,
+    /// `absolute`) or who ended the session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Some(source) = &self.source {
             tracing::error!(error = ?source, "request failed");
         }
-        let mut body = json!({ "code": self.code.as_str(), "message": self.message });
-        if let Some(field) = &self.field {
-            body["field"] = json!(field);
-        }
-        if let Some(reason) = self.reason {
-            body["reason"] = json!(reason);
-        }
-        let mut response = (self.status, axum::Json(json!({ "error": body }))).into_response();
+        let body = ErrorResponse {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                field: self.field,
+                reason: self.reason,
+            },
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after_seconds {
             response
                 .headers_mut()

@@ -2,6 +2,8 @@
 //! snake_case string clients match on (`web/api.js` uses the same names).
 
 use serde::{Serialize, Serializer};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 
 /// Declares the enum, its wire name for each variant, and the list of all of them, from
 /// one table, so a code's name is written once.
@@ -64,6 +66,8 @@ error_codes! {
     SupportUnavailable => "support_unavailable",
     // The server
     DatabaseUnavailable => "database_unavailable",
+    /// `/api/ready`: the database needs an operator (not migrated, say).
+    NotReady => "not_ready",
     /// SQLite cannot write its files (a full disk, a read-only file): nothing was saved.
     StorageUnavailable => "storage_unavailable",
     /// Every connection the server takes at once is in use (`MAX_CONNECTIONS`).
@@ -77,6 +81,19 @@ impl Serialize for ErrorCode {
         serializer.serialize_str(self.as_str())
     }
 }
+
+/// In the OpenAPI document, a string that is one of the codes above.
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("What went wrong, for programs to act on."))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|code| code.as_str())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
 
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -10,10 +10,11 @@ mod error_code;
 pub mod extract;
 pub mod limits;
 pub mod middleware;
+pub mod openapi;
 pub mod paging;
 pub mod rate_limit;
 
-pub use error::{ApiError, ApiResult, ErrorCode};
+pub use error::{ApiError, ApiResult, ErrorCode, ErrorResponse};
 pub use extract::{Input, Path, Query};
 pub use paging::{PageInfo, PageQuery, Paging};
 

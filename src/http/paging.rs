@@ -1,34 +1,25 @@
 //! Page-number paging for lists: `?page=` from 1 and `?limit=` up to a maximum.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use super::ApiError;
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// From 1.
     pub page: Option<i64>,
+    /// 1 to 100.
     pub limit: Option<i64>,
 }
 
-/// Where a page stands, as every list answers it.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// Where a page stands, as every list answers it (flattened beside the list's items).
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct PageInfo {
     pub page: i64,
     pub limit: i64,
+    /// Whether another page follows.
     pub has_more: bool,
-}
-
-impl PageInfo {
-    /// A list's answer: its items under `name`, beside where the page stands.
-    pub fn answer(self, name: &str, items: impl Serialize) -> Value {
-        json!({
-            "page": self.page,
-            "limit": self.limit,
-            "has_more": self.has_more,
-            name: items,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy)]

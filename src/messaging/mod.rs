@@ -2,6 +2,7 @@
 
 pub mod routes;
 pub mod store;
+pub mod views;
 
 use crate::accounts::{Role, User};
 use crate::care_teams::store::is_member;

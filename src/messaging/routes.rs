@@ -3,51 +3,70 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::views::{
+    ArchivedState, ConversationInfo, ConversationPage, ConversationRead, Correspondent, InboxItem,
+    InboxPage, MessageHidden, MessageSent, MessageView, RecipientList, SentPage, UnreadCount,
+};
 use super::{
-    earlier_send, may_message, may_message_in, parse_content, parse_subject, preview,
-    request_fingerprint, store, Channel, MessagingError,
+    earlier_send, may_message, may_message_in, parse_content, parse_subject, request_fingerprint,
+    store, Channel, MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
 use crate::http::{
-    ApiError, ApiResult, ErrorCode, Input, PageInfo, PageQuery, Paging, Path, Query,
+    ApiError, ApiResult, ErrorCode, ErrorResponse, Input, PageQuery, Paging, Path, Query,
 };
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
-use crate::storage::{rfc3339, Both};
+use crate::storage::rfc3339;
 
 mod support;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(support::router())
-        .route("/messages/recipients", get(recipients))
-        .route("/messages/send", post(send))
-        .route("/messages/inbox", get(inbox))
-        .route("/messages/sent", get(sent))
-        .route("/messages/unread-count", get(unread_count))
-        .route("/messages/conversations/{id}", get(conversation))
-        .route("/messages/conversations/{id}/read", post(mark_read))
-        .route("/messages/conversations/{id}/archive", post(archive))
-        .route("/messages/conversations/{id}/unarchive", post(unarchive))
-        .route("/messages/{id}", delete(hide))
+        .routes(routes!(recipients))
+        .routes(routes!(send))
+        .routes(routes!(inbox))
+        .routes(routes!(sent))
+        .routes(routes!(unread_count))
+        .routes(routes!(conversation))
+        .routes(routes!(mark_read))
+        .routes(routes!(archive))
+        .routes(routes!(unarchive))
+        .routes(routes!(hide))
 }
 
-/// The people I may message.
-async fn recipients(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
+/// The people I may start a conversation with: my care team first, then other clinicians
+/// (an administrator may write to anyone). Administrators are reached through support.
+#[utoipa::path(get, path = "/messages/recipients", tag = "messages",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The people I may message", body = RecipientList)))]
+async fn recipients(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<Json<RecipientList>> {
     let recipients = store::recipients(&state.db, &me.user).await?;
-    Ok(Json(json!({ "recipients": recipients })))
+    let recipients = recipients.into_iter().map(Into::into).collect();
+    Ok(Json(RecipientList { recipients }))
 }
 
-#[derive(Deserialize)]
+/// Either `recipient` or `conversation_id`.
+#[derive(Deserialize, ToSchema)]
 struct SendRequest {
+    /// A username: the message goes into the conversation the two already have, or a new
+    /// one when `subject` is given.
     recipient: Option<String>,
+    /// A conversation of mine, to reply in.
     conversation_id: Option<i64>,
+    /// Starts a new conversation; at most 200 characters.
     subject: Option<String>,
+    /// 1 to 10,000 characters.
     content: String,
 }
 
@@ -68,20 +87,26 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     }
 }
 
-fn sent_body(sent: &store::Sent) -> Json<Value> {
-    Json(json!({
-        "message_id": sent.message_id,
-        "conversation_id": sent.conversation_id,
-        "sent_at": rfc3339(sent.sent_at),
-    }))
+fn sent_body(sent: &store::Sent) -> Json<MessageSent> {
+    Json(MessageSent::from(sent))
 }
 
+/// Sends a message; with an `Idempotency-Key`, a repeat answers with the first send.
+#[utoipa::path(post, path = "/messages/send", tag = "messages", request_body = SendRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible characters: a retry with the same key sends nothing new")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Sent", body = MessageSent),
+        (status = 403, description = "`recipient_not_allowed`: this person cannot be messaged (or does not exist)", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no conversation of mine has this id", body = ErrorResponse),
+        (status = 422, description = "`idempotency_key_reused`: this `Idempotency-Key` was used for a different message (`field` is `Idempotency-Key`)", body = ErrorResponse),
+    ))]
 async fn send(
     State(state): State<AppState>,
     me: CurrentUser,
     headers: HeaderMap,
     Input(request): Input<SendRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<MessageSent>)> {
     let key = idempotency_key(&headers)?;
     let content = parse_content(&request.content)?;
     let subject = parse_subject(request.subject.as_deref())?;
@@ -175,16 +200,25 @@ async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct InboxQuery {
+    /// From 1.
     page: Option<i64>,
+    /// 1 to 100; 20 when not given.
     limit: Option<i64>,
+    /// Only conversations with unread messages.
     #[serde(default)]
     unread_only: bool,
+    /// The archived conversations instead of the others.
     #[serde(default)]
     archived: bool,
 }
 
+/// My conversations, the latest activity first.
+#[utoipa::path(get, path = "/messages/inbox", tag = "messages", params(InboxQuery),
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "A page of the inbox", body = InboxPage)))]
 async fn inbox(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -222,106 +256,20 @@ async fn inbox(
     }))
 }
 
-// The inbox and conversation pages are the busiest answers, so they are serialised
-// straight from these types rather than built up as `serde_json::Value`s first.
-
-#[derive(Serialize)]
-struct InboxPage {
-    #[serde(flatten)]
-    page: PageInfo,
-    conversations: Vec<InboxItem>,
-    total: i64,
-    total_unread: i64,
-}
-
-#[derive(Serialize)]
-struct InboxItem {
-    id: i64,
-    subject: Option<String>,
-    other: PersonView,
-    last_message: Option<LastMessage>,
-    unread_count: i64,
-    archived: bool,
-}
-
-#[derive(Serialize)]
-struct PersonView {
-    username: String,
-    display_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<String>,
-}
-
-#[derive(Serialize)]
-struct LastMessage {
-    preview: String,
-    sender: Option<String>,
-    from_me: bool,
-    sent_at: Option<String>,
-}
-
-impl InboxItem {
-    fn new(c: store::InboxEntry, me: &User) -> InboxItem {
-        let from_me = c.last_sender_id == Some(me.id);
-        let sender = match from_me {
-            true => &me.username,
-            false => &c.other_username,
-        };
-        let last_message = c.last_content.as_deref().map(|content| LastMessage {
-            preview: preview(content),
-            from_me,
-            sender: Some(sender.clone()),
-            sent_at: c.last_sent_at.map(rfc3339),
-        });
-        InboxItem {
-            id: c.id,
-            subject: c.subject,
-            other: PersonView {
-                username: c.other_username,
-                display_name: c.other_display_name,
-                role: Some(c.other_role),
-            },
-            last_message,
-            unread_count: c.unread_count,
-            archived: c.archived,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ConversationPage {
-    conversation: ConversationInfo,
-    messages: Vec<MessageView>,
-    has_more: bool,
-    next_before: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct ConversationInfo {
-    id: i64,
-    subject: Option<String>,
-    other: PersonView,
-    archived: bool,
-    /// False when the other person may no longer be messaged (they left the care team,
-    /// or their account was disabled), so the app can say so instead of offering a reply.
-    can_reply: bool,
-}
-
-#[derive(Serialize)]
-struct MessageView {
-    id: i64,
-    sender: PersonView,
-    from_me: bool,
-    content: String,
-    sent_at: String,
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ConversationQuery {
+    /// Messages older than this message id (`next_before` of the page before).
     before: Option<i64>,
+    /// 1 to 100; 50 when not given.
     limit: Option<i64>,
 }
 
+/// A conversation of mine and a page of its messages, the newest page first.
+#[utoipa::path(get, path = "/messages/conversations/{id}", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id"), ConversationQuery),
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The conversation", body = ConversationPage)))]
 async fn conversation(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -367,7 +315,7 @@ async fn conversation(
             MessageView {
                 id: m.id,
                 from_me,
-                sender: PersonView {
+                sender: Correspondent {
                     username: sender.username.clone(),
                     display_name: sender.display_name.clone(),
                     role: None,
@@ -381,7 +329,7 @@ async fn conversation(
         conversation: ConversationInfo {
             id,
             subject: header.subject,
-            other: PersonView {
+            other: Correspondent {
                 username: other.username,
                 display_name: other.display_name,
                 role: Some(other.role.as_str().to_owned()),
@@ -402,28 +350,48 @@ async fn member_of(state: &AppState, id: i64, me: &CurrentUser) -> ApiResult<()>
         .ok_or_else(|| ApiError::not_found("conversation"))
 }
 
+/// Marks a conversation of mine read.
+#[utoipa::path(post, path = "/messages/conversations/{id}/read", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Read", body = ConversationRead)))]
 async fn mark_read(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ConversationRead>> {
     member_of(&state, id, &me).await?;
     store::mark_read(&state.db, id, me.user.id).await?;
     let total_unread = store::total_unread(&state.db, me.user.id).await?;
-    Ok(Json(
-        json!({ "unread_count": 0, "total_unread": total_unread }),
-    ))
+    Ok(Json(ConversationRead {
+        unread_count: 0,
+        total_unread,
+    }))
 }
 
-async fn archive(state: State<AppState>, me: CurrentUser, id: Path<i64>) -> ApiResult<Json<Value>> {
+/// Archives a conversation of mine (for me only).
+#[utoipa::path(post, path = "/messages/conversations/{id}/archive", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Archived", body = ArchivedState)))]
+async fn archive(
+    state: State<AppState>,
+    me: CurrentUser,
+    id: Path<i64>,
+) -> ApiResult<Json<ArchivedState>> {
     set_archived(state, me, id, true).await
 }
 
+/// Moves a conversation of mine back to the inbox.
+#[utoipa::path(post, path = "/messages/conversations/{id}/unarchive", tag = "messages",
+    params(("id" = i64, Path, description = "The conversation's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Not archived", body = ArchivedState)))]
 async fn unarchive(
     state: State<AppState>,
     me: CurrentUser,
     id: Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ArchivedState>> {
     set_archived(state, me, id, false).await
 }
 
@@ -432,50 +400,54 @@ async fn set_archived(
     me: CurrentUser,
     Path(id): Path<i64>,
     archived: bool,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ArchivedState>> {
     member_of(&state, id, &me).await?;
     store::set_archived(&state.db, id, me.user.id, archived).await?;
-    Ok(Json(json!({ "archived": archived })))
+    Ok(Json(ArchivedState { archived }))
 }
 
+/// The messages I sent, newest first.
+#[utoipa::path(get, path = "/messages/sent", tag = "messages", params(PageQuery),
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "A page of sent messages", body = SentPage)))]
 async fn sent(
     State(state): State<AppState>,
     me: CurrentUser,
     Query(query): Query<PageQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SentPage>> {
     let paging = Paging::parse(&query, 20)?;
     let rows = store::sent_by(&state.db, me.user.id, paging.fetch(), paging.offset()).await?;
     let (rows, page) = paging.finish(rows);
-    let messages: Vec<Value> = rows
-        .into_iter()
-        .map(|Both(m, to)| {
-            json!({
-                "id": m.id,
-                "conversation_id": m.conversation_id,
-                "recipient": { "username": to.to_username, "display_name": to.to_display_name, "role": to.to_role },
-                "content": m.content,
-                "sent_at": rfc3339(m.sent_at),
-            })
-        })
-        .collect();
-    Ok(Json(page.answer("messages", messages)))
+    let messages = rows.into_iter().map(Into::into).collect();
+    Ok(Json(SentPage { page, messages }))
 }
 
-async fn unread_count(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "total_unread": store::total_unread(&state.db, me.user.id).await? }),
-    ))
+/// How many messages I have not read.
+#[utoipa::path(get, path = "/messages/unread-count", tag = "messages",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "The count", body = UnreadCount)))]
+async fn unread_count(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<Json<UnreadCount>> {
+    let total_unread = store::total_unread(&state.db, me.user.id).await?;
+    Ok(Json(UnreadCount { total_unread }))
 }
 
+/// Hides a message from my view of its conversation.
+#[utoipa::path(delete, path = "/messages/{id}", tag = "messages",
+    params(("id" = i64, Path, description = "The message's id")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Hidden", body = MessageHidden)))]
 async fn hide(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MessageHidden>> {
     if !store::hide(&state.db, id, me.user.id).await? {
         return Err(ApiError::not_found("message"));
     }
-    Ok(Json(json!({ "hidden": true })))
+    Ok(Json(MessageHidden { hidden: true }))
 }
 
 /// The one place messaging's errors become HTTP answers.

@@ -3,26 +3,14 @@
 
 pub mod routes;
 pub mod store;
+pub mod views;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{json, Value};
 
-use crate::storage::rfc3339;
 pub use store::MoodEntry;
-
-impl MoodEntry {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "score": self.score,
-            "sleep_hours": self.sleep_hours,
-            "note": self.note,
-            "recorded_at": rfc3339(self.recorded_at),
-        })
-    }
-}
+use views::DailyAverage;
 
 pub fn day_of(ms: i64) -> NaiveDate {
     DateTime::from_timestamp_millis(ms)
@@ -35,7 +23,7 @@ pub fn today() -> NaiveDate {
 }
 
 /// The average score of each day that has check-ins, oldest first.
-pub fn daily_averages(entries: &[MoodEntry]) -> Vec<Value> {
+pub fn daily_averages(entries: &[MoodEntry]) -> Vec<DailyAverage> {
     let mut days: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
     for entry in entries {
         let day = days.entry(day_of(entry.recorded_at)).or_default();
@@ -45,7 +33,11 @@ pub fn daily_averages(entries: &[MoodEntry]) -> Vec<Value> {
     days.into_iter()
         .map(|(date, (sum, count))| {
             let average = (sum as f64 / count as f64 * 100.0).round() / 100.0;
-            json!({ "date": date.to_string(), "average": average, "count": count })
+            DailyAverage {
+                date: date.to_string(),
+                average,
+                count,
+            }
         })
         .collect()
 }

@@ -2,39 +2,48 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::views::{CheckedIn, MoodEntryView, MoodHistory, PatientMoodHistory};
 use super::{daily_averages, store};
 use crate::accounts::{store as users, Role, Username};
-use crate::care_teams::{store::is_member, views::person};
+use crate::care_teams::{store::is_member, views::PersonView};
 use crate::http::{ApiError, ApiResult, Input, Path, Query};
 use crate::sessions::{Clinician, Patient};
 use crate::state::AppState;
 use crate::storage::now_ms;
 use crate::text::{self, Lines};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/mood", post(check_in))
-        .route("/mood/history", get(history))
-        .route("/clinician/patients/{username}/mood", get(patient_history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(check_in))
+        .routes(routes!(history))
+        .routes(routes!(patient_history))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CheckIn {
+    /// 1 (worst) to 10 (best).
     score: i64,
+    /// 0 to 24.
     sleep_hours: Option<f64>,
+    /// At most 2,000 characters.
     note: Option<String>,
 }
 
+/// Records how I feel now (several check-ins a day are fine).
+#[utoipa::path(post, path = "/mood", tag = "mood", request_body = CheckIn,
+    security(("session_cookie" = ["patient"], "csrf_token" = [])),
+    responses((status = 201, description = "Recorded", body = CheckedIn)))]
 async fn check_in(
     State(state): State<AppState>,
     Patient(me): Patient,
     Input(request): Input<CheckIn>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CheckedIn>)> {
     if !(1..=10).contains(&request.score) {
         return Err(ApiError::invalid(
             "score",
@@ -74,12 +83,16 @@ async fn check_in(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "entry": entry.to_json() })),
+        Json(CheckedIn {
+            entry: MoodEntryView::from(&entry),
+        }),
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct HistoryQuery {
+    /// 1 to 365; 30 when not given.
     days: Option<i64>,
 }
 
@@ -93,31 +106,40 @@ fn parse_days(query: &HistoryQuery) -> ApiResult<i64> {
 }
 
 /// Entries newest first and the daily averages oldest first, over the last `days` days.
-async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<Value> {
+async fn history_of(state: &AppState, user_id: i64, days: i64) -> ApiResult<MoodHistory> {
     let since = now_ms() - days * 24 * 60 * 60 * 1000;
     let entries = store::since(&state.db, user_id, since).await?;
-    Ok(json!({
-        "days": days,
-        "daily": daily_averages(&entries),
-        "entries": entries.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
-    }))
+    Ok(MoodHistory {
+        days,
+        daily: daily_averages(&entries),
+        entries: entries.iter().map(MoodEntryView::from).collect(),
+    })
 }
 
+/// My check-ins and daily averages over the last `days` days.
+#[utoipa::path(get, path = "/mood/history", tag = "mood", params(HistoryQuery),
+    security(("session_cookie" = ["patient"])),
+    responses((status = 200, description = "My mood history", body = MoodHistory)))]
 async fn history(
     State(state): State<AppState>,
     Patient(me): Patient,
     Query(query): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MoodHistory>> {
     let days = parse_days(&query)?;
     Ok(Json(history_of(&state, me.user.id, days).await?))
 }
 
+/// A patient's check-ins, for a clinician of their care team.
+#[utoipa::path(get, path = "/clinician/patients/{username}/mood", tag = "mood",
+    params(("username" = String, Path, description = "The patient's username"), HistoryQuery),
+    security(("session_cookie" = ["clinician"])),
+    responses((status = 200, description = "The patient's mood history", body = PatientMoodHistory)))]
 async fn patient_history(
     State(state): State<AppState>,
     Clinician(me): Clinician,
     Path(username): Path<String>,
     Query(query): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientMoodHistory>> {
     let not_found = || ApiError::not_found("patient");
     let username = Username::parse(&username).map_err(|_| not_found())?;
     let patient = users::find_by_username(&state.db, username.as_str())
@@ -127,7 +149,8 @@ async fn patient_history(
         return Err(not_found());
     }
     let days = parse_days(&query)?;
-    let mut body = history_of(&state, patient.id, days).await?;
-    body["patient"] = person(&patient.username, &patient.display_name, patient.role);
-    Ok(Json(body))
+    Ok(Json(PatientMoodHistory {
+        history: history_of(&state, patient.id, days).await?,
+        patient: PersonView::new(&patient.username, &patient.display_name, patient.role),
+    }))
 }

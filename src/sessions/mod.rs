@@ -8,6 +8,7 @@ pub mod current;
 pub mod roles;
 pub mod routes;
 pub mod store;
+pub mod views;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -3,44 +3,55 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::views::{DeviceSession, DeviceSignedOut, OtherDevicesSignedOut, SessionList};
 use super::{cookie, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, Path};
+use crate::http::{ApiError, ApiResult, ErrorResponse, Path};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, rfc3339};
 use crate::text::{self, Lines};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sessions", get(list))
-        .route("/auth/sessions/{id}", delete(end_one))
-        .route("/auth/sessions/revoke-others", post(end_others))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(end_one))
+        .routes(routes!(end_others))
 }
 
-async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
+/// My signed-in devices.
+#[utoipa::path(get, path = "/auth/sessions", tag = "sessions",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "My live sessions", body = SessionList)))]
+async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<SessionList>> {
     let idle = millis(state.settings.sessions.idle_timeout);
     let sessions = store::list_live(&state.db, current.user.id, now_ms(), idle).await?;
-    let sessions: Vec<Value> = sessions
+    let sessions = sessions
         .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "created_at": rfc3339(s.created_at),
-                "last_seen_at": rfc3339(s.last_seen_at),
-                "expires_at": rfc3339(s.expires_at),
-                "client": s.client,
-                "current": s.id == current.session.id,
-            })
+        .map(|s| DeviceSession {
+            current: s.id == current.session.id,
+            id: s.id,
+            created_at: rfc3339(s.created_at),
+            last_seen_at: rfc3339(s.last_seen_at),
+            expires_at: rfc3339(s.expires_at),
+            client: s.client,
         })
         .collect();
-    Ok(Json(json!({ "sessions": sessions })))
+    Ok(Json(SessionList { sessions }))
 }
 
-/// Ending another device's session signs it out there; ending this one signs out here.
+/// Signs out one of my devices: another device is signed out there, this one here.
+#[utoipa::path(delete, path = "/auth/sessions/{id}", tag = "sessions",
+    params(("id" = String, Path, description = "A session's id, from the list")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = DeviceSignedOut,
+            headers(("Set-Cookie" = String, description = "Clears the cookie when it was this session"))),
+        (status = 404, description = "`not_found`: no live session of mine has this id", body = ErrorResponse),
+    ))]
 async fn end_one(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -73,7 +84,10 @@ async fn end_one(
         .detail(reason.as_str())
         .record(&state.db)
         .await?;
-    let body = Json(json!({ "ended": 1, "current": is_current }));
+    let body = Json(DeviceSignedOut {
+        ended: 1,
+        current: is_current,
+    });
     Ok(if is_current {
         ([(header::SET_COOKIE, cookie::clear(&state.settings))], body).into_response()
     } else {
@@ -81,7 +95,14 @@ async fn end_one(
     })
 }
 
-async fn end_others(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Value>> {
+/// Signs out every other device of mine.
+#[utoipa::path(post, path = "/auth/sessions/revoke-others", tag = "sessions",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses((status = 200, description = "Signed out", body = OtherDevicesSignedOut)))]
+async fn end_others(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<OtherDevicesSignedOut>> {
     let ended = store::end_all(
         &state.db,
         current.user.id,
@@ -96,5 +117,5 @@ async fn end_others(State(state): State<AppState>, current: CurrentUser) -> ApiR
         .detail(&ended.to_string())
         .record(&state.db)
         .await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(OtherDevicesSignedOut { ended }))
 }

@@ -5,9 +5,11 @@
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
 //!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`support`];
-//! - across them: [`authorization`] (who may call what), [`sessions`], [`sign_in`] (what
-//!   guards it), [`session_edges`] (confused or hostile clients), [`concurrency`], the
-//!   [`http`] conventions, and what a hostile client sends: [`hostile_input`],
+//! - across them: [`authorization`] (who may call what), [`ownership`] (no id reaches
+//!   another person's data), [`sessions`], [`sign_in`] (what guards it),
+//!   [`session_edges`] (confused or hostile clients), [`concurrency`], the [`http`]
+//!   conventions, the published [`contract`] (the OpenAPI document) and
+//!   [`web_error_codes`], and what a hostile client sends: [`hostile_input`],
 //!   [`idempotency`], [`display_names`];
 //! - below the routes: [`connections`] (slow, idle and surplus ones) and [`http_layer`]
 //!   (what hyper refuses, answered in JSON);
@@ -25,6 +27,7 @@ mod authorization;
 mod care_teams;
 mod concurrency;
 mod connections;
+mod contract;
 mod display_names;
 mod feedback;
 mod home;
@@ -37,7 +40,9 @@ mod messaging;
 mod mood;
 mod my_data;
 mod outages;
+mod ownership;
 mod session_edges;
 mod sessions;
 mod sign_in;
 mod support;
+mod web_error_codes;

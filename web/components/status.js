@@ -1,6 +1,7 @@
 // Loading and error states: what is happening, and when something failed, what to do.
 
 import { h } from './dom.js';
+import { ErrorCode } from '../error-codes.js';
 
 export function loading(text = 'Loading…') {
   return h('p', { class: 'loading', role: 'status', 'data-testid': 'loading' }, text);
@@ -35,7 +36,7 @@ export function describeError(error) {
   if (error.status >= 500) {
     return 'Something went wrong on our side. Please try again in a moment. If it keeps happening, let your care team know.';
   }
-  if (error.status === 404 && error.code === 'not_found' && !error.message) {
+  if (error.status === 404 && error.code === ErrorCode.NotFound && !error.message) {
     return 'We could not find that. It may have been removed.';
   }
   return error.message || 'Something went wrong. Please try again.';

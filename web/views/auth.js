@@ -5,6 +5,7 @@ import { button } from '../components/button.js';
 import { field, formAlert, setFieldError, showFormError, clearFieldErrors, onSubmit } from '../components/form.js';
 import { pageHead } from '../components/page.js';
 import { describeError, waitText } from '../components/status.js';
+import { ErrorCode } from '../error-codes.js';
 
 export function signinView(ctx) {
   const notice = ctx.session.notice;
@@ -54,11 +55,11 @@ export function signinView(ctx) {
       });
       await ctx.session.signedIn(body);
     } catch (error) {
-      if (error.code === 'invalid_credentials') {
+      if (error.code === ErrorCode.InvalidCredentials) {
         alert.show('error', 'The username or password is not correct. Please check them and try again.');
         password.control.value = '';
         password.control.focus();
-      } else if (error.code === 'account_disabled') {
+      } else if (error.code === ErrorCode.AccountDisabled) {
         alert.show('error', 'Your account was disabled. Please contact your care team.');
       } else if (error.status === 429) {
         alert.show('error', `${error.message || 'Too many attempts.'} ${waitText(error.retryAfter)}`);

@@ -8,12 +8,13 @@ import { pageHead } from '../components/page.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { awaitingApproval } from '../components/approval.js';
 import { moodChart } from '../components/chart.js';
+import { ErrorCode } from '../error-codes.js';
 import { personLabel } from '../components/person.js';
 import { chosenPeriod, periodField, entryList } from '../components/mood-history.js';
 
 // A clinician whose account is not approved yet gets 403 clinician_not_approved.
 function isPending(ctx, error) {
-  return Boolean(error && error.code === 'clinician_not_approved');
+  return Boolean(error && error.code === ErrorCode.ClinicianNotApproved);
 }
 
 export async function clinicianView(ctx) {

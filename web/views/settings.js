@@ -6,6 +6,7 @@ import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldEr
 import { timeElement, formatDate, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox, describeError } from '../components/status.js';
+import { ErrorCode } from '../error-codes.js';
 
 const ROLE_WORDS = { patient: 'Person receiving care', clinician: 'Clinician', admin: 'Administrator' };
 
@@ -100,7 +101,7 @@ function passwordPanel(ctx, onChanged) {
       alert.show('success', `Your password was changed.${ended ? ` ${plural(ended, 'other device was', 'other devices were')} signed out.` : ''}`);
       onChanged();
     } catch (error) {
-      if (error.code === 'wrong_password') {
+      if (error.code === ErrorCode.WrongPassword) {
         current.control.value = '';
       }
       showFormError(error, alert, fields);

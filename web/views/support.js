@@ -6,6 +6,7 @@ import { button } from '../components/button.js';
 import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldError } from '../components/form.js';
 import { pageHead } from '../components/page.js';
 import { randomKey } from '../components/keys.js';
+import { ErrorCode } from '../error-codes.js';
 
 export function supportView(ctx) {
   ctx.main.append(
@@ -49,7 +50,7 @@ function supportForm(ctx) {
       ctx.navigate(`/messages/${encodeURIComponent(sent.conversation_id)}`);
     } catch (error) {
       // "No administrator yet" says what to do instead; other failures as everywhere.
-      if (error.code === 'support_unavailable') alert.show('error', error.message);
+      if (error.code === ErrorCode.SupportUnavailable) alert.show('error', error.message);
       else showFormError(error, alert, fields);
     }
   });

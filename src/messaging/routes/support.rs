@@ -4,39 +4,55 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{idempotency_key, sent_body};
-use crate::http::{ApiResult, Input};
+use crate::http::{ApiResult, ErrorResponse, Input};
+use crate::messaging::views::MessageSent;
 use crate::messaging::{
     earlier_send, may_message_in, parse_content, parse_subject, request_fingerprint, store,
     Channel, MessagingError,
 };
-
-/// Where a support message goes, in its idempotency fingerprint (no username has a space).
-const SUPPORT: &str = "contact support";
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/support", post(contact_support))
+/// Where a support message goes, in its idempotency fingerprint (no username has a space).
+const SUPPORT: &str = "contact support";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(contact_support))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SupportRequest {
+    /// Starts a new conversation with support; at most 200 characters. Without it, the
+    /// message continues my latest conversation with support.
     subject: Option<String>,
+    /// 1 to 10,000 characters.
     content: String,
 }
 
+/// Writes to support (the administrators); with an `Idempotency-Key`, a repeat answers
+/// with the first send.
+#[utoipa::path(post, path = "/support", tag = "messages", request_body = SupportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible characters: a retry with the same key sends nothing new")),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Sent", body = MessageSent),
+        (status = 403, description = "`forbidden`: administrators are support, and write to each other with a new message", body = ErrorResponse),
+        (status = 422, description = "`idempotency_key_reused`: this `Idempotency-Key` was used for a different message (`field` is `Idempotency-Key`)", body = ErrorResponse),
+        (status = 503, description = "`support_unavailable`: there is no administrator to reach yet", body = ErrorResponse),
+    ))]
 async fn contact_support(
     State(state): State<AppState>,
     me: CurrentUser,
     headers: HeaderMap,
     Input(request): Input<SupportRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<MessageSent>)> {
     let key = idempotency_key(&headers)?;
     let content = parse_content(&request.content)?;
     let subject = parse_subject(request.subject.as_deref())?;

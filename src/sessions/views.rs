@@ -1,0 +1,36 @@
+//! How a person's signed-in devices appear in answers.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionList {
+    pub sessions: Vec<DeviceSession>,
+}
+
+/// A signed-in device.
+#[derive(Serialize, ToSchema)]
+pub struct DeviceSession {
+    pub id: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    /// The browser and system, as its User-Agent described them.
+    pub client: String,
+    /// Whether it is the session of this request.
+    pub current: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeviceSignedOut {
+    /// Always 1.
+    pub ended: u64,
+    /// Whether it was this session (the cookie is then cleared).
+    pub current: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OtherDevicesSignedOut {
+    /// How many sessions ended.
+    pub ended: u64,
+}
