@@ -33,12 +33,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct UsersQuery {
     /// Only of this role: `patient`, `clinician` or `admin`.
+    #[param(example = "clinician")]
     role: Option<String>,
     /// Part of a username or display name, without regard to case; at most 100 characters.
+    #[param(max_length = 100)]
     q: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
     /// 1 to 100; 50 when not given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 
@@ -241,8 +245,10 @@ struct AuditQuery {
     /// Only what this person (a username) did or what was done to them.
     user: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
     /// 1 to 100; 50 when not given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 

@@ -39,14 +39,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 struct RegisterRequest {
     /// 3 to 32 characters of `a-z 0-9 . _ -`, stored in lower case.
+    #[schema(example = "jordan.lee", min_length = 3, max_length = 32)]
     username: String,
+    #[schema(example = "a long passphrase", min_length = 8, max_length = 256)]
     password: String,
     /// The username when not given.
+    #[schema(example = "Jordan Lee", max_length = 80)]
     display_name: Option<String>,
+    #[schema(example = "jordan@example.org", max_length = 254)]
     email: Option<String>,
     /// `patient` (the default) or `clinician` (pending until an administrator approves).
+    #[schema(example = "patient")]
     role: Option<String>,
     /// A patient may ask to join this clinician's care team at once (a username).
+    #[schema(example = "dr.morgan")]
     clinician: Option<String>,
 }
 
@@ -143,7 +149,9 @@ async fn register(
 
 #[derive(Deserialize, ToSchema)]
 struct LoginRequest {
+    #[schema(example = "jordan.lee", min_length = 1, max_length = 64)]
     username: String,
+    #[schema(example = "a long passphrase", min_length = 1, max_length = 256)]
     password: String,
 }
 
@@ -362,7 +370,9 @@ async fn status(
 
 #[derive(Deserialize, ToSchema)]
 struct ChangePasswordRequest {
+    #[schema(min_length = 1, max_length = 256)]
     current_password: String,
+    #[schema(min_length = 8, max_length = 256)]
     new_password: String,
 }
 

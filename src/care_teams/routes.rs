@@ -60,6 +60,7 @@ async fn my_care_team(
 #[derive(Deserialize, ToSchema)]
 struct JoinRequest {
     /// The clinician's username.
+    #[schema(example = "dr.morgan")]
     clinician: String,
 }
 

@@ -25,8 +25,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 struct NewFeedback {
     /// `bug`, `feature`, `content` or `other`.
+    #[schema(example = "feature")]
     category: String,
     /// 1 to 5,000 characters.
+    #[schema(
+        example = "A dark theme would help in the evening.",
+        min_length = 1,
+        max_length = 5000
+    )]
     message: String,
 }
 
@@ -83,10 +89,13 @@ async fn mine(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<
 #[into_params(parameter_in = Query)]
 struct AllQuery {
     /// Only of this status: `new`, `in_progress`, `resolved` or `wont_fix`.
+    #[param(example = "new")]
     status: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
     /// 1 to 100; 50 when not given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 
@@ -133,8 +142,10 @@ async fn all(
 #[derive(Deserialize, ToSchema)]
 struct Triage {
     /// `new`, `in_progress`, `resolved` or `wont_fix`.
+    #[schema(example = "resolved")]
     status: String,
     /// A note to the author, at most 2,000 characters; unchanged when not given.
+    #[schema(max_length = 2000)]
     admin_note: Option<String>,
 }
 

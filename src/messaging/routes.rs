@@ -61,12 +61,20 @@ async fn recipients(
 struct SendRequest {
     /// A username: the message goes into the conversation the two already have, or a new
     /// one when `subject` is given.
+    #[schema(example = "dr.morgan")]
     recipient: Option<String>,
     /// A conversation of mine, to reply in.
+    #[schema(minimum = 1)]
     conversation_id: Option<i64>,
     /// Starts a new conversation; at most 200 characters.
+    #[schema(max_length = 200)]
     subject: Option<String>,
     /// 1 to 10,000 characters.
+    #[schema(
+        example = "Could we talk about my sleep on Thursday?",
+        min_length = 1,
+        max_length = 10000
+    )]
     content: String,
 }
 
@@ -204,8 +212,10 @@ async fn allowed_recipient(state: &AppState, me: &User, name: &str) -> ApiResult
 #[into_params(parameter_in = Query)]
 struct InboxQuery {
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
     /// 1 to 100; 20 when not given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// Only conversations with unread messages.
     #[serde(default)]
@@ -260,8 +270,10 @@ async fn inbox(
 #[into_params(parameter_in = Query)]
 struct ConversationQuery {
     /// Messages older than this message id (`next_before` of the page before).
+    #[param(minimum = 1)]
     before: Option<i64>,
     /// 1 to 100; 50 when not given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 

@@ -28,10 +28,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 struct CheckIn {
     /// 1 (worst) to 10 (best).
+    #[schema(minimum = 1, maximum = 10)]
     score: i64,
     /// 0 to 24.
+    #[schema(minimum = 0, maximum = 24)]
     sleep_hours: Option<f64>,
     /// At most 2,000 characters.
+    #[schema(max_length = 2000)]
     note: Option<String>,
 }
 
@@ -93,6 +96,7 @@ async fn check_in(
 #[into_params(parameter_in = Query)]
 struct HistoryQuery {
     /// 1 to 365; 30 when not given.
+    #[param(minimum = 1, maximum = 365)]
     days: Option<i64>,
 }
 
