@@ -21,8 +21,8 @@ use crate::http::middleware::{
 };
 use crate::state::AppState;
 use crate::{
-    admin, auth, care_teams, feedback, health, home, messaging, mood, my_data, reference, sessions,
-    web,
+    admin, alerts, auth, care_teams, feedback, health, home, measures, messaging, mood, my_data,
+    reference, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
         .merge(messaging::routes::router())
         .merge(home::router())
         .merge(mood::routes::router())
+        .merge(measures::routes::router())
+        .merge(alerts::routes::router())
         .merge(feedback::routes::router())
         .merge(admin::router())
         .merge(my_data::router())

@@ -25,6 +25,9 @@ pub enum Event {
     CareTeamApproved,
     CareTeamDeclined,
     CareTeamLeft,
+    AlertRaised,
+    AlertAcknowledged,
+    AlertResolved,
 }
 
 impl Event {
@@ -46,6 +49,9 @@ impl Event {
             Event::CareTeamApproved => "care_team_approved",
             Event::CareTeamDeclined => "care_team_declined",
             Event::CareTeamLeft => "care_team_left",
+            Event::AlertRaised => "alert_raised",
+            Event::AlertAcknowledged => "alert_acknowledged",
+            Event::AlertResolved => "alert_resolved",
         }
     }
 }

@@ -5,7 +5,8 @@
 //! routes → its rules → its store → [`storage`].
 //!
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
-//! [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
+//! [`home`], [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care
+//! team), with the rules they follow in [`clinical`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
@@ -18,17 +19,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod care_teams;
 pub mod cli;
+pub mod clinical;
 pub mod config;
 pub mod doctor;
 pub mod feedback;
 pub mod health;
 pub mod home;
 pub mod http;
+pub mod measures;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;

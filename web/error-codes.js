@@ -33,6 +33,7 @@ export const ErrorCode = Object.freeze({
   RecipientNotAllowed: 'recipient_not_allowed',
   IdempotencyKeyReused: 'idempotency_key_reused',
   SupportUnavailable: 'support_unavailable',
+  AlertAlreadyResolved: 'alert_already_resolved',
   DatabaseUnavailable: 'database_unavailable',
   NotReady: 'not_ready',
   StorageUnavailable: 'storage_unavailable',

@@ -4,3 +4,24 @@
 pub mod routes;
 pub mod store;
 pub mod views;
+
+use crate::accounts::{store as users, store::User, Role, Username};
+use crate::storage::{Database, DbError};
+
+/// The patient with this username, when they are in the clinician's care team now; none
+/// otherwise, so that someone else's patient and no patient at all look the same.
+pub async fn patient_in_care_of(
+    db: &Database,
+    clinician_id: i64,
+    username: &str,
+) -> Result<Option<User>, DbError> {
+    let Ok(username) = Username::parse(username) else {
+        return Ok(None);
+    };
+    let Some(patient) = users::find_by_username(db, username.as_str()).await? else {
+        return Ok(None);
+    };
+    let in_care =
+        patient.role == Role::Patient && store::is_member(db, patient.id, clinician_id).await?;
+    Ok(in_care.then_some(patient))
+}

@@ -1,5 +1,6 @@
 //! Limits on sign-in attempts (`LOGIN_*`, `AUTH_RATE_LIMIT_PER_MINUTE`) and on requests
-//! (`MAX_BODY_BYTES`, `REQUEST_TIMEOUT_SECONDS`, `SHUTDOWN_GRACE_SECONDS`).
+//! (`MAX_BODY_BYTES`, `REQUEST_TIMEOUT_SECONDS`, `SHUTDOWN_GRACE_SECONDS`), and how long an
+//! urgent risk alert may wait for a clinician (`ALERT_ACK_MINUTES`).
 
 use std::time::Duration;
 
@@ -19,6 +20,13 @@ pub const MAX_BODY_BYTES: Whole = Whole {
 };
 pub const REQUEST_TIMEOUT: Whole = Whole::seconds(30, 1, 60 * 60);
 pub const SHUTDOWN_GRACE: Whole = Whole::seconds(20, 0, 60 * 60);
+/// An urgent alert not acknowledged within this many minutes is overdue (up to a week).
+pub const ALERT_ACK_MINUTES: Whole = Whole {
+    default: 60,
+    min: 1,
+    max: 7 * 24 * 60,
+    unit: "minutes",
+};
 
 /// Limits on sign-in attempts.
 #[derive(Debug, Clone)]
@@ -61,6 +69,10 @@ pub fn read_shutdown_grace(source: &dyn Source) -> Result<Duration, ConfigError>
     read_seconds(source, "SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE)
 }
 
+pub fn read_alert_ack(source: &dyn Source) -> Result<Duration, ConfigError> {
+    read_whole(source, "ALERT_ACK_MINUTES", ALERT_ACK_MINUTES).map(|m| Duration::from_secs(m * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +96,11 @@ mod tests {
         assert!(read_request_timeout(&zero).is_err());
         let none = |_: &str| None;
         assert_eq!(read_shutdown_grace(&none).unwrap(), Duration::from_secs(20));
+        assert_eq!(read_alert_ack(&none).unwrap(), Duration::from_secs(60 * 60));
+        let never = |asked: &str| (asked == "ALERT_ACK_MINUTES").then(|| "0".to_owned());
+        assert_eq!(
+            read_alert_ack(&never).unwrap_err().variable,
+            "ALERT_ACK_MINUTES"
+        );
     }
 }

@@ -82,6 +82,8 @@ pub struct Settings {
     pub crisis_resources: crisis::CrisisResources,
     /// Connection timeouts and the connection cap (`config/connections.rs`).
     pub connections: ConnectionSettings,
+    /// How long an urgent risk alert may wait to be acknowledged (`ALERT_ACK_MINUTES`).
+    pub alert_ack: Duration,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -135,6 +137,7 @@ impl Settings {
         let shutdown_grace = problems.take(limits::read_shutdown_grace(source));
         let crisis_resources = problems.take(crisis::read(source.get("CRISIS_RESOURCES")));
         let connections = problems.take(read_connections(source));
+        let alert_ack = problems.take(limits::read_alert_ack(source));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -151,6 +154,7 @@ impl Settings {
                 shutdown_grace: shutdown_grace?,
                 crisis_resources: crisis_resources?,
                 connections: connections?,
+                alert_ack: alert_ack?,
             })
         })();
         problems.finish(settings)

@@ -9,8 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::accounts::{Role, UserView};
+use crate::alerts::views::AlertCounts;
 use crate::care_teams::views::care_team_views;
 use crate::http::ApiResult;
+use crate::measures::due_for;
 use crate::messaging::store::total_unread;
 use crate::mood::{self, day_of, streak, today, views::MoodEntryView};
 use crate::sessions::CurrentUser;
@@ -35,6 +37,7 @@ async fn home(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<
         mood: None,
         care_team: Vec::new(),
         pending_care_team_requests: Vec::new(),
+        measures_due: Vec::new(),
         clinician: None,
         crisis_resources: state.settings.crisis_resources.clone(),
     };
@@ -46,6 +49,7 @@ async fn home(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<
             body.care_team = clinicians;
             body.pending_care_team_requests = pending;
             body.mood = Some(mood_summary(&state, user.id).await?);
+            body.measures_due = due_for(&state.db, user.id).await?.due;
         }
         Role::Clinician => {
             let counts = store::clinician_counts(&state.db, user.id).await?;
@@ -55,6 +59,10 @@ async fn home(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<
                 approved,
                 patient_count: if approved { counts.patients } else { 0 },
                 pending_requests: if approved { counts.pending } else { 0 },
+                open_alerts: AlertCounts {
+                    urgent: counts.urgent,
+                    review: counts.review,
+                },
             });
         }
         Role::Admin => body.unread_messages = total_unread(&state.db, user.id).await?,

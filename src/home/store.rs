@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::alerts::store::CLINICIAN_ALERT_COUNTS;
 use crate::care_teams::store::{Link, CLINICIAN_COUNTS, PATIENT_LINKS};
 use crate::messaging::store::TOTAL_UNREAD;
 use crate::storage::{self, Database, DbError};
@@ -16,8 +17,9 @@ pub fn patient_overview_query() -> String {
 
 pub fn clinician_counts_query() -> String {
     format!(
-        "SELECT k.unread, c.patients, c.pending \
-         FROM ({TOTAL_UNREAD}) k CROSS JOIN ({CLINICIAN_COUNTS}) c"
+        "SELECT k.unread, c.patients, c.pending, a.urgent, a.review \
+         FROM ({TOTAL_UNREAD}) k CROSS JOIN ({CLINICIAN_COUNTS}) c \
+         CROSS JOIN ({CLINICIAN_ALERT_COUNTS}) a"
     )
 }
 
@@ -64,9 +66,12 @@ pub struct ClinicianCounts {
     pub unread: i64,
     pub patients: i64,
     pub pending: i64,
+    /// Alerts about their patients not yet acknowledged.
+    pub urgent: i64,
+    pub review: i64,
 }
 
-/// A clinician's unread messages, patients and pending requests.
+/// A clinician's unread messages, patients, pending requests and open alerts.
 pub async fn clinician_counts(
     db: &Database,
     clinician_id: i64,

@@ -4,8 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::UserView;
+use crate::alerts::views::AlertCounts;
 use crate::care_teams::views::{CareTeamClinician, PendingCareTeamRequest};
 use crate::config::crisis::CrisisResources;
+use crate::measures::views::DueView;
 use crate::mood::views::MoodEntryView;
 
 /// Everything a person sees first. Parts that are not theirs (a patient's mood, a
@@ -22,6 +24,8 @@ pub struct HomeData {
     pub care_team: Vec<CareTeamClinician>,
     /// Patients only.
     pub pending_care_team_requests: Vec<PendingCareTeamRequest>,
+    /// Patients only: questionnaires due today or overdue.
+    pub measures_due: Vec<DueView>,
     /// Clinicians only.
     pub clinician: Option<ClinicianSummary>,
     pub crisis_resources: CrisisResources,
@@ -43,4 +47,6 @@ pub struct ClinicianSummary {
     pub patient_count: i64,
     /// 0 until approved.
     pub pending_requests: i64,
+    /// Risk alerts about my patients not yet acknowledged, by severity (urgent first).
+    pub open_alerts: AlertCounts,
 }

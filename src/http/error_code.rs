@@ -64,6 +64,8 @@ error_codes! {
     IdempotencyKeyReused => "idempotency_key_reused",
     /// There is no administrator for "Contact support" to reach.
     SupportUnavailable => "support_unavailable",
+    /// A risk alert that is already resolved cannot be acknowledged or resolved again.
+    AlertAlreadyResolved => "alert_already_resolved",
     // The server
     DatabaseUnavailable => "database_unavailable",
     /// `/api/ready`: the database needs an operator (not migrated, say).

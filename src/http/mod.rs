@@ -8,6 +8,7 @@ pub mod client;
 pub mod error;
 mod error_code;
 pub mod extract;
+pub mod idempotency;
 pub mod limits;
 pub mod middleware;
 pub mod openapi;

@@ -18,6 +18,7 @@ use super::{
     store, Channel, MessagingError,
 };
 use crate::accounts::{store as users, User, Username};
+use crate::http::idempotency::{idempotency_key, IDEMPOTENCY_FIELD};
 use crate::http::{
     ApiError, ApiResult, ErrorCode, ErrorResponse, Input, PageQuery, Paging, Path, Query,
 };
@@ -76,23 +77,6 @@ struct SendRequest {
         max_length = 10000
     )]
     content: String,
-}
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// How errors name the header as a field.
-const IDEMPOTENCY_FIELD: &str = "Idempotency-Key";
-
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    match value.to_str().map(str::trim) {
-        Ok(key) if !key.is_empty() && key.len() <= 200 => Ok(Some(key.to_owned())),
-        _ => Err(ApiError::invalid(
-            IDEMPOTENCY_FIELD,
-            "The Idempotency-Key header is 1 to 200 visible characters.",
-        )),
-    }
 }
 
 fn sent_body(sent: &store::Sent) -> Json<MessageSent> {

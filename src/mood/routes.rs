@@ -9,9 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::views::{CheckedIn, MoodEntryView, MoodHistory, PatientMoodHistory};
-use super::{daily_averages, store};
-use crate::accounts::{store as users, Role, Username};
-use crate::care_teams::{store::is_member, views::PersonView};
+use super::{daily_averages, store, MoodEntry};
+use crate::alerts::{self, Raised};
+use crate::care_teams::{patient_in_care_of, views::PersonView};
+use crate::clinical::rules;
 use crate::http::{ApiError, ApiResult, Input, Path, Query};
 use crate::sessions::{Clinician, Patient};
 use crate::state::AppState;
@@ -76,20 +77,33 @@ async fn check_in(
     if let Some(Err(forbidden)) = note.map(|n| text::check(n, Lines::Many)) {
         return Err(ApiError::invalid("note", format!("A note {forbidden}.")));
     }
-    let entry = store::insert(
-        &state.db,
-        me.user.id,
-        request.score,
-        request.sleep_hours,
-        note,
-    )
-    .await?;
+    let (entry, raised) = store_with_alert(&state, me.user.id, &request, note).await?;
+    alerts::audit_raised(&state.db, me.user.id, &raised).await;
     Ok((
         StatusCode::CREATED,
         Json(CheckedIn {
             entry: MoodEntryView::from(&entry),
+            alert_raised: !raised.rules.is_empty(),
+            care_team_notified: raised.care_team_notified(),
         }),
     ))
+}
+
+/// Stores the check-in and, in the same transaction, the low-mood alert it may raise.
+async fn store_with_alert(
+    state: &AppState,
+    user_id: i64,
+    request: &CheckIn,
+    note: Option<&str>,
+) -> ApiResult<(MoodEntry, Raised)> {
+    let mut tx = state.db.begin().await?;
+    let entry = store::insert(&mut tx, user_id, request.score, request.sleep_hours, note).await?;
+    let days = i64::try_from(rules::MOOD_LOW_DAYS).unwrap_or(i64::MAX);
+    let lowest = store::lowest_by_day(&mut tx, user_id, days).await?;
+    let rule = rules::for_mood(entry.score, &lowest);
+    let raised = alerts::raise(&mut tx, user_id, rule.as_slice()).await?;
+    tx.commit().await?;
+    Ok((entry, raised))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -144,14 +158,9 @@ async fn patient_history(
     Path(username): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<PatientMoodHistory>> {
-    let not_found = || ApiError::not_found("patient");
-    let username = Username::parse(&username).map_err(|_| not_found())?;
-    let patient = users::find_by_username(&state.db, username.as_str())
+    let patient = patient_in_care_of(&state.db, me.user.id, &username)
         .await?
-        .ok_or_else(not_found)?;
-    if patient.role != Role::Patient || !is_member(&state.db, patient.id, me.user.id).await? {
-        return Err(not_found());
-    }
+        .ok_or_else(|| ApiError::not_found("patient"))?;
     let days = parse_days(&query)?;
     Ok(Json(PatientMoodHistory {
         history: history_of(&state, patient.id, days).await?,

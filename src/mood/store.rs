@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::storage::{self, now_ms, Database, DbError};
+use crate::storage::{self, now_ms, Database, DbError, On};
 
 #[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct MoodEntry {
@@ -13,8 +13,8 @@ pub struct MoodEntry {
     pub recorded_at: i64,
 }
 
-pub async fn insert(
-    db: &Database,
+pub async fn insert<'e>(
+    executor: impl Into<On<'e>>,
     user_id: i64,
     score: i64,
     sleep_hours: Option<f64>,
@@ -29,7 +29,7 @@ pub async fn insert(
     .bind(sleep_hours)
     .bind(note)
     .bind(now)
-    .fetch_one(db)
+    .fetch_one(executor)
     .await?;
     Ok(MoodEntry {
         id,
@@ -81,4 +81,21 @@ pub async fn recent_check_ins(
 
 pub async fn all_for(db: &Database, user_id: i64) -> Result<Vec<MoodEntry>, DbError> {
     since(db, user_id, i64::MIN).await
+}
+
+/// The lowest check-in of each of the patient's latest `days` days that have check-ins
+/// (calendar days in UTC), newest day first: what the low-mood alert rule reads.
+pub async fn lowest_by_day<'e>(
+    executor: impl Into<On<'e>>,
+    user_id: i64,
+    days: i64,
+) -> Result<Vec<i64>, DbError> {
+    storage::query_scalar(
+        "SELECT MIN(score) FROM mood_entries WHERE user_id = $1 \
+         GROUP BY recorded_at / 86400000 ORDER BY recorded_at / 86400000 DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(days)
+    .fetch_all(executor)
+    .await
 }

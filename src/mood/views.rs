@@ -43,6 +43,10 @@ pub struct DailyAverage {
 #[derive(Serialize, ToSchema)]
 pub struct CheckedIn {
     pub entry: MoodEntryView,
+    /// This check-in completed a run of low mood that raised an alert for the care team.
+    pub alert_raised: bool,
+    /// That alert reached at least one clinician.
+    pub care_team_notified: bool,
 }
 
 /// Check-ins over the last `days` days.

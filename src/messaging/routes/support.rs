@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{idempotency_key, sent_body};
+use super::sent_body;
+use crate::http::idempotency::idempotency_key;
 use crate::http::{ApiResult, ErrorResponse, Input};
 use crate::messaging::views::MessageSent;
 use crate::messaging::{
