@@ -1,5 +1,5 @@
-//! Administration: accounts (approve clinicians, disable, enable, sign out) and the
-//! audit log. Every route here is for administrators only.
+//! Administration: an overview (counts only, never clinical content), accounts (approve
+//! clinicians, disable, enable, sign out) and the audit log. Every route here is for administrators only.
 
 pub mod views;
 
@@ -12,21 +12,42 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::accounts::{store as users, Role, User, UserView, Username};
+use crate::alerts::store as alert_store;
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
+use crate::storage::{millis, now_ms};
 use crate::text::{self, Lines};
-use views::{AuditPage, UserChanged, UserPage, UserSessionsEnded};
+use views::{AuditPage, Overview, UrgentAlerts, UserChanged, UserPage, UserSessionsEnded};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(admin_overview))
         .routes(routes!(list_users))
         .routes(routes!(approve_clinician))
         .routes(routes!(disable))
         .routes(routes!(enable))
         .routes(routes!(end_sessions))
         .routes(routes!(audit_log))
+}
+
+/// How the service is doing, without clinical content: urgent risk alerts waiting for a
+/// clinician, counted, never shown.
+#[utoipa::path(get, path = "/admin/overview", tag = "admin",
+    security(("session_cookie" = ["admin"])),
+    responses((status = 200, description = "Counts", body = Overview)))]
+async fn admin_overview(State(state): State<AppState>, _admin: Admin) -> ApiResult<Json<Overview>> {
+    let ack = state.settings.alert_ack;
+    let counts = alert_store::urgent_counts(&state.db, now_ms() - millis(ack)).await?;
+    Ok(Json(Overview {
+        urgent_alerts: UrgentAlerts {
+            open: counts.open,
+            overdue: counts.overdue,
+            unattended: counts.unattended,
+            ack_minutes: ack.as_secs() / 60,
+        },
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -8,6 +8,24 @@ use crate::audit::LoggedEntry;
 use crate::http::PageInfo;
 use crate::storage::rfc3339;
 
+/// `GET /api/admin/overview`: counts only.
+#[derive(Serialize, ToSchema)]
+pub struct Overview {
+    pub urgent_alerts: UrgentAlerts,
+}
+
+/// Urgent risk alerts not yet acknowledged by any clinician.
+#[derive(Serialize, ToSchema)]
+pub struct UrgentAlerts {
+    pub open: i64,
+    /// Waiting longer than `ack_minutes`.
+    pub overdue: i64,
+    /// About patients with no clinician in their care team: no one will see them.
+    pub unattended: i64,
+    /// `ALERT_ACK_MINUTES`.
+    pub ack_minutes: u64,
+}
+
 /// A page of the people who match.
 #[derive(Serialize, ToSchema)]
 pub struct UserPage {

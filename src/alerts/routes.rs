@@ -22,9 +22,9 @@ use crate::text::{self, Lines};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(inbox))
-        .routes(routes!(acknowledge))
-        .routes(routes!(resolve))
+        .routes(routes!(alert_inbox))
+        .routes(routes!(acknowledge_alert))
+        .routes(routes!(resolve_alert))
 }
 
 impl From<AlertError> for ApiError {
@@ -71,7 +71,7 @@ const STATUSES: [&str; 3] = ["open", "acknowledged", "resolved"];
         (status = 200, description = "A page of alerts", body = AlertList),
         (status = 404, description = "`not_found`: `patient` is not in my care team", body = ErrorResponse),
     ))]
-async fn inbox(
+async fn alert_inbox(
     State(state): State<AppState>,
     Clinician(me): Clinician,
     Query(query): Query<InboxQuery>,
@@ -143,7 +143,7 @@ async fn changed(
         (status = 404, description = "`not_found`: no alert about my patients has this id", body = ErrorResponse),
         (status = 409, description = "`alert_already_resolved`", body = ErrorResponse),
     ))]
-async fn acknowledge(
+async fn acknowledge_alert(
     State(state): State<AppState>,
     Clinician(me): Clinician,
     Path(id): Path<i64>,
@@ -191,7 +191,7 @@ const OUTCOMES: [&str; 4] = [
         (status = 404, description = "`not_found`: no alert about my patients has this id", body = ErrorResponse),
         (status = 409, description = "`alert_already_resolved`", body = ErrorResponse),
     ))]
-async fn resolve(
+async fn resolve_alert(
     State(state): State<AppState>,
     Clinician(me): Clinician,
     Path(id): Path<i64>,

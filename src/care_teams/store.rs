@@ -121,12 +121,42 @@ pub struct PatientSummary {
     pub unread_messages: i64,
     pub latest_mood_score: Option<i64>,
     pub latest_mood_at: Option<i64>,
+    pub urgent_alerts: i64,
+    pub review_alerts: i64,
+    pub latest_phq9: Option<String>,
+    pub latest_gad7: Option<String>,
+    pub latest_cssrs: Option<String>,
 }
 
-/// A clinician's patients, with messages from them not yet read and their latest mood.
+/// The band of a patient's (`p`) latest response to one questionnaire.
+fn latest_band(instrument: &str) -> String {
+    format!(
+        "(SELECT band FROM measure_responses WHERE user_id = p.id AND instrument = '{instrument}' \
+          ORDER BY submitted_at DESC, id DESC LIMIT 1) AS latest_{instrument}"
+    )
+}
+
+/// A patient's (`p`) alerts of one severity not yet acknowledged.
+fn open_alerts(severity: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM risk_alerts WHERE patient_id = p.id AND status = 'open' \
+          AND severity = '{severity}') AS {severity}_alerts"
+    )
+}
+
+/// A clinician's patients, with messages from them not yet read, their latest mood and
+/// questionnaire results, and their open alerts.
 pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<PatientSummary>, DbError> {
-    storage::query(
-        "SELECT p.username, p.display_name, COALESCE(l.decided_at, 0) AS since, \
+    let clinical = [
+        open_alerts("urgent"),
+        open_alerts("review"),
+        latest_band("phq9"),
+        latest_band("gad7"),
+        latest_band("cssrs"),
+    ]
+    .join(", ");
+    storage::query(format!(
+        "SELECT {clinical}, p.username, p.display_name, COALESCE(l.decided_at, 0) AS since, \
            (SELECT CAST(COALESCE(SUM(mine.unread_count), 0) AS BIGINT) FROM conversation_members mine \
               JOIN conversation_members theirs ON theirs.conversation_id = mine.conversation_id AND theirs.user_id = p.id \
               WHERE mine.user_id = $1) AS unread_messages, \
@@ -134,8 +164,8 @@ pub async fn patients_of(db: &Database, clinician_id: i64) -> Result<Vec<Patient
            (SELECT recorded_at FROM mood_entries WHERE user_id = p.id ORDER BY recorded_at DESC, id DESC LIMIT 1) AS latest_mood_at \
          FROM care_team_links l JOIN users p ON p.id = l.patient_id \
          WHERE l.clinician_id = $1 AND l.status = 'approved' AND p.disabled_at IS NULL \
-         ORDER BY p.display_name, p.username",
-    )
+         ORDER BY p.display_name, p.username"
+    ))
     .bind(clinician_id)
     .fetch_all(db)
     .await

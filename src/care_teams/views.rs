@@ -135,6 +135,25 @@ pub struct PatientSummary {
     /// Messages from this patient not yet read.
     pub unread_messages: i64,
     pub latest_mood: Option<LatestMood>,
+    /// Risk alerts about this patient not yet acknowledged, by severity.
+    pub open_alerts: OpenAlerts,
+    /// The result of the latest response to each questionnaire.
+    pub latest_measures: LatestMeasures,
+}
+
+/// Alerts not yet acknowledged.
+#[derive(Serialize, ToSchema)]
+pub struct OpenAlerts {
+    pub urgent: i64,
+    pub review: i64,
+}
+
+/// The severity band (PHQ-9, GAD-7) or risk (C-SSRS) of the latest response; null when never answered.
+#[derive(Serialize, ToSchema)]
+pub struct LatestMeasures {
+    pub phq9: Option<String>,
+    pub gad7: Option<String>,
+    pub cssrs: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -158,6 +177,15 @@ impl From<store::PatientSummary> for PatientSummary {
             since: rfc3339(p.since),
             unread_messages: p.unread_messages,
             latest_mood,
+            open_alerts: OpenAlerts {
+                urgent: p.urgent_alerts,
+                review: p.review_alerts,
+            },
+            latest_measures: LatestMeasures {
+                phq9: p.latest_phq9,
+                gad7: p.latest_gad7,
+                cssrs: p.latest_cssrs,
+            },
         }
     }
 }

@@ -2,25 +2,8 @@
 //! their care team will see it, and, when the answers speak of self-harm or when no one
 //! will see them, where to get help now, first.
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use super::views::ResponseView;
+use super::views::{Guidance, ResponseView};
 use crate::config::crisis::CrisisResources;
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Guidance {
-    /// Show the crisis resources before anything else.
-    pub urgent: bool,
-    /// Present when `urgent`, or when no clinician will see the answers.
-    pub crisis_resources: Option<CrisisResources>,
-    /// What the result means, in plain words.
-    pub result: String,
-    /// Whether the care team was told, or that no clinician will see this.
-    pub care_team: String,
-    /// Healing Space is not watched around the clock.
-    pub monitoring: &'static str,
-}
 
 const NOT_MONITORED: &str = "Healing Space is not monitored around the clock. If you might act \
     on thoughts of harming yourself, do not wait for a reply: use the crisis resources now.";

@@ -25,10 +25,10 @@ use crate::storage::{now_ms, Database, DbError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(catalogue))
-        .routes(routes!(respond))
-        .routes(routes!(history))
-        .routes(routes!(due))
+        .routes(routes!(measures_catalogue))
+        .routes(routes!(submit_response))
+        .routes(routes!(my_responses))
+        .routes(routes!(my_due))
         .merge(clinician::router())
 }
 
@@ -56,7 +56,10 @@ fn parse_instrument(text: &str) -> ApiResult<InstrumentId> {
 #[utoipa::path(get, path = "/measures", tag = "measures",
     security(("session_cookie" = [])),
     responses((status = 200, description = "The questionnaires", body = Catalogue)))]
-async fn catalogue(State(state): State<AppState>, me: CurrentUser) -> ApiResult<Json<Catalogue>> {
+async fn measures_catalogue(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<Json<Catalogue>> {
     let last = store::last_done(&state.db, me.user.id).await?;
     let last_of = |id: InstrumentId| {
         last.iter()
@@ -90,7 +93,7 @@ struct ResponseRequest {
         (status = 404, description = "`not_found`: no such questionnaire", body = ErrorResponse),
         (status = 422, description = "`validation_failed`: `field` names the item (`answers.9`); or `idempotency_key_reused`", body = ErrorResponse),
     ))]
-async fn respond(
+async fn submit_response(
     State(state): State<AppState>,
     Patient(me): Patient,
     Path(instrument): Path<String>,
@@ -163,7 +166,7 @@ async fn responses_of(
 #[utoipa::path(get, path = "/measures/responses", tag = "measures", params(HistoryQuery),
     security(("session_cookie" = ["patient"])),
     responses((status = 200, description = "My responses", body = ResponseHistory)))]
-async fn history(
+async fn my_responses(
     State(state): State<AppState>,
     Patient(me): Patient,
     Query(query): Query<HistoryQuery>,
@@ -179,6 +182,6 @@ async fn history(
 #[utoipa::path(get, path = "/measures/due", tag = "measures",
     security(("session_cookie" = ["patient"])),
     responses((status = 200, description = "What is due", body = DueList)))]
-async fn due(State(state): State<AppState>, Patient(me): Patient) -> ApiResult<Json<DueList>> {
+async fn my_due(State(state): State<AppState>, Patient(me): Patient) -> ApiResult<Json<DueList>> {
     Ok(Json(due_for(&state.db, me.user.id).await?))
 }

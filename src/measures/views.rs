@@ -4,12 +4,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::due::{DueItem, DueStatus};
-use super::guidance::Guidance;
 use super::store::{Schedule, StoredResponse};
 use crate::care_teams::views::PersonView;
 use crate::clinical::instruments::{Instrument, Item, ItemKind};
 use crate::clinical::rules::ReliableChange;
 use crate::clinical::{Answer, Answers, InstrumentId};
+use crate::config::crisis::CrisisResources;
 use crate::storage::{rfc3339, rfc3339_opt};
 
 /// One stored response, with every item answer.
@@ -61,6 +61,21 @@ impl From<&StoredResponse> for ResponseView {
             care_team_notified: stored.care_team_notified,
         }
     }
+}
+
+/// What a patient is told after answering (written by `guidance.rs`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Guidance {
+    /// Show the crisis resources before anything else.
+    pub urgent: bool,
+    /// Present when `urgent`, or when no clinician will see the answers.
+    pub crisis_resources: Option<CrisisResources>,
+    /// What the result means, in plain words.
+    pub result: String,
+    /// Whether the care team was told, or that no clinician will see this.
+    pub care_team: String,
+    /// Healing Space is not watched around the clock.
+    pub monitoring: &'static str,
 }
 
 /// `POST /api/measures/{instrument}/responses`: the response, and what the patient sees next.

@@ -43,7 +43,12 @@ async fn care_team_requests_are_approved_declined_and_left() {
     let home = world.dr_out.get("/api/home/data").await.expect(200);
     assert_eq!(
         home.body["clinician"],
-        json!({ "approved": true, "patient_count": 0, "pending_requests": 1 })
+        json!({
+            "approved": true,
+            "patient_count": 0,
+            "pending_requests": 1,
+            "open_alerts": { "urgent": 0, "review": 0 }
+        })
     );
 
     let requests = world

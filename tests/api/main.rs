@@ -4,7 +4,8 @@
 //!
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
-//!   [`home`], [`mood`], [`feedback`], [`admin`], [`my_data`], [`support`];
+//!   [`home`], [`mood`], [`measures`], [`alerts`], [`feedback`], [`admin`], [`my_data`],
+//!   [`support`];
 //! - across them: [`authorization`] (who may call what), [`ownership`] (no id reaches
 //!   another person's data), [`sessions`], [`sign_in`] (what guards it),
 //!   [`session_edges`] (confused or hostile clients), [`concurrency`], the [`http`]
@@ -23,6 +24,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod alerts;
 mod authorization;
 mod care_teams;
 mod concurrency;
@@ -36,6 +38,7 @@ mod http;
 mod http_layer;
 mod idempotency;
 mod inbox;
+mod measures;
 mod messaging;
 mod mood;
 mod my_data;
