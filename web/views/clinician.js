@@ -18,7 +18,8 @@ function isPending(ctx, error) {
 }
 
 export async function clinicianView(ctx) {
-  ctx.main.append(pageHead('My patients'));
+  ctx.main.append(pageHead('My patients'),
+    h('p', {}, h('a', { class: 'button secondary', href: '/clinician/alerts', 'data-testid': 'open-alerts' }, 'Alert inbox')));
   const requests = h('div', {}, loading('Loading requests…'));
   const patients = h('div', {}, loading('Loading your patients…'));
   const wrap = h('div', {},
@@ -114,6 +115,7 @@ function patientItem(p) {
       mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
       p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
     h('div', { class: 'row-actions' },
+      h('a', { class: 'button small', href: `/clinician/patients/${encodeURIComponent(p.username)}/overview`, 'data-testid': 'patient-page' }, 'Patient page'),
       h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}/mood` }, 'Mood over time'),
       h('a', { class: 'button small secondary', href: `/messages/new?to=${encodeURIComponent(p.username)}` }, 'Send a message')),
   );
