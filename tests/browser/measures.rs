@@ -464,6 +464,13 @@ async fn the_clinician_acknowledges_and_resolves_the_urgent_alert_in_dialogs() {
     clinician
         .find("svg[data-testid=trend-phq9][data-points='1']")
         .await;
+    // Each item's answer, for the care team.
+    clinician
+        .click("[data-instrument=phq9] details summary")
+        .await;
+    clinician
+        .find_text("[data-instrument=phq9] [data-testid=item-answers]", "9: 2")
+        .await;
     clinician.find("[data-testid=schedules-empty]").await;
     clinician.choose("#schedule-instrument", "gad7").await;
     clinician.fill("#schedule-every", "5").await;

@@ -26,7 +26,9 @@ export function openDialog(options) {
   cancel.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
     dialog.remove();
+    // The opener may be gone (the list was redrawn): then the page's heading.
     if (options.opener && options.opener.isConnected) options.opener.focus();
+    else document.querySelector('#main h1')?.focus();
   });
   onSubmit(form, confirm, options.busyLabel || 'Working…', async () => {
     alert.clear();

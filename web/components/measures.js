@@ -88,8 +88,15 @@ export function measureChart(instrument, responses, days, who = 'Your') {
   });
 }
 
-/** Past responses as a list, newest first. */
-export function responseList(responses) {
+/** "1: 1 · 2: 0 · … · 6b: yes", the item answers as given. */
+function itemAnswers(answers) {
+  return Object.entries(answers || {})
+    .map(([item, value]) => `${item}: ${value === true ? 'yes' : value === false ? 'no' : value}`)
+    .join(' · ');
+}
+
+/** Past responses as a list, newest first; withAnswers adds each item's answer. */
+export function responseList(responses, { withAnswers = false } = {}) {
   if (!responses.length) return h('p', { class: 'empty' }, 'No answers yet.');
   return h('ul', { class: 'rows' }, responses.map((r) => h(
     'li',
@@ -98,5 +105,6 @@ export function responseList(responses) {
       h('span', { class: 'row-title' }, resultLine(r)),
       isConcerning(r) ? h('span', { class: 'pill bad' }, 'Needs attention') : null),
     h('div', { class: 'row-meta' }, instrumentName(r.instrument), ' · ', formatWhen(r.submitted_at)),
+    withAnswers ? h('p', { class: 'item-answers', 'data-testid': 'item-answers' }, 'Item answers: ', itemAnswers(r.answers)) : null,
   )));
 }

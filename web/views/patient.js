@@ -139,6 +139,9 @@ function instrumentTrend(trend, days, name) {
           reliable === 'deteriorated' ? 'Reliable deterioration' : 'Reliable improvement') : null)
       : null,
     responses.length ? measureChart(trend.instrument, responses, days, `${name}’s`) : null,
-    responses.length ? h('details', {}, h('summary', {}, `All ${responses.length} answers`), responseList(responses)) : null,
+    responses.length
+      ? h('details', {}, h('summary', {}, responses.length === 1 ? 'The answer, item by item' : `All ${responses.length} answers, item by item`),
+        responseList(responses, { withAnswers: true }))
+      : null,
   );
 }
