@@ -255,6 +255,12 @@ async fn the_clinician_acknowledges_and_resolves_the_urgent_alert_in_dialogs() {
         .await
         .expect(201);
 
+    // Two hours unacknowledged: past ALERT_ACK_MINUTES (60), so overdue.
+    db.execute(
+        "UPDATE risk_alerts SET triggered_at = triggered_at - 7200000,
+             first_triggered_at = first_triggered_at - 7200000 WHERE severity = 'urgent'",
+    )
+    .await;
     let clinician = Browser::open(&tools, &server, TEST, "clinician", Viewport::Desktop).await;
     clinician.go("/").await;
     clinician.sign_in(CLINICIAN, PASSWORD).await;
@@ -300,6 +306,15 @@ async fn the_clinician_acknowledges_and_resolves_the_urgent_alert_in_dialogs() {
         listed,
         json!([["urgent", "⚠ Urgent", name], ["review", "Review", name]]),
         "urgent first, marked in words"
+    );
+    assert_eq!(
+        text_of(&clinician, "[data-testid=alert][data-severity=urgent][data-overdue=true] [data-testid=alert-overdue]").await,
+        "Overdue: not acknowledged in time"
+    );
+    assert_eq!(
+        clinician.count("[data-testid=alert-overdue]").await,
+        1,
+        "only the urgent one"
     );
     let summary = text_of(
         &clinician,
