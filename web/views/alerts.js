@@ -1,7 +1,7 @@
 // The clinicians' alert inbox: open, acknowledged and resolved alerts for their own
 // patients, urgent first, acted on in dialogs.
 
-import { h } from '../components/dom.js';
+import { h, fill } from '../components/dom.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
 import { awaitingApproval } from '../components/approval.js';
@@ -14,6 +14,8 @@ const TABS = [
   ['resolved', 'Resolved'],
 ];
 
+const PAGE_SIZE = 50;
+
 const EMPTY = {
   open: 'No open alerts. When a patient’s answers need attention, the alert appears here.',
   acknowledged: 'No acknowledged alerts waiting to be resolved.',
@@ -23,6 +25,7 @@ const EMPTY = {
 export async function alertsView(ctx) {
   const requested = ctx.query.get('status');
   const status = TABS.some(([key]) => key === requested) ? requested : 'open';
+  const page = Math.max(1, Number.parseInt(ctx.query.get('page') || '1', 10) || 1);
   const list = h('div', {}, loading('Loading alerts…'));
   const tabs = h('nav', { class: 'subnav', 'aria-label': 'Alerts by status' },
     h('ul', {}, TABS.map(([key, label]) => h('li', {},
@@ -43,7 +46,7 @@ export async function alertsView(ctx) {
     list.replaceChildren(loading('Loading alerts…'));
     let data;
     try {
-      data = await ctx.api('/api/clinician/alerts', { query: { status, limit: 100 } });
+      data = await ctx.api('/api/clinician/alerts', { query: { status, page, limit: PAGE_SIZE } });
     } catch (error) {
       if (error.handled) return;
       if (error.code === ErrorCode.ClinicianNotApproved) {
@@ -54,7 +57,22 @@ export async function alertsView(ctx) {
       return;
     }
     if (!ctx.isCurrent()) return;
-    list.replaceChildren(alertList(ctx, data.alerts || [], EMPTY[status], load));
+    fill(list, alertList(ctx, data.alerts || [], EMPTY[status], load), pager(status, page, data.has_more));
   };
   await load();
+}
+
+function pageHref(status, page) {
+  const params = new URLSearchParams();
+  if (status !== 'open') params.set('status', status);
+  if (page > 1) params.set('page', String(page));
+  const text = params.toString();
+  return `/clinician/alerts${text ? `?${text}` : ''}`;
+}
+
+function pager(status, page, hasMore) {
+  if (page === 1 && !hasMore) return null;
+  return h('p', { class: 'actions' },
+    page > 1 ? h('a', { class: 'button small secondary', href: pageHref(status, page - 1) }, 'Previous page') : null,
+    hasMore ? h('a', { class: 'button small secondary', href: pageHref(status, page + 1), 'data-testid': 'alerts-next' }, 'Next page') : null);
 }
