@@ -442,6 +442,14 @@ async fn the_clinician_acknowledges_and_resolves_the_urgent_alert_in_dialogs() {
 
     // The patient's page: the review alert, the trends, and schedules.
     clinician.click("[data-testid=nav-clinician]").await;
+    // The list of patients shows what is still open: the review alert, no urgent one.
+    clinician
+        .find_text(
+            &format!("[data-username='{PATIENT}'] [data-testid=patient-review]"),
+            "1 to review",
+        )
+        .await;
+    assert_eq!(clinician.count("[data-testid=patient-urgent]").await, 0);
     clinician
         .click(&format!(
             "[data-username='{PATIENT}'] [data-testid=patient-page]"
