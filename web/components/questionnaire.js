@@ -16,7 +16,7 @@ export function questionnaireForm(instrument, { submit, done }) {
   const groups = new Map();
   for (const item of instrument.items) groups.set(item.id, itemGroup(instrument, item));
 
-  const asked = (item) => !item.asked_when_yes || chosen(instrument.items, groups, item.asked_when_yes) === true;
+  const asked = (item) => !item.asked_when_yes || chosen(groups, item.asked_when_yes) === true;
   const applySkips = () => {
     for (const item of instrument.items) {
       const group = groups.get(item.id);
@@ -39,7 +39,7 @@ export function questionnaireForm(instrument, { submit, done }) {
   form.addEventListener('change', () => {
     applySkips();
     for (const item of instrument.items) {
-      if (chosen(instrument.items, groups, item.id) !== undefined) markMissing(groups.get(item.id), false);
+      if (chosen(groups, item.id) !== undefined) markMissing(groups.get(item.id), false);
     }
   });
   applySkips();
@@ -50,7 +50,7 @@ export function questionnaireForm(instrument, { submit, done }) {
     const missing = [];
     for (const item of instrument.items) {
       if (!asked(item)) continue;
-      const value = chosen(instrument.items, groups, item.id);
+      const value = chosen(groups, item.id);
       if (value === undefined) {
         if (!item.optional) missing.push(item);
         continue;
@@ -59,7 +59,7 @@ export function questionnaireForm(instrument, { submit, done }) {
     }
     for (const item of instrument.items) markMissing(groups.get(item.id), missing.includes(item));
     if (missing.length) {
-      const list = missing.map((item) => number(instrument, item)).join(', ');
+      const list = missing.map(number).join(', ');
       alert.show('error', missing.length === 1
         ? `Please answer question ${list}.`
         : `Please answer questions ${list}.`);
@@ -85,8 +85,8 @@ export function questionnaireForm(instrument, { submit, done }) {
   return form;
 }
 
-/** The number shown for an item: "1", "6b", or "" for the unnumbered difficulty item. */
-function number(instrument, item) {
+/** How an item is named in a message: "1", "6b", or for PHQ-9's unnumbered item, its topic. */
+function number(item) {
   return /^\d+[a-z]?$/.test(item.id) ? item.id : 'about difficulty';
 }
 
@@ -124,7 +124,7 @@ function markMissing(group, missing, message) {
 }
 
 /** The chosen answer of an item (0–3, true/false), or undefined. */
-function chosen(items, groups, itemId) {
+function chosen(groups, itemId) {
   const group = groups.get(itemId);
   const input = group && !group.hidden ? group.querySelector('input:checked') : null;
   return input ? JSON.parse(input.value) : undefined;
