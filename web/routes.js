@@ -13,6 +13,10 @@ import { moodView } from './views/mood.js';
 import { feedbackView } from './views/feedback.js';
 import { settingsView } from './views/settings.js';
 import { clinicianView, patientMoodView } from './views/clinician.js';
+import { measuresView } from './views/measures.js';
+import { questionnaireView } from './views/questionnaire.js';
+import { alertsView } from './views/alerts.js';
+import { patientView } from './views/patient.js';
 import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin.js';
 
 export const routes = [
@@ -24,9 +28,19 @@ export const routes = [
   { path: '/messages/:id', view: conversationView, nav: 'messages', title: 'Conversation' },
   { path: '/support', view: supportView, nav: 'messages', roles: ['patient', 'clinician'], title: 'Contact support' },
   { path: '/mood', view: moodView, nav: 'mood', roles: ['patient'], title: 'Mood' },
+  { path: '/measures', view: measuresView, nav: 'mood', roles: ['patient'], title: 'Questionnaires' },
+  { path: '/measures/:instrument', view: questionnaireView, nav: 'mood', roles: ['patient'], title: 'Questionnaire' },
   { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
   { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
   { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
+  { path: '/clinician/alerts', view: alertsView, nav: 'clinician', roles: ['clinician'], title: 'Alerts' },
+  {
+    path: '/clinician/patients/:username/overview',
+    view: patientView,
+    nav: 'clinician',
+    roles: ['clinician'],
+    title: 'Patient',
+  },
   {
     path: '/clinician/patients/:username/mood',
     view: patientMoodView,

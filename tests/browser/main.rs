@@ -16,6 +16,7 @@ mod browser;
 mod addresses;
 mod files;
 mod keyboard;
+mod measures;
 mod messaging;
 mod mood_and_feedback;
 mod names;

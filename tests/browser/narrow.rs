@@ -114,6 +114,17 @@ async fn seed_long_content(seeded: &Seeded, server: &App) -> i64 {
         )
         .await
         .expect(201);
+    // A PHQ-9 with item 9 positive: a result to show, and an urgent alert.
+    let answers: serde_json::Map<String, Value> =
+        (1..=9).map(|i| (i.to_string(), json!(1))).collect();
+    seeded
+        .patient
+        .post(
+            "/api/measures/phq9/responses",
+            json!({ "answers": answers }),
+        )
+        .await
+        .expect(201);
     // A request waiting for the clinician, and a clinician waiting for the administrator.
     Client::new(server)
         .register(
@@ -167,6 +178,9 @@ async fn every_screen_fits_from_320_px_up() {
             (&messages, "[data-testid=message]"),
             ("/support", "#support-content"),
             ("/mood", "[data-testid=mood-entry]"),
+            ("/measures", "[data-testid=instrument]"),
+            ("/measures/phq9", "[data-testid=questionnaire-phq9]"),
+            ("/measures/cssrs", "[data-testid=questionnaire-cssrs]"),
             ("/feedback", "[data-testid=feedback-item]"),
             ("/settings", "[data-testid=device]"),
         ],
@@ -197,6 +211,7 @@ async fn every_screen_fits_from_320_px_up() {
     clinician.go("/").await;
     clinician.sign_in(CLINICIAN, PASSWORD).await;
     let mood = format!("/clinician/patients/{PATIENT}/mood");
+    let overview = format!("/clinician/patients/{PATIENT}/overview");
     measure_screens(
         &clinician,
         "clinician",
@@ -204,6 +219,8 @@ async fn every_screen_fits_from_320_px_up() {
             ("/", "[data-testid=greeting]"),
             ("/clinician", "[data-testid=care-request]"),
             (&mood, "[data-testid=mood-chart]"),
+            ("/clinician/alerts", "[data-testid=alert]"),
+            (&overview, "[data-testid=patient-instrument-latest]"),
             (&messages, "[data-testid=message]"),
         ],
         &mut misfits,

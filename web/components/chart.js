@@ -1,4 +1,5 @@
-// The mood chart: daily averages over a period, on a 1–10 scale, drawn as SVG.
+// Line charts drawn as SVG: the mood chart (daily averages, 1–10) and questionnaire
+// trends (each response's total, or the C-SSRS risk level), on one drawing routine.
 
 import { h, s } from './dom.js';
 
@@ -28,7 +29,6 @@ function round1(n) {
  * who: 'your' or a person's name, for the text alternative.
  */
 export function moodChart({ daily, days, who = 'Your' }) {
-  const wrap = h('div', { class: 'chart-wrap' });
   const points = (daily || [])
     .map((d) => ({ date: parseDay(d.date), average: Number(d.average), count: Number(d.count) || 0 }))
     .filter((d) => d.date && Number.isFinite(d.average))
@@ -37,8 +37,52 @@ export function moodChart({ daily, days, who = 'Your' }) {
   let end = startOfToday();
   if (points.length && points[points.length - 1].date > end) end = points[points.length - 1].date;
   const start = new Date(end.getTime() - (period - 1) * DAY);
+  const last = points[points.length - 1];
+  const average = points.length ? round1(points.reduce((sum, p) => sum + p.average, 0) / points.length) : null;
+  return lineChart({
+    testid: 'mood-chart',
+    className: 'mood-chart',
+    title: `${who} mood over the last ${period} days`,
+    desc: points.length
+      ? `Daily average mood on a scale of 1 (very low) to 10 (very good). ${points.length} days with check-ins; ` +
+        `average ${average}; most recent ${round1(last.average)} on ${dayLabel(last.date)}.`
+      : `No check-ins in the last ${period} days.`,
+    empty: 'No check-ins in this period yet',
+    start,
+    end,
+    min: 1,
+    max: 10,
+    ticks: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((v) => [v, String(v)]),
+    midline: 5,
+    points: points.map((p) => ({
+      date: p.date,
+      value: p.average,
+      key: p.date.toISOString().slice(0, 10),
+      label: `${dayLabel(p.date)}: ${round1(p.average)} out of 10 (${p.count} check-in${p.count === 1 ? '' : 's'})`,
+    })),
+  });
+}
+
+/**
+ * A questionnaire's trend. points: [{date: Date, value, label}] in any order; ticks:
+ * [[value, label]] for the y axis; title/desc: the text alternative.
+ */
+export function trendChart({ points, days, min, max, ticks, title, desc, testid, empty, axisWidth }) {
+  const end = new Date();
+  const start = new Date(end.getTime() - Math.max(1, days) * DAY);
+  const sorted = [...points].sort((a, b) => a.date - b.date);
+  return lineChart({
+    testid, className: 'mood-chart trend-chart', title, desc, empty, start, end, min, max, ticks,
+    axisWidth, points: sorted.map((p) => ({ ...p, key: p.date.toISOString() })),
+  });
+}
+
+function lineChart(options) {
+  const { points, start, end, min, max, ticks } = options;
+  const wrap = h('div', { class: 'chart-wrap' });
   chartCounter += 1;
-  const ids = { title: `mood-chart-title-${chartCounter}`, desc: `mood-chart-desc-${chartCounter}` };
+  const ids = { title: `chart-title-${chartCounter}`, desc: `chart-desc-${chartCounter}` };
+  const span = Math.max(1, end - start);
 
   let drawnWidth = 0;
   const draw = () => {
@@ -50,14 +94,12 @@ export function moodChart({ daily, days, who = 'Your' }) {
 
   function build(width) {
     const height = width < 480 ? 220 : 260;
-    const m = { left: 34, right: 14, top: 12, bottom: 30 };
+    const m = { left: options.axisWidth || 34, right: 14, top: 12, bottom: 30 };
     const plotW = width - m.left - m.right;
     const plotH = height - m.top - m.bottom;
-    const x = (date) => {
-      const index = Math.round((date - start) / DAY);
-      return m.left + (period === 1 ? plotW / 2 : (index / (period - 1)) * plotW);
-    };
-    const y = (score) => m.top + ((10 - score) / 9) * plotH;
+    const single = end - start < DAY / 2;
+    const x = (date) => m.left + (single ? plotW / 2 : ((date - start) / span) * plotW);
+    const y = (value) => m.top + ((max - value) / (max - min)) * plotH;
 
     const svg = s('svg', {
       viewBox: `0 0 ${width} ${height}`,
@@ -65,34 +107,25 @@ export function moodChart({ daily, days, who = 'Your' }) {
       height,
       role: 'img',
       'aria-labelledby': `${ids.title} ${ids.desc}`,
-      'data-testid': 'mood-chart',
+      'data-testid': options.testid,
       'data-points': points.length,
-      class: 'mood-chart',
+      class: options.className,
     });
-    const average = points.length
-      ? round1(points.reduce((sum, p) => sum + p.average, 0) / points.length)
-      : null;
     svg.append(
-      s('title', { id: ids.title, text: `${who} mood over the last ${period} days` }),
-      s('desc', {
-        id: ids.desc,
-        text: points.length
-          ? `Daily average mood on a scale of 1 (very low) to 10 (very good). ${points.length} days with check-ins; ` +
-            `average ${average}; most recent ${round1(points[points.length - 1].average)} on ${dayLabel(points[points.length - 1].date)}.`
-          : `No check-ins in the last ${period} days.`,
-      }),
+      s('title', { id: ids.title, text: options.title }),
+      s('desc', { id: ids.desc, text: options.desc }),
       s('rect', { x: m.left, y: m.top, width: plotW, height: plotH, fill: '#fbfcfc', stroke: '#c9d3d3' }),
     );
-    for (let score = 1; score <= 10; score += 1) {
-      const yy = y(score);
+    for (const [value, label] of ticks) {
+      const yy = y(value);
       svg.append(
-        s('line', { x1: m.left, x2: m.left + plotW, y1: yy, y2: yy, stroke: score === 5 ? '#c3cfcf' : '#e6ecec', 'stroke-width': 1 }),
-        s('text', { x: m.left - 8, y: yy + 4, 'text-anchor': 'end', class: 'chart-axis-label', fill: '#48585d', 'font-size': 12, text: String(score) }),
+        s('line', { x1: m.left, x2: m.left + plotW, y1: yy, y2: yy, stroke: value === options.midline ? '#c3cfcf' : '#e6ecec', 'stroke-width': 1 }),
+        s('text', { x: m.left - 8, y: yy + 4, 'text-anchor': 'end', class: 'chart-axis-label', fill: '#48585d', 'font-size': 12, text: label }),
       );
     }
-    const ticks = period === 1 ? [end] : [start, new Date(start.getTime() + Math.floor((period - 1) / 2) * DAY), end];
-    ticks.forEach((date, i) => {
-      const anchor = ticks.length === 1 ? 'middle' : ['start', 'middle', 'end'][i];
+    const dayTicks = single ? [end] : [start, new Date(start.getTime() + Math.floor(span / DAY / 2) * DAY), end];
+    dayTicks.forEach((date, i) => {
+      const anchor = dayTicks.length === 1 ? 'middle' : ['start', 'middle', 'end'][i];
       svg.append(
         s('text', { x: x(date), y: height - 8, 'text-anchor': anchor, class: 'chart-axis-label', fill: '#48585d', 'font-size': 12, text: dayLabel(date) }),
       );
@@ -106,22 +139,22 @@ export function moodChart({ daily, days, who = 'Your' }) {
           class: 'chart-empty',
           fill: '#48585d',
           'font-size': 14,
-          text: 'No check-ins in this period yet',
+          text: options.empty,
         }),
       );
       return svg;
     }
     const visible = points.filter((p) => p.date >= start && p.date <= end);
     if (visible.length > 1) {
-      const d = visible.map((p, i) => `${i ? 'L' : 'M'}${x(p.date).toFixed(1)},${y(p.average).toFixed(1)}`).join(' ');
+      const d = visible.map((p, i) => `${i ? 'L' : 'M'}${x(p.date).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
       svg.append(s('path', { d, fill: 'none', stroke: '#3f8f80', 'stroke-width': 2.5, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
     }
     for (const p of visible) {
       svg.append(
         s(
           'circle',
-          { cx: x(p.date).toFixed(1), cy: y(p.average).toFixed(1), r: 5, fill: '#1d5866', stroke: '#ffffff', 'stroke-width': 2, 'data-date': p.date.toISOString().slice(0, 10) },
-          s('title', { text: `${dayLabel(p.date)}: ${round1(p.average)} out of 10 (${p.count} check-in${p.count === 1 ? '' : 's'})` }),
+          { cx: x(p.date).toFixed(1), cy: y(p.value).toFixed(1), r: 5, fill: '#1d5866', stroke: '#ffffff', 'stroke-width': 2, 'data-date': p.key, 'data-value': p.value },
+          s('title', { text: p.label }),
         ),
       );
     }

@@ -18,7 +18,8 @@ function isPending(ctx, error) {
 }
 
 export async function clinicianView(ctx) {
-  ctx.main.append(pageHead('My patients'));
+  ctx.main.append(pageHead('My patients'),
+    h('p', {}, h('a', { class: 'button secondary', href: '/clinician/alerts', 'data-testid': 'open-alerts' }, 'Alert inbox')));
   const requests = h('div', {}, loading('Loading requests…'));
   const patients = h('div', {}, loading('Loading your patients…'));
   const wrap = h('div', {},
@@ -54,15 +55,19 @@ export async function clinicianView(ctx) {
   const loadPatients = async () => {
     patients.replaceChildren(loading('Loading your patients…'));
     let list;
+    let counts;
     try {
-      list = (await ctx.api('/api/clinician/patients')).patients || [];
+      [list, counts] = await Promise.all([
+        ctx.api('/api/clinician/patients').then((body) => body.patients || []),
+        openAlertCounts(ctx),
+      ]);
     } catch (error) {
       if (error.handled) return;
       if (isPending(ctx, error)) return pendingInstead();
       patients.replaceChildren(errorBox(error, loadPatients));
       return;
     }
-    patients.replaceChildren(rows(list, patientItem,
+    patients.replaceChildren(rows(list, (p) => patientItem(p, p.open_alerts || counts.get(p.username)),
       { empty: 'You have no patients yet. When you accept a request, the person appears here.' }));
   };
 
@@ -100,7 +105,31 @@ function requestItem(ctx, r, reload) {
   );
 }
 
-function patientItem(p) {
+// Open alerts by patient ({urgent, review}), from the inbox; none when it cannot be read.
+async function openAlertCounts(ctx) {
+  const counts = new Map();
+  try {
+    const data = await ctx.api('/api/clinician/alerts', { query: { status: 'open', limit: 100 } });
+    for (const alert of data.alerts || []) {
+      const entry = counts.get(alert.patient.username) || { urgent: 0, review: 0 };
+      entry[alert.severity === 'urgent' ? 'urgent' : 'review'] += 1;
+      counts.set(alert.patient.username, entry);
+    }
+  } catch (error) {
+    if (error.handled || error.code === ErrorCode.ClinicianNotApproved) throw error;
+  }
+  return counts;
+}
+
+function alertPills(counts) {
+  if (!counts) return null;
+  return [
+    counts.urgent ? h('span', { class: 'pill bad', 'data-testid': 'patient-urgent' }, `⚠ ${counts.urgent} urgent`) : null,
+    counts.review ? h('span', { class: 'pill warn', 'data-testid': 'patient-review' }, `${counts.review} to review`) : null,
+  ];
+}
+
+function patientItem(p, alerts) {
   const name = p.display_name || p.username;
   const unread = Number(p.unread_messages) || 0;
   const mood = p.latest_mood;
@@ -109,11 +138,13 @@ function patientItem(p) {
     { 'data-testid': 'patient', 'data-username': p.username },
     h('div', { class: 'row-main' },
       h('span', { class: 'row-title' }, name, h('span', { class: 'muted small' }, ` (${p.username})`)),
+      alertPills(alerts),
       unread ? h('span', { class: 'pill info' }, `${unread} unread`) : null),
     h('div', { class: 'row-meta' },
       mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
       p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
     h('div', { class: 'row-actions' },
+      h('a', { class: 'button small', href: `/clinician/patients/${encodeURIComponent(p.username)}/overview`, 'data-testid': 'patient-page' }, 'Patient page'),
       h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}/mood` }, 'Mood over time'),
       h('a', { class: 'button small secondary', href: `/messages/new?to=${encodeURIComponent(p.username)}` }, 'Send a message')),
   );

@@ -1,4 +1,5 @@
-// Home: greeting, unread messages, today's check-in, care team, crisis resources.
+// Home: greeting, alerts (clinicians), unread messages, today's check-in, questionnaires
+// due, care team, crisis resources.
 
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
@@ -8,6 +9,7 @@ import { loading, errorBox } from '../components/status.js';
 import { awaitingApproval } from '../components/approval.js';
 import { crisisContent } from '../components/crisis.js';
 import { moodForm } from '../components/moodform.js';
+import { dueCard, alertsCard } from '../components/home-cards.js';
 
 function greetingWord() {
   const hour = new Date().getHours();
@@ -57,9 +59,14 @@ function renderHome(ctx, data, reload) {
   if (role === 'clinician' && status === 'pending') {
     cards.push(awaitingApproval());
   }
+  // Urgent alerts before anything else.
+  if (role === 'clinician' && status !== 'pending' && data.clinician) {
+    cards.push(alertsCard(data.clinician));
+  }
   cards.push(messagesCard(data));
   if (role === 'patient') {
     cards.push(checkInCard(ctx, data));
+    cards.push(dueCard(data));
     cards.push(careTeamCard(ctx, data, reload));
   }
   if (role === 'clinician' && status !== 'pending' && data.clinician) {

@@ -18,6 +18,7 @@ export async function moodView(ctx) {
 
   ctx.main.append(
     pageHead('Your mood'),
+    h('p', {}, h('a', { href: '/measures', 'data-testid': 'mood-measures' }, 'Questionnaires (PHQ-9, GAD-7, C-SSRS) and your answers over time')),
     h('div', { class: 'grid wide-narrow' },
       h('section', { class: 'panel', 'aria-labelledby': 'mood-chart-heading' },
         h('h2', { id: 'mood-chart-heading' }, 'Over time'),

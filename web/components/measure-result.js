@@ -1,0 +1,44 @@
+// What a patient sees after answering a questionnaire: when the answers speak of self-harm,
+// or when no clinician will see them, the crisis resources come first; then the result in
+// plain words, whether the care team was told, and that no one watches around the clock.
+
+import { h } from './dom.js';
+import { crisisContent } from './crisis.js';
+import { resultLine, instrumentName } from './measures.js';
+
+/** response: the 201 answer of POST /api/measures/{id}/responses (with `guidance`). */
+export function measureResult(response) {
+  const guidance = response.guidance || {};
+  const help = guidance.urgent || guidance.crisis_resources;
+  const heading = h('h2', { id: 'measure-result-title', tabindex: '-1' }, 'Your result');
+  const section = h(
+    'section',
+    {
+      class: 'panel measure-result',
+      'aria-labelledby': 'measure-result-title',
+      'data-testid': 'measure-result',
+      'data-urgent': guidance.urgent ? 'true' : 'false',
+      'data-notified': response.care_team_notified ? 'true' : 'false',
+    },
+  );
+  if (help) {
+    section.append(h(
+      'div',
+      { class: 'result-crisis', role: 'alert', 'data-testid': 'result-crisis' },
+      h('p', { class: 'result-crisis-title', tabindex: '-1' },
+        h('img', { src: '/icons/lifebuoy.svg', alt: '', width: 22, height: 22 }),
+        h('strong', {}, guidance.urgent ? 'Important: get help now if you need it' : 'If you need help now')),
+      crisisContent(guidance.crisis_resources),
+    ));
+  }
+  section.append(
+    heading,
+    h('p', { class: 'result-band', 'data-testid': 'result-band' },
+      h('strong', {}, instrumentName(response.instrument)), ': ', resultLine(response)),
+    h('p', { 'data-testid': 'result-guidance' }, guidance.result || ''),
+    h('p', { class: 'result-care-team', 'data-testid': 'result-care-team' }, guidance.care_team || ''),
+    guidance.monitoring ? h('p', { class: 'muted', 'data-testid': 'result-monitoring' }, guidance.monitoring) : null,
+  );
+  section.focusTarget = help ? section.querySelector('.result-crisis-title') : heading;
+  return section;
+}
