@@ -308,21 +308,7 @@ async fn a_clinician_leaving_leaves_the_alerts_with_those_who_stay() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
     let world = World::new(&server, &db).await;
-    let dr_two = approved_clinician(&server, &world.admin, "dr.two").await;
-    world
-        .patient_a
-        .post("/api/care-team/requests", json!({ "clinician": "dr.two" }))
-        .await
-        .expect(201);
-    let requests = dr_two.get("/api/clinician/requests").await.expect(200).body;
-    let request = requests["requests"][0]["id"].as_i64().unwrap();
-    dr_two
-        .post(
-            &format!("/api/clinician/requests/{request}/approve"),
-            json!({}),
-        )
-        .await
-        .expect(200);
+    let dr_two = second_clinician_of_a(&server, &world, "dr.two").await;
     world
         .patient_a
         .post(

@@ -380,18 +380,7 @@ async fn two_clinicians_scheduling_one_questionnaire_make_one_due_item() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
     let world = World::new(&server, &db).await;
-    let dr_two = approved_clinician(&server, &world.admin, "dr.two").await;
-    world
-        .patient_a
-        .post("/api/care-team/requests", json!({ "clinician": "dr.two" }))
-        .await
-        .expect(201);
-    let requests = dr_two.get("/api/clinician/requests").await.expect(200).body;
-    let id = requests["requests"][0]["id"].as_i64().unwrap();
-    dr_two
-        .post(&format!("/api/clinician/requests/{id}/approve"), json!({}))
-        .await
-        .expect(200);
+    let dr_two = second_clinician_of_a(&server, &world, "dr.two").await;
 
     let schedule = |dr: &Client, body: Value| {
         let dr = dr.clone();

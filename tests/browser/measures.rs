@@ -451,6 +451,12 @@ async fn the_clinician_acknowledges_and_resolves_the_urgent_alert_in_dialogs() {
         .await;
     assert_eq!(clinician.count("[data-testid=patient-urgent]").await, 0);
     clinician
+        .find_text(
+            &format!("[data-username='{PATIENT}'] [data-testid=patient-measures]"),
+            "PHQ-9: mild",
+        )
+        .await;
+    clinician
         .click(&format!(
             "[data-username='{PATIENT}'] [data-testid=patient-page]"
         ))

@@ -81,6 +81,23 @@ pub async fn patient_of(
     client
 }
 
+/// A second clinician, approved, with patient A in their care team too.
+pub async fn second_clinician_of_a(server: &impl Running, world: &World, username: &str) -> Client {
+    let clinician = approved_clinician(server, &world.admin, username).await;
+    world
+        .patient_a
+        .post("/api/care-team/requests", json!({ "clinician": username }))
+        .await
+        .expect(201);
+    let requests = clinician.get("/api/clinician/requests").await.expect(200);
+    let id = requests.body["requests"][0]["id"].as_i64().unwrap();
+    clinician
+        .post(&format!("/api/clinician/requests/{id}/approve"), json!({}))
+        .await
+        .expect(200);
+    clinician
+}
+
 /// Everyone the feature tests need: an administrator, a clinician with patient A in
 /// their care team, a clinician without, a clinician awaiting approval, and patient B.
 pub struct World {

@@ -55,19 +55,15 @@ export async function clinicianView(ctx) {
   const loadPatients = async () => {
     patients.replaceChildren(loading('Loading your patients…'));
     let list;
-    let counts;
     try {
-      [list, counts] = await Promise.all([
-        ctx.api('/api/clinician/patients').then((body) => body.patients || []),
-        openAlertCounts(ctx),
-      ]);
+      list = (await ctx.api('/api/clinician/patients')).patients || [];
     } catch (error) {
       if (error.handled) return;
       if (isPending(ctx, error)) return pendingInstead();
       patients.replaceChildren(errorBox(error, loadPatients));
       return;
     }
-    patients.replaceChildren(rows(list, (p) => patientItem(p, p.open_alerts || counts.get(p.username)),
+    patients.replaceChildren(rows(list, patientItem,
       { empty: 'You have no patients yet. When you accept a request, the person appears here.' }));
   };
 
@@ -105,22 +101,6 @@ function requestItem(ctx, r, reload) {
   );
 }
 
-// Open alerts by patient ({urgent, review}), from the inbox; none when it cannot be read.
-async function openAlertCounts(ctx) {
-  const counts = new Map();
-  try {
-    const data = await ctx.api('/api/clinician/alerts', { query: { status: 'open', limit: 100 } });
-    for (const alert of data.alerts || []) {
-      const entry = counts.get(alert.patient.username) || { urgent: 0, review: 0 };
-      entry[alert.severity === 'urgent' ? 'urgent' : 'review'] += 1;
-      counts.set(alert.patient.username, entry);
-    }
-  } catch (error) {
-    if (error.handled || error.code === ErrorCode.ClinicianNotApproved) throw error;
-  }
-  return counts;
-}
-
 function alertPills(counts) {
   if (!counts) return null;
   return [
@@ -129,7 +109,17 @@ function alertPills(counts) {
   ];
 }
 
-function patientItem(p, alerts) {
+const MEASURE_NAMES = [['phq9', 'PHQ-9'], ['gad7', 'GAD-7'], ['cssrs', 'C-SSRS']];
+
+// "PHQ-9: moderate · C-SSRS: low", from the latest result of each questionnaire answered.
+function latestMeasures(latest) {
+  const parts = MEASURE_NAMES.filter(([id]) => latest && latest[id])
+    .map(([id, name]) => `${name}: ${latest[id].replace('_', ' ')}`);
+  return parts.length ? h('div', { class: 'row-meta', 'data-testid': 'patient-measures' }, parts.join(' · ')) : null;
+}
+
+function patientItem(p) {
+  const alerts = p.open_alerts;
   const name = p.display_name || p.username;
   const unread = Number(p.unread_messages) || 0;
   const mood = p.latest_mood;
@@ -143,6 +133,7 @@ function patientItem(p, alerts) {
     h('div', { class: 'row-meta' },
       mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
       p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
+    latestMeasures(p.latest_measures),
     h('div', { class: 'row-actions' },
       h('a', { class: 'button small', href: `/clinician/patients/${encodeURIComponent(p.username)}/overview`, 'data-testid': 'patient-page' }, 'Patient page'),
       h('a', { class: 'button small secondary', href: `/clinician/patients/${encodeURIComponent(p.username)}/mood` }, 'Mood over time'),
