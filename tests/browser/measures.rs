@@ -453,7 +453,7 @@ async fn the_clinician_acknowledges_and_resolves_the_urgent_alert_in_dialogs() {
     clinician
         .find_text(
             &format!("[data-username='{PATIENT}'] [data-testid=patient-measures]"),
-            "PHQ-9: mild",
+            "PHQ-9: moderate · GAD-7: severe",
         )
         .await;
     clinician
