@@ -261,4 +261,21 @@ async fn an_unknown_export_format_is_refused_naming_format() {
     let empty = me.get("/api/me/export?format=fhir").await.expect(200);
     assert_eq!(resources(&empty.body, "Patient").len(), 1);
     assert_eq!(empty.body["entry"].as_array().unwrap().len(), 1);
+
+    // The document says which body comes with which content type.
+    let document = me.get("/api/openapi.json").await.expect(200).body;
+    let operation = &document["paths"]["/api/me/export"]["get"];
+    let content = &operation["responses"]["200"]["content"];
+    assert_eq!(
+        content["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Export"
+    );
+    assert_eq!(
+        content["application/fhir+json"]["schema"]["$ref"],
+        "#/components/schemas/FhirBundle"
+    );
+    assert!(document["components"]["schemas"]["FhirObservation"].is_object());
+    let format = &operation["parameters"][0];
+    assert_eq!(format["name"], "format");
+    assert_eq!(format["schema"]["enum"], json!(["json", "fhir"]));
 }
