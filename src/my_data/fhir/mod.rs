@@ -1,11 +1,15 @@
 //! `GET /api/me/export?format=fhir`: a person's questionnaires and mood check-ins as a
 //! FHIR R4 `Bundle` of type `collection`, for another health record to import.
 //!
-//! LOINC codes, checked against loinc.org (version 2.77 pages) before use:
-//! - 44249-1 "PHQ-9 quick depression assessment panel [Reported.PHQ]", whose member
-//!   44261-6 is "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]";
-//! - 69737-5 "Generalized anxiety disorder 7 item (GAD-7)", with 70274-6 "Generalized
-//!   anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]".
+//! LOINC codes, checked before use (December 2026) against LOINC's own term pages and
+//! published references:
+//! - 44249-1 "PHQ-9 quick depression assessment panel [Reported.PHQ]", which LOINC's page
+//!   for 44261-6 "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"
+//!   lists as its panel (active, class SURVEY.PHQ);
+//! - 69737-5 "Generalized anxiety disorder 7 item (GAD-7)" (the panel), and 70274-6
+//!   "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]" (active;
+//!   LOINC 2.77 lists it among the GAD-7 terms of the PHQ-SADS panel 69729-2).
+//! The display strings below are LOINC's long common names.
 //!
 //! The C-SSRS screener and mood check-ins have no LOINC code used here: they are coded in
 //! Healing Space's own namespace ([`NAMESPACE`]).
