@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::store::{ExportedEvent, ExportedLink, ExportedSession};
 use crate::accounts::UserView;
 use crate::feedback::views::OwnFeedback;
+use crate::measures::views::ResponseView;
 use crate::messaging::store::Message;
 use crate::mood::views::MoodEntryView;
 use crate::storage::{rfc3339, rfc3339_opt};
@@ -18,6 +19,8 @@ pub struct Export {
     pub care_team: Vec<ExportLink>,
     pub messages: Vec<ExportMessage>,
     pub mood_check_ins: Vec<MoodEntryView>,
+    /// Every questionnaire response, with every item answer, newest first.
+    pub questionnaire_responses: Vec<ResponseView>,
     pub feedback: Vec<OwnFeedback>,
     pub sessions: Vec<ExportSession>,
     pub security_events: Vec<ExportEvent>,

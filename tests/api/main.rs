@@ -4,8 +4,8 @@
 //!
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
-//!   [`home`], [`mood`], [`measures`], [`alerts`], [`feedback`], [`admin`], [`my_data`],
-//!   [`support`];
+//!   [`home`], [`mood`], [`measures`], [`alerts`], [`feedback`], [`admin`], [`my_data`]
+//!   (and its FHIR form, [`fhir_export`]), [`support`];
 //! - across them: [`authorization`] (who may call what), [`ownership`] (no id reaches
 //!   another person's data), [`sessions`], [`sign_in`] (what guards it),
 //!   [`session_edges`] (confused or hostile clients), [`concurrency`], the [`http`]
@@ -32,6 +32,7 @@ mod connections;
 mod contract;
 mod display_names;
 mod feedback;
+mod fhir_export;
 mod home;
 mod hostile_input;
 mod http;

@@ -30,6 +30,13 @@ async fn people_can_export_everything_stored_about_them() {
         .expect(201);
     patient
         .post(
+            "/api/measures/cssrs/responses",
+            json!({ "answers": { "1": true, "2": false, "6": false } }),
+        )
+        .await
+        .expect(201);
+    patient
+        .post(
             "/api/feedback",
             json!({ "category": "other", "message": "thank you" }),
         )
@@ -48,6 +55,13 @@ async fn people_can_export_everything_stored_about_them() {
         .collect();
     assert_eq!(contents, ["mine to keep", "a reply"]);
     assert_eq!(body["mood_check_ins"][0]["note"], "steady");
+    let responses = &body["questionnaire_responses"];
+    assert_eq!(responses[0]["instrument"], "cssrs");
+    assert_eq!(responses[0]["risk"], "low");
+    assert_eq!(
+        responses[0]["answers"],
+        json!({ "1": true, "2": false, "6": false })
+    );
     assert_eq!(body["feedback"][0]["message"], "thank you");
     assert!(!body["sessions"].as_array().unwrap().is_empty());
     let text = body.to_string();
