@@ -16,7 +16,7 @@
 -- Rolling deploy (docs/DEPLOYMENT.md): instances of the previous release set none of
 -- these columns. A conversation one of them starts has no other_user_id, and the inbox
 -- then looks up the other member and the subject as before, so it shows at once. A
--- message sent through one of them moves its conversation to the top and counts as
+-- message sent through one of them (a new conversation's first too) moves its conversation to the top and counts as
 -- unread at once (the previous release keeps last_message_at and unread_count), but
 -- shows as the last message only once the next message is sent through a new instance.
 -- The backfill updates every member row in one transaction (about 0.3 s for 10,000
