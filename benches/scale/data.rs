@@ -127,6 +127,13 @@ fn insert_series(kind: DatabaseKind, n: i64, insert: &str, select: &str) -> Stri
     }
 }
 
+/// SQL for the content of the message with 0-based index `i`: 30 to 199 characters.
+fn message_content(i: &str) -> String {
+    format!(
+        "substr('{LOREM}', CAST(1 + ({i}) % 37 AS INTEGER), CAST(30 + (({i}) * 7919) % 170 AS INTEGER))"
+    )
+}
+
 pub async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::Result<()> {
     let hash = Hasher::new()
         .hash(SecretString::from(PASSWORD.to_owned()))
@@ -202,17 +209,26 @@ pub async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::R
 
     // Two members per conversation (side 0 the patient, side 1 the clinician). Whoever
     // sent the last message has read everything; for every third conversation the other
-    // has that last message unread, otherwise they read it too.
+    // has that last message unread, otherwise they read it too. Both see that last
+    // message (only first messages are hidden), kept in their rows as a send keeps it,
+    // with the other member and the subject, as starting the conversation keeps them.
     let members = insert_series(
         kind,
         2 * p,
         "INSERT INTO conversation_members (conversation_id, user_id, last_read_message_id, \
-         unread_count, archived_at, last_message_at)",
+         unread_count, archived_at, last_message_at, last_message_id, last_sender_id, \
+         last_sent_at, last_preview, other_user_id, subject)",
         &format!(
             "k + 1, CASE WHEN side = 0 THEN {a} + {c} + 1 + k ELSE {a} + 1 + k % {c} END, \
              CASE WHEN {last_round} % 2 <> side AND k % 3 = 0 THEN {last} + 1 - {p} ELSE {last} + 1 END, \
              CASE WHEN {last_round} % 2 <> side AND k % 3 = 0 THEN 1 ELSE 0 END, NULL, \
-             {start} + {last} * {step} FROM (SELECT i / 2 AS k, i % 2 AS side"
+             {start} + {last} * {step}, {last} + 1, \
+             CASE WHEN {last_round} % 2 = 0 THEN {a} + {c} + 1 + k ELSE {a} + 1 + k % {c} END, \
+             {start} + {last} * {step}, substr({content}, 1, 101), \
+             CASE WHEN side = 0 THEN {a} + 1 + k % {c} ELSE {a} + {c} + 1 + k END, \
+             CASE WHEN k % 7 = 0 THEN 'Check-in ' || k ELSE NULL END \
+             FROM (SELECT i / 2 AS k, i % 2 AS side",
+            content = message_content(&last)
         ),
     ) + ") pairs";
     sqlx::query(&members).execute(&mut *tx).await?;
@@ -224,8 +240,8 @@ pub async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::R
         &format!(
             "i + 1, i % {p} + 1, \
              CASE WHEN (i / {p}) % 2 = 0 THEN {a} + {c} + 1 + i % {p} ELSE {a} + 1 + (i % {p}) % {c} END, \
-             substr('{LOREM}', CAST(1 + i % 37 AS INTEGER), CAST(30 + (i * 7919) % 170 AS INTEGER)), \
-             {start} + i * {step}"
+             {content}, {start} + i * {step}",
+            content = message_content("i")
         ),
     );
     sqlx::query(&message_rows).execute(&mut *tx).await?;

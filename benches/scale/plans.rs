@@ -108,6 +108,8 @@ fn plan_queries(
                     Int(patient_of_conversation),
                     Int(shape.messages + 1),
                     Int(shape.now),
+                    Int(clinician.id),
+                    Text("plan".into()),
                 ],
             ),
         ],

@@ -159,6 +159,12 @@ async fn the_inbox_orders_pages_filters_and_counts() {
         .unwrap()
         .iter()
         .any(|m| m["id"] == newest));
+    let their_inbox = patients[0].get("/api/messages/inbox").await.expect(200);
+    assert_eq!(
+        their_inbox.body["conversations"][0]["last_message"]["preview"],
+        format!("{}…", "x".repeat(99)),
+        "hidden for me only"
+    );
     doctor
         .delete(&format!("/api/messages/{newest}"))
         .await

@@ -172,6 +172,8 @@ async fn migrating_an_older_database_keeps_its_inbox_order() {
         "INSERT INTO messages (conversation_id, sender_id, content, sent_at) \
          VALUES (2, 3, 'From two', 1000), (1, 2, 'From one', 2000)"
             .into(),
+        // The clinician hid the one message of conversation 2.
+        "INSERT INTO hidden_messages (message_id, user_id) VALUES (1, 1)".into(),
     ] {
         db.execute(&sql).await;
     }
@@ -195,6 +197,20 @@ async fn migrating_an_older_database_keeps_its_inbox_order() {
             .collect::<Vec<_>>()
     };
     assert_eq!(inbox_order().await, ["pat.one", "pat.two"]);
+    // Migration 0011 filled in the newest message each member can see.
+    let inbox = clinician.get("/api/messages/inbox").await.expect(200);
+    let last = |n: usize| inbox.body["conversations"][n]["last_message"].clone();
+    assert_eq!(last(0)["preview"], "From one");
+    assert_eq!(last(0)["sender"], "pat.one");
+    assert_eq!(last(1), Value::Null, "hidden by the clinician");
+    assert_eq!(inbox.body["conversations"][1]["subject"], "Older");
+    let pat_two = Client::new(&server);
+    pat_two.login("pat.two", PASSWORD).await.expect(200);
+    let theirs = pat_two.get("/api/messages/inbox").await.expect(200);
+    assert_eq!(
+        theirs.body["conversations"][0]["last_message"]["preview"],
+        "From two"
+    );
 
     clinician
         .post(
@@ -204,6 +220,11 @@ async fn migrating_an_older_database_keeps_its_inbox_order() {
         .await
         .expect(201);
     assert_eq!(inbox_order().await, ["pat.two", "pat.one"]);
+    let inbox = clinician.get("/api/messages/inbox").await.expect(200);
+    assert_eq!(
+        inbox.body["conversations"][0]["last_message"]["preview"],
+        "Still there?"
+    );
 
     if db.is_postgres() {
         let mut conn = db.connect().await;
@@ -225,6 +246,22 @@ async fn migrating_an_older_database_keeps_its_inbox_order() {
     );
     assert_eq!(db.scalar_i64("SELECT COUNT(*) FROM messages").await, 2);
     assert_eq!(inbox_order().await, ["pat.one"]);
+
+    // A conversation started by an instance of the release before 0011, during a rolling
+    // deploy, has none of the member columns 0011 added: the inbox still shows it whole.
+    for sql in [
+        "INSERT INTO conversations (id, subject, created_at) VALUES (3, 'Started by an old instance', 3000)",
+        "INSERT INTO conversation_members (conversation_id, user_id, last_message_at) \
+         VALUES (3, 1, 3000), (3, 2, 3000)",
+    ] {
+        db.execute(sql).await;
+    }
+    assert_eq!(inbox_order().await, ["pat.one", "pat.one"]);
+    let inbox = clinician.get("/api/messages/inbox").await.expect(200);
+    assert_eq!(
+        inbox.body["conversations"][0]["subject"],
+        "Started by an old instance"
+    );
 }
 
 /// Applies this repository's migrations up to `version` only, as an older release did.

@@ -201,11 +201,14 @@ pub async fn hide(db: &Database, message_id: i64, me: i64) -> Result<bool, DbErr
     .bind(me)
     .execute(&mut tx)
     .await?;
-    // A hidden message no longer counts as unread.
+    // A hidden message no longer counts as unread, nor shows as my last message.
     storage::query(format!(
         "UPDATE conversation_members SET unread_count = (SELECT COUNT(*) FROM messages m \
            WHERE m.conversation_id = $2 AND m.id > conversation_members.last_read_message_id \
-           AND m.sender_id <> $1 AND {NOT_HIDDEN}) \
+           AND m.sender_id <> $1 AND {NOT_HIDDEN}), \
+           (last_message_id, last_sender_id, last_sent_at, last_preview) = \
+           (SELECT m.id, m.sender_id, m.sent_at, substr(m.content, 1, 101) FROM messages m \
+            WHERE m.conversation_id = $2 AND {NOT_HIDDEN} ORDER BY m.id DESC LIMIT 1) \
          WHERE conversation_id = $2 AND user_id = $1"
     ))
     .bind(me)

@@ -16,6 +16,9 @@ pub struct InboxEntry {
     pub other_username: String,
     pub other_display_name: String,
     pub other_role: String,
+    /// The start of the newest message I can see (its first 101 characters, which is
+    /// enough for `messaging::preview` to cut it as it would the whole message); none
+    /// when I have hidden them all.
     pub last_content: Option<String>,
     pub last_sent_at: Option<i64>,
     /// One of the two members; the caller knows both names.
@@ -32,28 +35,33 @@ const SHOWN: &str =
     "((me.archived_at IS NULL AND $2 = 0) OR (me.archived_at IS NOT NULL AND $2 = 1)) \
      AND (me.unread_count > 0 OR $3 = 0)";
 
-/// The newest message of a conversation that this member has not hidden.
-const LAST_VISIBLE: &str = "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id \
-     AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = m.id) \
-     ORDER BY m.id DESC LIMIT 1)";
+/// The other member of my conversation `me`, and its subject. Both are kept in my member
+/// row (migration 0011); a row that an instance of an earlier release started during a
+/// rolling deploy has no `other_user_id`, and then both are looked up (only for it).
+const OTHER: &str = "COALESCE(me.other_user_id, (SELECT om.user_id FROM conversation_members om \
+     WHERE om.conversation_id = me.conversation_id AND om.user_id <> me.user_id))";
+const SUBJECT: &str = "CASE WHEN me.other_user_id IS NULL \
+     THEN (SELECT c.subject FROM conversations c WHERE c.id = me.conversation_id) ELSE me.subject END";
 
 /// The inbox page query ($1 user, $2 archived, $3 unread only, $4 limit, $5 offset). The
-/// page is chosen first, so last messages and names are looked up for its rows only. Each
-/// row also carries the inbox's counts (uncorrelated subqueries, so computed once), which
-/// saves PostgreSQL a round trip per inbox.
+/// page is chosen first, so names are looked up for its rows only. My member rows keep
+/// the newest message I can see, the other member and the subject (migration 0011), so
+/// the inbox reads only them and the other people's `users` rows: not messages, nor
+/// conversations, nor the other members' rows. Each row also carries the inbox's counts
+/// (uncorrelated subqueries, so computed once), which saves PostgreSQL a round trip per
+/// inbox.
 pub fn inbox_query() -> String {
     format!(
-        "SELECT {counts}, c.id, c.subject, me.unread_count, (me.archived_at IS NOT NULL) AS archived, \
+        "SELECT {counts}, me.conversation_id AS id, {SUBJECT} AS subject, me.unread_count, \
+           (me.archived_at IS NOT NULL) AS archived, \
            o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
-           lm.content AS last_content, lm.sent_at AS last_sent_at, lm.sender_id AS last_sender_id \
-         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at \
+           me.last_preview AS last_content, me.last_sent_at, me.last_sender_id \
+         FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at, \
+                 me.other_user_id, me.subject, me.last_preview, me.last_sent_at, me.last_sender_id \
                FROM conversation_members me \
                WHERE me.user_id = $1 AND {SHOWN} \
                ORDER BY me.last_message_at DESC, me.conversation_id DESC LIMIT $4 OFFSET $5) me \
-         JOIN conversations c ON c.id = me.conversation_id \
-         JOIN conversation_members om ON om.conversation_id = me.conversation_id AND om.user_id <> me.user_id \
-         JOIN users o ON o.id = om.user_id \
-         LEFT JOIN messages lm ON lm.id = {LAST_VISIBLE} \
+         JOIN users o ON o.id = {OTHER} \
          ORDER BY me.last_message_at DESC, me.conversation_id DESC",
         counts = inbox_count_columns()
     )

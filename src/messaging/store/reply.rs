@@ -84,7 +84,9 @@ pub fn reply_statement(me: &User) -> String {
            archived_at = CASE WHEN user_id = $2 THEN archived_at ELSE NULL END, \
            last_read_message_id = CASE WHEN user_id = $2 THEN (SELECT id FROM m) \
              ELSE last_read_message_id END, \
-           last_message_at = $4 \
+           last_message_at = $4, \
+           last_message_id = (SELECT id FROM m), last_sender_id = $2, last_sent_at = $4, \
+           last_preview = substr($3, 1, 101) \
            WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM m) RETURNING user_id), \
          k AS (INSERT INTO idempotent_sends (user_id, idempotency_key, message_id, created_at, request_fingerprint) \
            SELECT $2, $5, id, $4, $6 FROM m WHERE $5 IS NOT NULL AND EXISTS (SELECT 1 FROM members)) \

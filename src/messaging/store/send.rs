@@ -112,6 +112,8 @@ async fn write_message(
         .bind(new.recipient_id)
         .bind(message_id)
         .bind(now)
+        .bind(new.sender_id)
+        .bind(new.content)
         .execute(&mut *tx)
         .await?;
     if let Some(key) = key {
@@ -139,15 +141,18 @@ pub const INSERT_MESSAGE: &str =
      VALUES ($1, $2, $3, $4) RETURNING id";
 
 /// Both members in one statement ($1 conversation, $2 recipient, $3 the new message, $4
-/// its time): one more unread for the recipient (and out of their archive), everything
-/// read for the sender, and for both the time of the conversation's last message, which
-/// the inbox sorts by. (It is kept in the member rows, which a send updates anyway, so
-/// that a send does not touch the conversation's row.)
+/// its time, $5 its sender, $6 its content): one more unread for the recipient (and out
+/// of their archive), everything read for the sender, and for both the time of the
+/// conversation's last message, which the inbox sorts by, and the message itself as the
+/// newest each can see, which the inbox shows (see `InboxEntry::last_content`). (These are kept in the
+/// member rows, which a send updates anyway, so that a send does not touch the
+/// conversation's row and the inbox does not read messages.)
 pub const UPDATE_MEMBERS: &str = "UPDATE conversation_members SET \
        unread_count = CASE WHEN user_id = $2 THEN unread_count + 1 ELSE 0 END, \
        archived_at = CASE WHEN user_id = $2 THEN NULL ELSE archived_at END, \
        last_read_message_id = CASE WHEN user_id = $2 THEN last_read_message_id ELSE $3 END, \
-       last_message_at = $4 \
+       last_message_at = $4, \
+       last_message_id = $3, last_sender_id = $5, last_sent_at = $4, last_preview = substr($6, 1, 101) \
      WHERE conversation_id = $1";
 
 async fn start_conversation(
@@ -162,12 +167,19 @@ async fn start_conversation(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    for member in [new.sender_id, new.recipient_id] {
+    // Each member row keeps the other member and the subject, for the inbox.
+    for (member, other) in [
+        (new.sender_id, new.recipient_id),
+        (new.recipient_id, new.sender_id),
+    ] {
         storage::query(
-            "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)",
+            "INSERT INTO conversation_members (conversation_id, user_id, other_user_id, subject) \
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(member)
+        .bind(other)
+        .bind(new.subject)
         .execute(&mut *tx)
         .await?;
     }
