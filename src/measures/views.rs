@@ -20,7 +20,6 @@ pub struct ResponseView {
     pub instrument: String,
     pub version: String,
     /// As submitted, by item id.
-    #[schema(value_type = Object)]
     pub answers: Answers,
     /// The sum of the scored items; `null` for the C-SSRS.
     pub total: Option<i64>,
@@ -90,7 +89,6 @@ pub struct ResponseSubmitted {
 #[derive(Serialize, ToSchema)]
 pub struct OptionView {
     /// 0 to 3, or `true`/`false` for yes/no questions.
-    #[schema(value_type = Object)]
     pub value: Answer,
     pub label: &'static str,
 }
