@@ -83,6 +83,14 @@ const VISIBLE: &str = "SELECT a.id, a.patient_id, p.username AS patient_username
 const INBOX_ORDER: &str =
     "ORDER BY CASE a.severity WHEN 'urgent' THEN 0 ELSE 1 END, a.first_triggered_at, a.id";
 
+/// The SQL of [`for_clinician`]: $1 the clinician, $2 the status, $3 one patient or 0,
+/// $4 and $5 the page. Public for the benchmark's query plans (`benches/measures`).
+pub fn inbox_query() -> String {
+    format!(
+        "{VISIBLE} AND a.status = $2 AND ($3 = 0 OR a.patient_id = $3) {INBOX_ORDER} LIMIT $4 OFFSET $5"
+    )
+}
+
 /// One page of a clinician's alerts in one status, optionally for one patient.
 pub async fn for_clinician(
     db: &Database,
@@ -92,16 +100,14 @@ pub async fn for_clinician(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Alert>, DbError> {
-    storage::query(format!(
-        "{VISIBLE} AND a.status = $2 AND ($3 = 0 OR a.patient_id = $3) {INBOX_ORDER} LIMIT $4 OFFSET $5"
-    ))
-    .bind(clinician_id)
-    .bind(status)
-    .bind(patient_id.unwrap_or(0))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    storage::query(inbox_query())
+        .bind(clinician_id)
+        .bind(status)
+        .bind(patient_id.unwrap_or(0))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await
 }
 
 /// One alert, when it is about one of the clinician's patients.

@@ -110,6 +110,16 @@ pub async fn by_key(
     Ok(found.map(|storage::Both(response, digest)| (response, digest.request_fingerprint)))
 }
 
+/// The SQL of [`since`]: $1 the person, $2 the moment, $3 the questionnaire or ''.
+/// Public for the benchmark's query plans (`benches/measures`).
+pub fn since_query() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM measure_responses \
+         WHERE user_id = $1 AND submitted_at >= $2 AND ($3 = '' OR instrument = $3) \
+         ORDER BY submitted_at DESC, id DESC"
+    )
+}
+
 /// A person's responses since a moment, newest first, of one questionnaire or all.
 pub async fn since(
     db: &Database,
@@ -117,16 +127,12 @@ pub async fn since(
     instrument: Option<&str>,
     since: i64,
 ) -> Result<Vec<StoredResponse>, DbError> {
-    storage::query(format!(
-        "SELECT {COLUMNS} FROM measure_responses \
-         WHERE user_id = $1 AND submitted_at >= $2 AND ($3 = '' OR instrument = $3) \
-         ORDER BY submitted_at DESC, id DESC"
-    ))
-    .bind(user_id)
-    .bind(since)
-    .bind(instrument.unwrap_or(""))
-    .fetch_all(db)
-    .await
+    storage::query(since_query())
+        .bind(user_id)
+        .bind(since)
+        .bind(instrument.unwrap_or(""))
+        .fetch_all(db)
+        .await
 }
 
 /// When each questionnaire was last answered.
