@@ -8,6 +8,7 @@
 pub mod app;
 #[path = "../../tests/common/db.rs"]
 pub mod db;
+pub mod plans;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -115,4 +116,32 @@ pub fn session_cookie(response: &reqwest::Response) -> anyhow::Result<String> {
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
         .context("the response set no hs_session cookie")
+}
+
+/// Signs `username` in over HTTP: the session token and the CSRF token. (Used by the
+/// scale and measures benches; the sessions bench registers instead.)
+#[allow(dead_code)]
+pub async fn sign_in(
+    client: &reqwest::Client,
+    addr: SocketAddr,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<(String, String)> {
+    let response = client
+        .post(format!("http://{addr}/api/auth/login"))
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await?;
+    ensure!(
+        response.status() == reqwest::StatusCode::OK,
+        "signing in {username} answered {}",
+        response.status()
+    );
+    let token = session_cookie(&response)?;
+    let body: serde_json::Value = response.json().await?;
+    let csrf = body["csrf_token"]
+        .as_str()
+        .context("sign-in answered no csrf_token")?
+        .to_owned();
+    Ok((token, csrf))
 }

@@ -1,32 +1,16 @@
 //! Query plans of every statement the three endpoints run, with parameters bound.
 //! `Param` and the SQLite plan tree are copied from `benches/scale/plans.rs`.
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
-
 use healing_space::accounts::store::USER_COLUMNS;
 use healing_space::config::DatabaseKind;
 use healing_space::sessions;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use crate::common::plans::{self, Param, Statement};
 use crate::data::Shape;
 use crate::sign_in::Account;
 use crate::templates::TEMPLATES;
 use crate::DAY_MS;
-
-enum Param {
-    Int(i64),
-    Text(String),
-}
-
-impl Param {
-    fn literal(&self) -> String {
-        match self {
-            Param::Int(n) => n.to_string(),
-            Param::Text(t) => format!("'{}'", t.replace('\'', "''")),
-        }
-    }
-}
 
 /// The SQL to explain: the inbox's and the history's come from `src/` itself, the
 /// short ones are copied from `src/alerts/store.rs`, `src/measures/store.rs`,
@@ -37,7 +21,7 @@ fn plan_queries(
     clinician: &Account,
     page_patient: i64,
     days: i64,
-) -> Vec<(&'static str, String, Vec<Param>)> {
+) -> Vec<Statement> {
     use Param::{Int, Text};
     let template = &TEMPLATES[3];
     vec![
@@ -123,67 +107,6 @@ pub async fn print_plans(
 ) -> anyhow::Result<()> {
     // The clinician's first patient (whose measures page the load reads).
     let page_patient = (clinician.id - 2) * crate::data::TEAM;
-    for (name, sql, params) in plan_queries(shape, patient, clinician, page_patient, days) {
-        let mut tx = raw.begin().await?;
-        let plan = match kind {
-            DatabaseKind::Sqlite => {
-                let text = format!("EXPLAIN QUERY PLAN {sql}");
-                let mut query = sqlx::query(&text);
-                for param in &params {
-                    query = match param {
-                        Param::Int(n) => query.bind(*n),
-                        Param::Text(t) => query.bind(t.clone()),
-                    };
-                }
-                sqlite_plan_tree(&query.fetch_all(&mut *tx).await?)?
-            }
-            DatabaseKind::Postgres => {
-                // Literal values, so the plan is the one a first (custom-plan) execution
-                // gets; executed (ANALYZE) and rolled back.
-                let mut text = sql.clone();
-                for (n, param) in params.iter().enumerate().rev() {
-                    text = text.replace(&format!("${}", n + 1), &param.literal());
-                }
-                let rows = sqlx::query(&format!("EXPLAIN (ANALYZE, BUFFERS) {text}"))
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let mut plan = String::new();
-                for row in rows {
-                    writeln!(plan, "{}", row.try_get::<String, _>(0)?)?;
-                }
-                plan
-            }
-        };
-        tx.rollback().await?;
-        let shown: Vec<String> = params
-            .iter()
-            .map(|p| match p {
-                Param::Text(t) if t.len() > 16 => format!("'{}…'", &t[..12]),
-                p => p.literal(),
-            })
-            .collect();
-        println!("{name}  [{}]", shown.join(", "));
-        println!("```");
-        print!("{plan}");
-        println!("```");
-    }
-    Ok(())
-}
-
-/// `EXPLAIN QUERY PLAN` rows (id, parent, notused, detail) as the sqlite3 shell shows them.
-fn sqlite_plan_tree(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<String> {
-    let mut depth: HashMap<i64, usize> = HashMap::new();
-    let mut out = String::new();
-    for row in rows {
-        let id: i64 = row.try_get(0)?;
-        let parent: i64 = row.try_get(1)?;
-        let detail: String = row.try_get(3)?;
-        let level = depth.get(&parent).map_or(0, |d| d + 1);
-        depth.insert(id, level);
-        writeln!(out, "{}{detail}", "  ".repeat(level))?;
-    }
-    if out.is_empty() {
-        out.push_str("(no table access)\n");
-    }
-    Ok(out)
+    let statements = plan_queries(shape, patient, clinician, page_patient, days);
+    plans::print_plans(raw, kind, statements).await
 }

@@ -1,11 +1,8 @@
-//! Signing clinicians and patients in over HTTP (the sign-in itself is copied from
-//! `benches/scale/sign_in.rs`).
+//! Signing clinicians and patients in over HTTP (the sign-in itself is `common::sign_in`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
-
-use anyhow::{ensure, Context};
 
 use crate::data::{Shape, TEAM};
 use crate::PASSWORD;
@@ -60,7 +57,7 @@ pub async fn sign_in_sample(
         let (client, permits) = (client.clone(), permits.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire().await?;
-            let (token, csrf) = sign_in(&client, addr, &username).await?;
+            let (token, csrf) = crate::common::sign_in(&client, addr, &username, PASSWORD).await?;
             anyhow::Ok(Account {
                 id,
 
@@ -88,28 +85,4 @@ pub async fn sign_in_sample(
         started.elapsed().as_secs_f64()
     );
     Ok(signed)
-}
-
-async fn sign_in(
-    client: &reqwest::Client,
-    addr: SocketAddr,
-    username: &str,
-) -> anyhow::Result<(String, String)> {
-    let response = client
-        .post(format!("http://{addr}/api/auth/login"))
-        .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await?;
-    ensure!(
-        response.status() == reqwest::StatusCode::OK,
-        "signing in {username} answered {}",
-        response.status()
-    );
-    let token = crate::common::session_cookie(&response)?;
-    let body: serde_json::Value = response.json().await?;
-    let csrf = body["csrf_token"]
-        .as_str()
-        .context("sign-in answered no csrf_token")?
-        .to_owned();
-    Ok((token, csrf))
 }

@@ -4,8 +4,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{ensure, Context};
-
 use crate::data::Shape;
 use crate::PASSWORD;
 
@@ -61,7 +59,7 @@ pub async fn sign_in_sample(
         let permits = permits.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire().await?;
-            let (token, csrf) = sign_in(&client, addr, &username).await?;
+            let (token, csrf) = crate::common::sign_in(&client, addr, &username, PASSWORD).await?;
             anyhow::Ok(Account {
                 id,
                 clinician,
@@ -80,28 +78,4 @@ pub async fn sign_in_sample(
         started.elapsed().as_secs_f64()
     );
     Ok(accounts)
-}
-
-async fn sign_in(
-    client: &reqwest::Client,
-    addr: SocketAddr,
-    username: &str,
-) -> anyhow::Result<(String, String)> {
-    let response = client
-        .post(format!("http://{addr}/api/auth/login"))
-        .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await?;
-    ensure!(
-        response.status() == reqwest::StatusCode::OK,
-        "signing in {username} answered {}",
-        response.status()
-    );
-    let token = crate::common::session_cookie(&response)?;
-    let body: serde_json::Value = response.json().await?;
-    let csrf = body["csrf_token"]
-        .as_str()
-        .context("sign-in answered no csrf_token")?
-        .to_owned();
-    Ok((token, csrf))
 }
