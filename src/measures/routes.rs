@@ -16,6 +16,7 @@ use super::views::{
     Catalogue, DueList, InstrumentView, ResponseHistory, ResponseSubmitted, ResponseView,
 };
 use super::{due_for, guidance, store, submit, MeasureError};
+use crate::accounts::Role;
 use crate::clinical::InstrumentId;
 use crate::http::idempotency::{idempotency_key, IDEMPOTENCY_FIELD};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input, Path, Query};
@@ -60,7 +61,11 @@ async fn measures_catalogue(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> ApiResult<Json<Catalogue>> {
-    let last = store::last_done(&state.db, me.user.id).await?;
+    // Only patients answer questionnaires; nobody else has anything to look up.
+    let last = match me.user.role {
+        Role::Patient => store::last_done(&state.db, me.user.id).await?,
+        _ => Vec::new(),
+    };
     let last_of = |id: InstrumentId| {
         last.iter()
             .find(|done| done.instrument == id.as_str())

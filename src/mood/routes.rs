@@ -98,10 +98,15 @@ async fn store_with_alert(
 ) -> ApiResult<(MoodEntry, Raised)> {
     let mut tx = state.db.begin().await?;
     let entry = store::insert(&mut tx, user_id, request.score, request.sleep_hours, note).await?;
-    let days = i64::try_from(rules::MOOD_LOW_DAYS).unwrap_or(i64::MAX);
-    let lowest = store::lowest_by_day(&mut tx, user_id, days).await?;
-    let rule = rules::for_mood(entry.score, &lowest);
-    let raised = alerts::raise(&mut tx, user_id, rule.as_slice()).await?;
+    // Only a low check-in can complete a low run: the others read nothing more.
+    let mut raised = Raised::default();
+    if entry.score <= rules::MOOD_LOW_SCORE {
+        let days = i64::try_from(rules::MOOD_LOW_DAYS).unwrap_or(i64::MAX);
+        let lowest = store::lowest_by_day(&mut tx, user_id, days).await?;
+        if let Some(rule) = rules::for_mood(entry.score, &lowest) {
+            raised = alerts::raise(&mut tx, user_id, &[rule]).await?;
+        }
+    }
     tx.commit().await?;
     Ok((entry, raised))
 }
