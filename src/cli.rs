@@ -154,7 +154,13 @@ async fn create_admin(username: String, display_name: Option<String>) -> ExitCod
     if let Err(error) = db.migrate().await {
         return runtime_failure(&error);
     }
-    match accounts::create_admin(&db, &username, display_name.as_deref(), password).await {
+    let min_score = match config::limits::read_login_limits(&config::Environment) {
+        Ok(limits) => limits.password_min_score,
+        Err(problems) => return config_failure(&problems[0]),
+    };
+    let created =
+        accounts::create_admin(&db, &username, display_name.as_deref(), password, min_score);
+    match created.await {
         Ok(name) => {
             eprintln!("healing-space: administrator {name} created");
             ExitCode::SUCCESS

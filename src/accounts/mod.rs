@@ -125,13 +125,63 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AccountError> {
     }
 }
 
-/// 8 to 256 characters. The value is wrapped at once so it cannot be logged by accident.
-pub fn parse_new_password(raw: String, field: &'static str) -> Result<SecretString, AccountError> {
+/// Whose password it is and how hard to guess it must be.
+pub struct PasswordRules<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    /// The least zxcvbn score (`PASSWORD_MIN_SCORE`).
+    pub min_score: u8,
+}
+
+/// Only this much of a password is scored: zxcvbn's cost grows with length, and a
+/// password this long is already beyond guessing.
+const SCORED_CHARS: usize = 100;
+
+/// 10 to 256 characters, without the username or display name, and hard to guess. A
+/// refusal says why and how to choose better. The value is wrapped at once so it cannot
+/// be logged by accident.
+pub fn check_new_password(
+    raw: String,
+    field: &'static str,
+    rules: &PasswordRules,
+) -> Result<SecretString, AccountError> {
     let length = raw.chars().count();
-    if !(8..=256).contains(&length) {
-        return Err(invalid(field, "A password is 8 to 256 characters long."));
+    if !(10..=256).contains(&length) {
+        return Err(invalid(
+            field,
+            "A password is 10 to 256 characters long. A few unrelated words make one that is easy to remember and hard to guess.",
+        ));
+    }
+    let lower = raw.to_lowercase();
+    for (name, what) in [(rules.username, "username"), (rules.display_name, "name")] {
+        let name = name.trim().to_lowercase();
+        if name.chars().count() >= 3 && lower.contains(&name) {
+            return Err(invalid(
+                field,
+                format!("A password cannot contain your {what}: it is the first thing someone would try."),
+            ));
+        }
+    }
+    let scored: String = raw.chars().take(SCORED_CHARS).collect();
+    let entropy = zxcvbn::zxcvbn(&scored, &[rules.username, rules.display_name]);
+    if (entropy.score() as u8) < rules.min_score {
+        return Err(invalid(field, guessable_message(&entropy)));
     }
     Ok(SecretString::from(raw))
+}
+
+fn guessable_message(entropy: &zxcvbn::Entropy) -> String {
+    let mut message = String::from("This password would be easy to guess.");
+    if let Some(feedback) = entropy.feedback() {
+        if let Some(warning) = feedback.warning() {
+            message.push_str(&format!(" {warning}"));
+        }
+        for suggestion in feedback.suggestions() {
+            message.push_str(&format!(" {suggestion}"));
+        }
+    }
+    message.push_str(" A few unrelated words, with spaces between them, make a strong one.");
+    message
 }
 
 /// What the API shows of an account.
@@ -170,10 +220,16 @@ pub async fn create_admin(
     username: &str,
     display_name: Option<&str>,
     password: String,
+    min_score: u8,
 ) -> Result<String, AccountError> {
     let username = Username::parse(username)?;
     let display_name = parse_display_name(display_name.unwrap_or(username.as_str()), Role::Admin)?;
-    let password = parse_new_password(password, "password")?;
+    let rules = PasswordRules {
+        username: username.as_str(),
+        display_name: &display_name,
+        min_score,
+    };
+    let password = check_new_password(password, "password", &rules)?;
     let hash = password::Hasher::new().hash(password).await?;
     store::insert_user(
         db,
@@ -208,6 +264,59 @@ pub async fn find_approved_clinician(db: &Database, name: &str) -> Result<User, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rules(min_score: u8) -> PasswordRules<'static> {
+        PasswordRules {
+            username: "alex.morgan",
+            display_name: "Alex Morgan",
+            min_score,
+        }
+    }
+
+    fn refusal(password: &str, min_score: u8) -> Option<String> {
+        check_new_password(password.into(), "password", &rules(min_score))
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn passwords_are_10_to_256_characters() {
+        assert!(refusal("plum kite!", 0).is_none(), "10 characters");
+        assert!(refusal("plum kite", 0).unwrap().contains("10 to 256"));
+        assert!(refusal(&"é".repeat(256), 0).is_none());
+        assert!(refusal(&"é".repeat(257), 0).unwrap().contains("10 to 256"));
+    }
+
+    #[test]
+    fn passwords_never_hold_the_username_or_name() {
+        for weak in [
+            "alex.morgan rules",
+            "I am ALEX MORGAN ok",
+            "xx alex morgan xx",
+        ] {
+            let why = refusal(weak, 0).unwrap();
+            assert!(why.contains("cannot contain your"), "{weak}: {why}");
+        }
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_with_advice_at_the_configured_score() {
+        let why = refusal("password1234", 3).unwrap();
+        assert!(
+            why.contains("easy to guess") && why.contains("common"),
+            "{why}"
+        );
+        assert!(
+            refusal("password1234", 1).is_none(),
+            "score 1 passes a threshold of 1"
+        );
+        assert!(
+            refusal("password1234", 0).is_none(),
+            "0 turns the check off"
+        );
+        assert!(refusal("violet tractor orbit sandwich", 4).is_none());
+        assert!(refusal("qwertyuiop12", 2).is_some());
+    }
 
     #[test]
     fn usernames_are_lower_cased_and_restricted() {

@@ -15,8 +15,8 @@ use super::views::{
     PasswordChanged, SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView,
 };
 use crate::accounts::{
-    find_approved_clinician, limits, parse_display_name, parse_email, parse_new_password,
-    refuse_claimed_role, store, AccountError, Role, User, UserView, Username,
+    check_new_password, find_approved_clinician, limits, parse_display_name, parse_email,
+    refuse_claimed_role, store, AccountError, PasswordRules, Role, User, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
@@ -42,7 +42,7 @@ struct RegisterRequest {
     /// 3 to 32 characters of `a-z 0-9 . _ -`, stored in lower case.
     #[schema(example = "jordan.lee", min_length = 3, max_length = 32)]
     username: String,
-    #[schema(example = "a long passphrase", min_length = 8, max_length = 256)]
+    #[schema(example = "a long passphrase", min_length = 10, max_length = 256)]
     password: String,
     /// The username when not given.
     #[schema(example = "Jordan Lee", max_length = 80)]
@@ -106,7 +106,12 @@ async fn register(
         Some(name) => Some(find_approved_clinician(&state.db, name).await?),
         None => None,
     };
-    let password = parse_new_password(request.password, "password")?;
+    let rules = PasswordRules {
+        username: username.as_str(),
+        display_name: &display_name,
+        min_score: state.settings.login.password_min_score,
+    };
+    let password = check_new_password(request.password, "password", &rules)?;
     let hash = state.hasher.hash(password).await?;
 
     let mut tx = state.db.begin().await?;
@@ -377,7 +382,7 @@ async fn status(
 struct ChangePasswordRequest {
     #[schema(min_length = 1, max_length = 256)]
     current_password: String,
-    #[schema(min_length = 8, max_length = 256)]
+    #[schema(min_length = 10, max_length = 256)]
     new_password: String,
 }
 
@@ -397,7 +402,12 @@ async fn change_password(
     current: CurrentUser,
     Input(request): Input<ChangePasswordRequest>,
 ) -> ApiResult<Response> {
-    let new_password = parse_new_password(request.new_password, "new_password")?;
+    let rules = PasswordRules {
+        username: &current.user.username,
+        display_name: &current.user.display_name,
+        min_score: state.settings.login.password_min_score,
+    };
+    let new_password = check_new_password(request.new_password, "new_password", &rules)?;
     if request.current_password.is_empty() || request.current_password.chars().count() > 256 {
         return Err(ApiError::invalid(
             "current_password",

@@ -20,6 +20,9 @@ pub const MAX_BODY_BYTES: Whole = Whole {
 };
 pub const REQUEST_TIMEOUT: Whole = Whole::seconds(30, 1, 60 * 60);
 pub const SHUTDOWN_GRACE: Whole = Whole::seconds(20, 0, 60 * 60);
+/// A new password's least zxcvbn score: 3 is "safely unguessable" against online and
+/// slowed-down offline attacks; 0 turns the check off (for trials).
+pub const PASSWORD_MIN_SCORE: Whole = Whole::count(3, 0, 4);
 /// An urgent alert not acknowledged within this many minutes is overdue (up to a week).
 pub const ALERT_ACK_MINUTES: Whole = Whole {
     default: 60,
@@ -34,6 +37,8 @@ pub struct LoginLimits {
     pub max_failures: u32,
     pub failure_window: Duration,
     pub per_address_per_minute: u32,
+    /// A new password's least zxcvbn score, 0 (anything) to 4 (hardest to guess).
+    pub password_min_score: u8,
 }
 
 /// The three sign-in limits, each problem reported.
@@ -46,11 +51,13 @@ pub fn read_login_limits(source: &dyn Source) -> Result<LoginLimits, Vec<ConfigE
     let window = read_seconds(source, "LOGIN_FAILURE_WINDOW_SECONDS", LOGIN_FAILURE_WINDOW);
     let failure_window = problems.take(window);
     let per_address = problems.take(count("AUTH_RATE_LIMIT_PER_MINUTE", AUTH_RATE_LIMIT));
+    let min_score = problems.take(count("PASSWORD_MIN_SCORE", PASSWORD_MIN_SCORE));
     let limits = (|| {
         Some(LoginLimits {
             max_failures: max_failures?,
             failure_window: failure_window?,
             per_address_per_minute: per_address?,
+            password_min_score: u8::try_from(min_score?).unwrap_or(4),
         })
     })();
     problems.finish(limits)

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use crate::accounts::links::{self, NewLink, Purpose};
 use crate::accounts::password::Hasher;
 use crate::accounts::store::{self as users, User};
-use crate::accounts::{limits, parse_new_password, AccountError, Username};
+use crate::accounts::{check_new_password, limits, AccountError, PasswordRules, Username};
 use crate::audit::{Entry, Event};
 use crate::mail::{Mail, Mailer};
 use crate::sessions::{store as sessions, EndReason};
@@ -129,12 +129,18 @@ pub async fn complete_reset(
     mailer: &Mailer,
     token: &str,
     new_password: String,
+    min_score: u8,
 ) -> Result<User, LinkError> {
     let link = usable(db, token, Purpose::PasswordReset).await?;
-    let password: SecretString = parse_new_password(new_password, "new_password")?;
     let user = users::find_by_id(db, link.user_id)
         .await?
         .ok_or(LinkError::Unknown)?;
+    let rules = PasswordRules {
+        username: &user.username,
+        display_name: &user.display_name,
+        min_score,
+    };
+    let password: SecretString = check_new_password(new_password, "new_password", &rules)?;
     let hash = hasher.hash(password).await?;
     let now = now_ms();
     let mut tx = db.begin().await?;

@@ -105,7 +105,7 @@ async fn request_password_reset(
 struct CompleteRequest {
     /// From the link, after `#token=`.
     token: String,
-    #[schema(min_length = 8, max_length = 256)]
+    #[schema(min_length = 10, max_length = 256)]
     new_password: String,
 }
 
@@ -138,6 +138,7 @@ async fn complete_password_reset(
         &state.mailer,
         &request.token,
         request.new_password,
+        state.settings.login.password_min_score,
     )
     .await?;
     Ok(Json(PasswordWasReset {

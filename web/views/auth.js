@@ -99,7 +99,7 @@ export function registerView(ctx) {
   });
   const password = field({
     id: 'reg-password', name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password',
-    required: true, hint: 'At least 8 characters. A few words you will remember works well.',
+    required: true, hint: 'At least 10 characters, not your name. A few unrelated words you will remember work well.',
   });
   const clinician = field({
     id: 'reg-clinician', name: 'clinician', label: 'Your clinician’s username (optional)',
@@ -148,8 +148,8 @@ export function registerView(ctx) {
       username.control.focus();
       return;
     }
-    if (body.password.length < 8) {
-      setFieldError(password, 'A password is at least 8 characters long.');
+    if (body.password.length < 10) {
+      setFieldError(password, 'A password is at least 10 characters long.');
       password.control.focus();
       return;
     }

@@ -65,7 +65,7 @@ function accountPanel(user) {
 function passwordPanel(ctx, onChanged) {
   const alert = formAlert();
   const current = field({ id: 'current-password', name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password' });
-  const next = field({ id: 'new-password', name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters.' });
+  const next = field({ id: 'new-password', name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 10 characters, not your name. A few unrelated words work well.' });
   const confirm = field({ id: 'confirm-password', name: 'confirm_password', label: 'New password again', type: 'password', autocomplete: 'new-password' });
   const submit = button('Change password', { type: 'submit', 'data-testid': 'change-password' });
   const fields = { current_password: current, new_password: next, confirm_password: confirm };
@@ -81,8 +81,8 @@ function passwordPanel(ctx, onChanged) {
       current.control.focus();
       return;
     }
-    if (next.control.value.length < 8) {
-      setFieldError(next, 'A new password is at least 8 characters long.');
+    if (next.control.value.length < 10) {
+      setFieldError(next, 'A new password is at least 10 characters long.');
       next.control.focus();
       return;
     }
