@@ -28,6 +28,9 @@ pub enum Event {
     AlertRaised,
     AlertAcknowledged,
     AlertResolved,
+    HomeworkAssigned,
+    HomeworkWithdrawn,
+    CbtRecordsViewed,
 }
 
 impl Event {
@@ -52,6 +55,9 @@ impl Event {
             Event::AlertRaised => "alert_raised",
             Event::AlertAcknowledged => "alert_acknowledged",
             Event::AlertResolved => "alert_resolved",
+            Event::HomeworkAssigned => "homework_assigned",
+            Event::HomeworkWithdrawn => "homework_withdrawn",
+            Event::CbtRecordsViewed => "cbt_records_viewed",
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Export {
     /// Every questionnaire response, with every item answer, newest first.
     pub questionnaire_responses: Vec<ResponseView>,
     pub feedback: Vec<OwnFeedback>,
+    /// My thought records, activities and exposure ladders, private ones included.
+    pub cbt: crate::cbt::views::MyCbtRecords,
+    /// The homework my care team gave me, newest first.
+    pub homework: Vec<crate::homework::views::HomeworkView>,
     pub sessions: Vec<ExportSession>,
     pub security_events: Vec<ExportEvent>,
 }

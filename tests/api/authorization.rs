@@ -3,6 +3,7 @@
 //! table is checked against the OpenAPI document, so a new route needs a row). That no id
 //! reaches another person's data is in [`crate::ownership`].
 
+mod cbt;
 mod clinical;
 
 use crate::common::*;
@@ -84,6 +85,7 @@ async fn every_route_checks_who_is_calling() {
         .expect(201);
     let c = format!("/api/messages/conversations/{conversation}");
     let mut table = clinical::rows(&world).await;
+    table.extend(cbt::rows(&world).await);
     table.extend(vec![
         row(
             "GET",
