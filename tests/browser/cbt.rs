@@ -5,6 +5,7 @@
 
 use crate::browser::*;
 use crate::common::*;
+use fantoccini::key::Key;
 use serde_json::{json, Value};
 
 /// `true` when the page fits the phone's 360 px, otherwise what sticks out.
@@ -276,4 +277,165 @@ async fn a_record_marked_private_is_invisible_to_the_clinician() {
     clinician.assert_clean_console().await;
     patient.close().await;
     clinician.close().await;
+}
+
+/// Every CBT screen of the patient fits a phone, labels every input and keeps "Need help
+/// now?"; an activity given as homework is planned, done and rated with the keyboard
+/// alone, and an attempt is recorded at a step of a ladder.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_cbt_screen_fits_a_phone_and_works_by_keyboard() {
+    let tools = tools_or_skip!();
+    let _one = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let seeded = seed(&server, &db).await;
+    const TEST: &str = "cbt_screens";
+    let homework = format!("/api/clinician/patients/{PATIENT}/homework");
+    let activity_homework = seeded
+        .clinician
+        .post(
+            &homework,
+            json!({ "kind": "activity", "instructions": "Plan one walk this week." }),
+        )
+        .await
+        .expect(201)
+        .body["homework"]["id"]
+        .clone();
+    let me = &seeded.patient;
+    let record = me
+        .post(
+            "/api/cbt/thought-records",
+            json!({ "situation": "At work", "emotions": [{ "name": "worried", "before": 50 }],
+                    "automatic_thought": "I will fail", "belief_before": 60, "private": true }),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .clone();
+    let ladder = me
+        .post(
+            "/api/cbt/exposure-ladders",
+            json!({ "fear": "Lifts", "steps": [{ "description": "Look at a lift", "expected_suds": 20 },
+                    { "description": "Ride one floor", "expected_suds": 60 }] }),
+        )
+        .await
+        .expect(201)
+        .body;
+
+    let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Phone).await;
+    patient.go("/").await;
+    patient.sign_in(PATIENT, PASSWORD).await;
+    let screens = [
+        (
+            "/cbt".to_owned(),
+            "[data-testid=cbt-homework] [data-testid=homework]",
+        ),
+        (
+            "/cbt/thought-records".into(),
+            "[data-testid=thought-record]",
+        ),
+        ("/cbt/thought-records/new".into(), "#tr-situation"),
+        (format!("/cbt/thought-records/{record}"), "#tr-situation"),
+        ("/cbt/activities".into(), "[data-testid=activities]"),
+        ("/cbt/activities/new".into(), "#activity-title"),
+        (
+            "/cbt/exposure-ladders".into(),
+            "[data-testid=exposure-ladder]",
+        ),
+        ("/cbt/exposure-ladders/new".into(), "#ladder-fear"),
+        (
+            format!("/cbt/exposure-ladders/{}", ladder["id"]),
+            "[data-testid=attempt-form]",
+        ),
+    ];
+    for (path, ready) in &screens {
+        patient.go(path).await;
+        patient.find(ready).await;
+        patient.settled().await;
+        assert_eq!(
+            patient.js(NO_OVERFLOW, vec![]).await,
+            json!(true),
+            "{path} fits 360 px"
+        );
+        assert_eq!(
+            patient.js(UNLABELLED, vec![]).await,
+            json!([]),
+            "{path}: labels"
+        );
+        assert_eq!(
+            patient.js(CRISIS_SHOWN, vec![]).await,
+            json!(true),
+            "{path}: Need help now?"
+        );
+    }
+    patient.shot("01-ladder").await;
+
+    // An attempt at the second step.
+    let second = ladder["steps"][1]["id"].as_i64().unwrap();
+    patient
+        .click(&format!(
+            "details:has(#ladder-attempt-{second}-before) summary"
+        ))
+        .await;
+    patient
+        .fill(&format!("#ladder-attempt-{second}-before"), "55")
+        .await;
+    patient
+        .fill(&format!("#ladder-attempt-{second}-peak"), "80")
+        .await;
+    patient
+        .fill(&format!("#ladder-attempt-{second}-after"), "30")
+        .await;
+    patient
+        .click(&format!(
+            "details:has(#ladder-attempt-{second}-before) [data-testid=attempt-submit]"
+        ))
+        .await;
+    patient
+        .find_text("[data-testid=attempt]", "Before 55, peak 80, after 30")
+        .await;
+    let steps = me
+        .get(&format!("/api/cbt/exposure-ladders/{}", ladder["id"]))
+        .await
+        .body;
+    assert_eq!(steps["steps"][1]["attempts"][0]["suds_peak"], 80);
+
+    // The activity homework, from the keyboard alone.
+    patient.go("/cbt").await;
+    patient.find("[data-testid=homework-start]").await;
+    patient.settled().await;
+    patient.tab_to("[data-testid=homework-start]").await;
+    patient.press(&[Key::Enter.into()]).await;
+    patient.find("#activity-title").await;
+    patient.settled().await;
+    patient.tab_to("#activity-title").await;
+    patient.type_text("Walk to the park").await;
+    patient.tab_to("#activity-done").await;
+    patient.press(&[' ']).await;
+    patient.tab_to("#activity-mastery").await;
+    patient.type_text("6").await;
+    patient.tab_to("#activity-pleasure").await;
+    patient.type_text("8").await;
+    patient.tab_to("[data-testid=activity-submit]").await;
+    patient.press(&[Key::Enter.into()]).await;
+    patient
+        .find_text(
+            "[data-testid=cbt-homework] [data-testid=homework-status]",
+            "Done",
+        )
+        .await;
+    patient.shot("02-activity-done").await;
+    let done = me.get("/api/cbt/activities").await.body["activities"][0].clone();
+    assert_eq!(
+        (
+            done["title"].clone(),
+            done["done"].clone(),
+            done["mastery"].clone(),
+            done["pleasure"].clone()
+        ),
+        (json!("Walk to the park"), json!(true), json!(6), json!(8))
+    );
+    assert_eq!(done["homework_id"], activity_homework);
+    patient.assert_clean_console().await;
+    patient.close().await;
 }

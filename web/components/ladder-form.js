@@ -49,6 +49,7 @@ function stepList(initial) {
     rows.forEach((row, index) => {
       row.remove.hidden = rows.length === 1;
       row.remove.setAttribute('aria-label', `Remove step ${index + 1}`);
+      row.description.querySelector('label').textContent = `Step ${index + 1}`;
     });
   };
   const addRow = (step = {}) => {

@@ -88,6 +88,7 @@ function emotionList(initial) {
     rows.forEach((row, index) => {
       row.remove.hidden = rows.length === 1;
       row.remove.setAttribute('aria-label', `Remove emotion ${index + 1}`);
+      row.name.querySelector('label').textContent = `Emotion ${index + 1}`;
     });
   };
   const addRow = (emotion = {}) => {
