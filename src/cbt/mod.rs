@@ -249,10 +249,9 @@ pub async fn add_attempt(
     step_id: i64,
     new: &NewAttempt,
 ) -> Result<i64, CbtError> {
-    if !store::exposure::step_of_user(db, user_id, ladder_id, step_id).await? {
-        return Err(CbtError::NotFound("step"));
-    }
-    Ok(store::exposure::insert_attempt(db, step_id, new, now_ms()).await?)
+    store::exposure::insert_attempt(db, user_id, ladder_id, step_id, new, now_ms())
+        .await?
+        .ok_or(CbtError::NotFound("step"))
 }
 
 /// Every record of mine, private ones included, for my data export.

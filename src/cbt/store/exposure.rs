@@ -94,42 +94,31 @@ pub async fn save_steps(
     Ok(())
 }
 
-/// Whether the step is on this ladder of this person's.
-pub async fn step_of_user(
+/// Records an attempt at a step of this ladder of this person's, checking the step and
+/// using it in one statement; none when the step is not theirs.
+pub async fn insert_attempt(
     db: &Database,
     user_id: i64,
     ladder_id: i64,
     step_id: i64,
-) -> Result<bool, DbError> {
-    let found: Option<i64> = storage::query_scalar(
-        "SELECT s.id FROM exposure_steps s JOIN exposure_ladders l ON l.id = s.ladder_id \
-         WHERE s.id = $1 AND l.id = $2 AND l.user_id = $3",
+    new: &NewAttempt,
+    now: i64,
+) -> Result<Option<i64>, DbError> {
+    storage::query_scalar(
+        "INSERT INTO exposure_attempts (step_id, suds_before, suds_peak, suds_after, attempted_at, created_at) \
+         SELECT s.id, $4, $5, $6, $7, $8 FROM exposure_steps s \
+           JOIN exposure_ladders l ON l.id = s.ladder_id \
+         WHERE s.id = $1 AND l.id = $2 AND l.user_id = $3 RETURNING id",
     )
     .bind(step_id)
     .bind(ladder_id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?;
-    Ok(found.is_some())
-}
-
-pub async fn insert_attempt(
-    db: &Database,
-    step_id: i64,
-    new: &NewAttempt,
-    now: i64,
-) -> Result<i64, DbError> {
-    storage::query_scalar(
-        "INSERT INTO exposure_attempts (step_id, suds_before, suds_peak, suds_after, attempted_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(step_id)
     .bind(new.suds_before)
     .bind(new.suds_peak)
     .bind(new.suds_after)
     .bind(new.attempted_at)
     .bind(now)
-    .fetch_one(db)
+    .fetch_optional(db)
     .await
 }
 
