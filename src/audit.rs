@@ -31,6 +31,8 @@ pub enum Event {
     HomeworkAssigned,
     HomeworkWithdrawn,
     CbtRecordsViewed,
+    SafetyPlanEdited,
+    SafetyPlanReviewed,
 }
 
 impl Event {
@@ -58,6 +60,8 @@ impl Event {
             Event::HomeworkAssigned => "homework_assigned",
             Event::HomeworkWithdrawn => "homework_withdrawn",
             Event::CbtRecordsViewed => "cbt_records_viewed",
+            Event::SafetyPlanEdited => "safety_plan_edited",
+            Event::SafetyPlanReviewed => "safety_plan_reviewed",
         }
     }
 }

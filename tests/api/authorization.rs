@@ -5,6 +5,7 @@
 
 mod cbt;
 mod clinical;
+mod safety_plan;
 
 use crate::common::*;
 use serde_json::{json, Value};
@@ -86,6 +87,7 @@ async fn every_route_checks_who_is_calling() {
     let c = format!("/api/messages/conversations/{conversation}");
     let mut table = clinical::rows(&world).await;
     table.extend(cbt::rows(&world).await);
+    table.extend(safety_plan::rows(&world).await);
     table.extend(vec![
         row(
             "GET",
