@@ -38,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         .merge(mood::routes::router())
         .merge(measures::routes::router())
         .merge(alerts::routes::router())
+        .merge(crate::cbt::routes::router())
+        .merge(crate::homework::routes::router())
         .merge(safety_plan::routes::router())
         .merge(feedback::routes::router())
         .merge(admin::router())

@@ -8,6 +8,8 @@
 //! [`home`], [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care
 //! team), [`safety_plan`] (written together, every version kept), with the rules they follow in [`clinical`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
+//! Between appointments: [`cbt`] (thought records, activities, exposure ladders) and
+//! [`homework`] (what the care team assigns).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`mail`] (outgoing mail), [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
 //! their limits), [`startup`], [`cli`], [`doctor`].
@@ -24,6 +26,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod care_teams;
+pub mod cbt;
 pub mod cli;
 pub mod clinical;
 pub mod config;
@@ -31,6 +34,7 @@ pub mod doctor;
 pub mod feedback;
 pub mod health;
 pub mod home;
+pub mod homework;
 pub mod http;
 pub mod mail;
 pub mod measures;

@@ -17,6 +17,8 @@ import { measuresView } from './views/measures.js';
 import { questionnaireView } from './views/questionnaire.js';
 import { alertsView } from './views/alerts.js';
 import { patientView } from './views/patient.js';
+import { cbtView, thoughtRecordsView, activitiesView, laddersView } from './views/cbt.js';
+import { thoughtRecordView, activityView, ladderView } from './views/cbt-edit.js';
 import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin.js';
 
 export const routes = [
@@ -30,6 +32,16 @@ export const routes = [
   { path: '/mood', view: moodView, nav: 'mood', roles: ['patient'], title: 'Mood' },
   { path: '/measures', view: measuresView, nav: 'mood', roles: ['patient'], title: 'Questionnaires' },
   { path: '/measures/:instrument', view: questionnaireView, nav: 'mood', roles: ['patient'], title: 'Questionnaire' },
+  { path: '/cbt', view: cbtView, nav: 'home', roles: ['patient'], title: 'Homework and exercises' },
+  { path: '/cbt/thought-records', view: thoughtRecordsView, nav: 'home', roles: ['patient'], title: 'Thought records' },
+  { path: '/cbt/thought-records/new', view: thoughtRecordView, nav: 'home', roles: ['patient'], title: 'New thought record' },
+  { path: '/cbt/thought-records/:id', view: thoughtRecordView, nav: 'home', roles: ['patient'], title: 'Thought record' },
+  { path: '/cbt/activities', view: activitiesView, nav: 'home', roles: ['patient'], title: 'Planned activities' },
+  { path: '/cbt/activities/new', view: activityView, nav: 'home', roles: ['patient'], title: 'Plan an activity' },
+  { path: '/cbt/activities/:id', view: activityView, nav: 'home', roles: ['patient'], title: 'Activity' },
+  { path: '/cbt/exposure-ladders', view: laddersView, nav: 'home', roles: ['patient'], title: 'Exposure ladders' },
+  { path: '/cbt/exposure-ladders/new', view: ladderView, nav: 'home', roles: ['patient'], title: 'New exposure ladder' },
+  { path: '/cbt/exposure-ladders/:id', view: ladderView, nav: 'home', roles: ['patient'], title: 'Exposure ladder' },
   { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
   { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
   { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },

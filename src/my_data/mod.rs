@@ -126,6 +126,8 @@ async fn document(state: &AppState, me: &CurrentUser) -> ApiResult<Export> {
             .iter()
             .map(feedback::views::own)
             .collect(),
+        cbt: crate::cbt::mine(db, id).await?,
+        homework: crate::homework::mine(db, id).await?,
         sessions: views(store::sessions(db, id).await?),
         security_events: views(store::security_events(db, id).await?),
     })

@@ -25,6 +25,10 @@ pub struct Export {
     /// Every version of my safety plan, whole, newest first.
     pub safety_plan_versions: Vec<VersionView>,
     pub feedback: Vec<OwnFeedback>,
+    /// My thought records, activities and exposure ladders, private ones included.
+    pub cbt: crate::cbt::views::MyCbtRecords,
+    /// The homework my care team gave me, newest first.
+    pub homework: Vec<crate::homework::views::HomeworkView>,
     pub sessions: Vec<ExportSession>,
     pub security_events: Vec<ExportEvent>,
 }

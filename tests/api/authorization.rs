@@ -3,6 +3,7 @@
 //! table is checked against the OpenAPI document, so a new route needs a row). That no id
 //! reaches another person's data is in [`crate::ownership`].
 
+mod cbt;
 mod clinical;
 mod recovery;
 mod safety_plan;
@@ -86,6 +87,7 @@ async fn every_route_checks_who_is_calling() {
         .expect(201);
     let c = format!("/api/messages/conversations/{conversation}");
     let mut table = clinical::rows(&world).await;
+    table.extend(cbt::rows(&world).await);
     table.extend(safety_plan::rows(&world).await);
     table.extend(recovery::rows());
     table.extend(vec![

@@ -14,6 +14,7 @@ mod common;
 mod browser;
 
 mod addresses;
+mod cbt;
 mod files;
 mod keyboard;
 mod measures;

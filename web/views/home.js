@@ -10,6 +10,7 @@ import { awaitingApproval } from '../components/approval.js';
 import { crisisContent } from '../components/crisis.js';
 import { moodForm } from '../components/moodform.js';
 import { dueCard, alertsCard } from '../components/home-cards.js';
+import { homeworkCard } from '../components/homework-card.js';
 
 function greetingWord() {
   const hour = new Date().getHours();
@@ -67,6 +68,7 @@ function renderHome(ctx, data, reload) {
   if (role === 'patient') {
     cards.push(checkInCard(ctx, data));
     cards.push(dueCard(data));
+    cards.push(homeworkCard(ctx));
     cards.push(careTeamCard(ctx, data, reload));
   }
   if (role === 'clinician' && status !== 'pending' && data.clinician) {

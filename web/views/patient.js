@@ -9,6 +9,7 @@ import { moodChart } from '../components/chart.js';
 import { alertList } from '../components/alert-item.js';
 import { measureChart, responseList, resultLine } from '../components/measures.js';
 import { schedulesPanel } from '../components/schedules.js';
+import { homeworkSection } from '../components/homework-panel.js';
 import { ErrorCode } from '../error-codes.js';
 
 const DAYS = 180;
@@ -35,6 +36,7 @@ export async function patientView(ctx) {
       h('a', { class: 'button small secondary', href: `/clinician/patients/${enc}/mood` }, 'Mood in detail')),
     panel('alerts', 'Alerts'),
     panel('measures', 'Questionnaires'),
+    homeworkSection(ctx, username),
     panel('mood', `Mood over the last ${MOOD_DAYS} days`),
     panel('messages', 'Messages'),
   );
