@@ -21,8 +21,8 @@ use crate::http::middleware::{
 };
 use crate::state::AppState;
 use crate::{
-    admin, alerts, auth, care_teams, feedback, health, home, measures, messaging, mood, my_data,
-    profile, recovery, reference, safety_plan, sessions, web,
+    admin, alerts, auth, care_teams, cbt, feedback, health, home, homework, measures, messaging,
+    mood, my_data, profile, recovery, reference, safety_plan, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -38,8 +38,8 @@ pub fn router(state: AppState) -> Router {
         .merge(mood::routes::router())
         .merge(measures::routes::router())
         .merge(alerts::routes::router())
-        .merge(crate::cbt::routes::router())
-        .merge(crate::homework::routes::router())
+        .merge(cbt::routes::router())
+        .merge(homework::routes::router())
         .merge(safety_plan::routes::router())
         .merge(feedback::routes::router())
         .merge(admin::router())

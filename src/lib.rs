@@ -4,15 +4,17 @@
 //! A request travels one way: [`app`] (the router, above every feature) → a feature's
 //! routes → its rules → its store → [`storage`].
 //!
-//! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`recovery`] (password reset links), [`profile`] (my name and address), [`care_teams`], [`messaging`],
-//! [`home`], [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care
-//! team), [`safety_plan`] (written together, every version kept), with the rules they follow in [`clinical`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
+//! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`recovery`] (password
+//! reset links), [`profile`] (my name and address), [`care_teams`], [`messaging`], [`home`],
+//! [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care team),
+//! with the rules they follow in [`clinical`]; [`safety_plan`] (written together, every
+//! version kept); [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! Between appointments: [`cbt`] (thought records, activities, exposure ladders) and
 //! [`homework`] (what the care team assigns).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`mail`] (outgoing mail), [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
-//! their limits), [`startup`], [`cli`], [`doctor`].
+//! [`mail`] (outgoing mail), [`text`] (which characters free text may hold), [`state`],
+//! [`server`] (connections and their limits), [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
