@@ -17,6 +17,7 @@ import { measuresView } from './views/measures.js';
 import { questionnaireView } from './views/questionnaire.js';
 import { alertsView } from './views/alerts.js';
 import { patientView } from './views/patient.js';
+import { safetyPlanView, patientPlanView } from './views/safety-plan.js';
 import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin.js';
 
 export const routes = [
@@ -30,6 +31,7 @@ export const routes = [
   { path: '/mood', view: moodView, nav: 'mood', roles: ['patient'], title: 'Mood' },
   { path: '/measures', view: measuresView, nav: 'mood', roles: ['patient'], title: 'Questionnaires' },
   { path: '/measures/:instrument', view: questionnaireView, nav: 'mood', roles: ['patient'], title: 'Questionnaire' },
+  { path: '/safety-plan', view: safetyPlanView, nav: 'home', roles: ['patient'], title: 'My safety plan' },
   { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
   { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
   { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
@@ -47,6 +49,13 @@ export const routes = [
     nav: 'clinician',
     roles: ['clinician'],
     title: 'Patient mood',
+  },
+  {
+    path: '/clinician/patients/:username/safety-plan',
+    view: patientPlanView,
+    nav: 'clinician',
+    roles: ['clinician'],
+    title: 'Safety plan',
   },
   // The address this screen had first, kept so that bookmarks of it still work.
   {
