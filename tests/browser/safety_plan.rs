@@ -120,6 +120,14 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
     let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Phone).await;
     patient.go("/").await;
     patient.sign_in(PATIENT, PASSWORD).await;
+    // The service worker controls the page once it has installed the app's files.
+    patient
+        .wait_for(
+            "the service worker",
+            "return !!navigator.serviceWorker.controller",
+            vec![],
+        )
+        .await;
     patient.click("[data-testid=home-safety-plan]").await;
     patient.find("[data-testid=plan-empty]").await;
     patient.settled().await;
@@ -316,18 +324,86 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         .await;
     assert_eq!(kept, json!(["Music, loud"]));
     patient.shot("03-conflict").await;
+    // The clinician's new entry joins the patient's form; then one save keeps both.
+    patient.click("[data-testid=plan-merge]").await;
+    let merged = patient
+        .js(
+            "return [...document.querySelectorAll('[data-section=warning_signs] textarea')].map(t => t.value)",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        merged,
+        json!(["Not sleeping", "Pulling away from friends", "Skipping meals"])
+    );
     patient.click("[data-testid=plan-save]").await;
     patient
         .find("[data-testid=plan-updated][data-version='4']")
         .await;
     let latest = seeded.patient.get("/api/safety-plan").await.expect(200);
     assert_eq!(latest.body["internal_coping"], json!(["Music, loud"]));
+    assert_eq!(
+        latest.body["warning_signs"],
+        json!(["Not sleeping", "Pulling away from friends", "Skipping meals"])
+    );
     let versions = seeded
         .patient
         .get("/api/safety-plan/versions")
         .await
         .expect(200);
     assert_eq!(versions.body["versions"].as_array().unwrap().len(), 4);
+    patient.assert_clean_console().await;
+    clinician.assert_clean_console().await;
+    patient.close().await;
+    clinician.close().await;
+}
+
+/// After a PHQ-9 with item 9 positive the plan is offered, one step away; the alert the
+/// care team gets says the plan was never reviewed, and then when it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_risky_result_offers_the_plan_and_alerts_say_when_it_was_reviewed() {
+    let tools = tools_or_skip!();
+    let _one = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let seeded = seed(&server, &db).await;
+    const TEST: &str = "safety_plan_offer";
+
+    let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Phone).await;
+    patient.go("/measures/phq9").await;
+    patient.sign_in(PATIENT, PASSWORD).await;
+    patient.find("[data-testid=questionnaire-phq9]").await;
+    patient.settled().await;
+    for item in 1..=9 {
+        patient.click(&format!("label[for='phq9-{item}-1']")).await;
+    }
+    patient.click("[data-testid=measure-submit]").await;
+    patient.find("[data-testid=offer-safety-plan]").await;
+    patient.shot("01-offer").await;
+    patient.click("[data-testid=offer-safety-plan-link]").await;
+    patient.find("[data-testid=safety-plan]").await;
+    assert_eq!(patient.path().await, "/safety-plan");
+
+    let clinician = Browser::open(&tools, &server, TEST, "clinician", Viewport::Desktop).await;
+    clinician.go("/clinician/alerts").await;
+    clinician.sign_in(CLINICIAN, PASSWORD).await;
+    clinician
+        .find_text("[data-testid=alert-plan-reviewed]", "Safety plan last reviewed: never")
+        .await;
+    let review = seeded.clinician.request(
+        reqwest::Method::POST,
+        &format!("/api/clinician/patients/{PATIENT}/safety-plan/review"),
+    );
+    seeded
+        .clinician
+        .send(seeded.clinician.with_csrf(review))
+        .await
+        .expect(200);
+    clinician.go("/clinician/alerts").await;
+    clinician
+        .find("[data-testid=alert-plan-reviewed][data-reviewed=true]")
+        .await;
+    clinician.shot("02-alert").await;
     patient.assert_clean_console().await;
     clinician.assert_clean_console().await;
     patient.close().await;

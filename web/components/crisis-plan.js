@@ -3,7 +3,7 @@
 // the app could not even check who is signed in (it opened offline), that copy if there
 // is one. Clinicians, administrators and signed-out visitors get nothing here.
 
-import { h } from './dom.js';
+import { h, fill } from './dom.js';
 import { planSections, hasEntries } from './safety-plan.js';
 import { savedPlan } from '../offline.js';
 
@@ -26,7 +26,7 @@ export function crisisPlan({ role, load, closePanel, gotPlan }) {
     if (!plan) return;
     area.hidden = false;
     gotPlan(plan);
-    body.replaceChildren(
+    fill(body,
       plan.offline_copy ? h('p', { class: 'muted small', 'data-testid': 'crisis-plan-offline' }, 'You are offline: this is the copy saved on this device.') : null,
       hasEntries(plan)
         ? planSections(plan, { compact: true, level: 3, crisis: false, idPrefix: 'crisis-plan' })
@@ -36,7 +36,7 @@ export function crisisPlan({ role, load, closePanel, gotPlan }) {
   const fallback = async () => {
     const plan = await savedPlan();
     if (plan) show(plan);
-    else body.replaceChildren(role ? h('p', { class: 'muted small' }, 'Your safety plan could not be opened right now.') : null);
+    else fill(body, role ? h('p', { class: 'muted small' }, 'Your safety plan could not be opened right now.') : null);
   };
   if (role) load().then(show, fallback);
   else fallback();

@@ -69,12 +69,19 @@ export function planEditor(options) {
     h('p', {}, `${whoChanged(current, options.viewer)} saved version ${current.version}`,
       current.updated_at ? [' ', timeElement(current.updated_at)] : null, '. ',
       'Your changes are not saved yet, and they are all still in the form. ',
-      'The plan as it is now is shown just below: compare the two, change what you want, then save again.'));
+      'The plan as it is now is shown just below: compare the two, change what you want, then save again. ',
+      'Saving replaces that version with what is in the form (every version stays in the history).'));
+    const merge = h('button', { type: 'button', class: 'button secondary small', 'data-testid': 'plan-merge' },
+      'Add their entries that are not in my form');
+    merge.addEventListener('click', () => {
+      sections.forEach((section) => section.addMissing(current[section.key] || []));
+      merge.remove();
+    });
     conflict.hidden = false;
     conflict.replaceChildren(
       h('h2', {}, `The plan as it is now (version ${current.version})`),
-      planSections(current, { level: 3, fixed: false, idPrefix: `${prefix}-current` }));
-    alert.focus?.();
+      planSections(current, { level: 3, fixed: false, idPrefix: `${prefix}-current` }),
+      merge);
     alert.scrollIntoView?.({ block: 'start' });
   }
 
@@ -153,6 +160,13 @@ function sectionEditor([key, title, hint, entryLabel], entries, prefix) {
     key,
     element,
     rows,
+    // Entries of another version that this form does not have yet, added at the end.
+    addMissing: (texts) => {
+      const have = new Set(rows.map((row) => row.field.control.value.trim()));
+      texts.filter((text) => !have.has(text)).forEach((text) => {
+        if (rows.length < MAX_ENTRIES) addRow(text, false);
+      });
+    },
     showError: (message) => {
       sectionError.textContent = message;
       sectionError.hidden = false;

@@ -2,7 +2,7 @@
 // care team (the patient's plan, with "Reviewed with the patient"): the plan to read, then
 // to edit, print, or look back through its versions.
 
-import { h } from './dom.js';
+import { h, fill } from './dom.js';
 import { pageHead } from './page.js';
 import { button } from './button.js';
 import { loading, errorBox } from './status.js';
@@ -39,7 +39,7 @@ export async function planScreen(ctx, options) {
 
   const showPlan = () => {
     status.replaceChildren(planStatus(plan, { viewer: ctx.user }));
-    notice.replaceChildren(offlineNotice(plan));
+    fill(notice, offlineNotice(plan));
     body.replaceChildren(h('div', { class: 'panel plan-sheet', 'data-testid': 'safety-plan' },
       h('p', { class: 'print-only plan-print-title' }, `Safety plan of ${nameOf(plan.patient, '')}`),
       !hasEntries(plan) ? h('p', { class: 'empty', 'data-testid': 'plan-empty' }, options.clinician
