@@ -9,7 +9,7 @@ import { h } from './components/dom.js';
 import { recentlyActive } from './components/activity.js';
 import { crisisContent } from './components/crisis.js';
 import { crisisPlan } from './components/crisis-plan.js';
-import { rememberCrisis, rememberedCrisis } from './offline.js';
+import { rememberCrisis, rememberedCrisis, savedPlan } from './offline.js';
 
 const NAV = {
   patient: [
@@ -166,6 +166,7 @@ function openCrisis() {
     role: navRole,
     // Never sends anyone to sign in from here (auth: false): this panel must stay put.
     load: () => api('/api/safety-plan', { auth: false }),
+    saved: savedPlan,
     closePanel: () => dialog.close(),
     gotPlan: (data) => {
       setCrisis(data.crisis_resources);

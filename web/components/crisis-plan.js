@@ -5,15 +5,15 @@
 
 import { h, fill } from './dom.js';
 import { planSections, hasEntries } from './safety-plan.js';
-import { savedPlan } from '../offline.js';
 
 /**
  * role: the signed-in person's role, or null (signed out, or not known: opened offline).
  * load(): the plan from the API (the service worker answers offline with its copy).
+ * saved(): the copy saved on this device, or null (when the API cannot be reached).
  * closePanel(): closes the panel (before following the link to the full plan).
  * gotPlan(plan): told of every plan shown (its crisis resources are the server's).
  */
-export function crisisPlan({ role, load, closePanel, gotPlan }) {
+export function crisisPlan({ role, load, saved, closePanel, gotPlan }) {
   if (role && role !== 'patient') return null;
   const area = h('div', { class: 'crisis-plan', 'data-testid': 'crisis-plan', hidden: !role });
   const link = h('a', { class: 'button', href: '/safety-plan', 'data-testid': 'crisis-plan-link' }, 'My safety plan');
@@ -34,7 +34,7 @@ export function crisisPlan({ role, load, closePanel, gotPlan }) {
     );
   };
   const fallback = async () => {
-    const plan = await savedPlan();
+    const plan = await saved();
     if (plan) show(plan);
     else fill(body, role ? h('p', { class: 'muted small' }, 'Your safety plan could not be opened right now.') : null);
   };
