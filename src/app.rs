@@ -22,7 +22,7 @@ use crate::http::middleware::{
 use crate::state::AppState;
 use crate::{
     admin, alerts, auth, care_teams, feedback, health, home, measures, messaging, mood, my_data,
-    reference, sessions, web,
+    reference, safety_plan, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mood::routes::router())
         .merge(measures::routes::router())
         .merge(alerts::routes::router())
+        .merge(safety_plan::routes::router())
         .merge(feedback::routes::router())
         .merge(admin::router())
         .merge(my_data::router())

@@ -28,6 +28,8 @@ pub enum Event {
     AlertRaised,
     AlertAcknowledged,
     AlertResolved,
+    SafetyPlanEdited,
+    SafetyPlanReviewed,
 }
 
 impl Event {
@@ -52,6 +54,8 @@ impl Event {
             Event::AlertRaised => "alert_raised",
             Event::AlertAcknowledged => "alert_acknowledged",
             Event::AlertResolved => "alert_resolved",
+            Event::SafetyPlanEdited => "safety_plan_edited",
+            Event::SafetyPlanReviewed => "safety_plan_reviewed",
         }
     }
 }

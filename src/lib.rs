@@ -6,7 +6,7 @@
 //!
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
 //! [`home`], [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care
-//! team), with the rules they follow in [`clinical`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
+//! team), [`safety_plan`] (written together, every version kept), with the rules they follow in [`clinical`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
@@ -37,6 +37,7 @@ pub mod messaging;
 pub mod mood;
 pub mod my_data;
 pub mod reference;
+pub mod safety_plan;
 pub mod server;
 pub mod sessions;
 pub mod startup;

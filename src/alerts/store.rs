@@ -64,6 +64,8 @@ pub struct Alert {
     pub resolved_by: Option<String>,
     pub resolved_at: Option<i64>,
     pub outcome: Option<String>,
+    /// When a clinician last went through the patient's safety plan with them.
+    pub plan_reviewed_at: Option<i64>,
 }
 
 /// The alerts of a clinician's ($1) patients, joined for the inbox.
@@ -71,7 +73,9 @@ const VISIBLE: &str = "SELECT a.id, a.patient_id, p.username AS patient_username
        p.display_name AS patient_display_name, a.rule, a.rule_version, a.severity, a.status, \
        a.first_triggered_at, a.triggered_at, a.trigger_count, \
        ack.username AS acknowledged_by, a.acknowledged_at, \
-       res.username AS resolved_by, a.resolved_at, a.outcome \
+       res.username AS resolved_by, a.resolved_at, a.outcome, \
+       (SELECT MAX(r.reviewed_at) FROM safety_plan_reviews r WHERE r.patient_id = a.patient_id) \
+         AS plan_reviewed_at \
      FROM care_team_links l \
      JOIN risk_alerts a ON a.patient_id = l.patient_id \
      JOIN users p ON p.id = l.patient_id \

@@ -38,6 +38,9 @@ pub struct AlertView {
     pub resolved_at: Option<String>,
     /// `contacted_patient`, `no_action_needed`, `escalated` or `other`.
     pub outcome: Option<String>,
+    /// When a clinician last went through the patient's safety plan with them; `null`
+    /// when never.
+    pub plan_reviewed_at: Option<String>,
 }
 
 impl AlertView {
@@ -69,6 +72,7 @@ impl AlertView {
             resolved_by: alert.resolved_by,
             resolved_at: rfc3339_opt(alert.resolved_at),
             outcome: alert.outcome,
+            plan_reviewed_at: rfc3339_opt(alert.plan_reviewed_at),
         }
     }
 }

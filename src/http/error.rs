@@ -17,6 +17,8 @@ pub struct ApiError {
     /// A finer reason next to the code, such as which session limit passed.
     pub reason: Option<&'static str>,
     pub retry_after_seconds: Option<u64>,
+    /// For `412 precondition_failed`: the version that is current now.
+    pub current_version: Option<i64>,
     /// Response extensions for layers above, such as the session layer's "clear the
     /// cookie" marker; the HTTP layer itself knows nothing of sessions.
     pub extensions: axum::http::Extensions,
@@ -35,6 +37,7 @@ impl ApiError {
             field: None,
             reason: None,
             retry_after_seconds: None,
+            current_version: None,
             extensions: axum::http::Extensions::new(),
             source: None,
         }
@@ -157,6 +160,9 @@ pub struct ErrorDetail {
     /// `absolute`) or who ended the session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
+    /// With `precondition_failed`: the version that is current now, to reload and edit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
 }
 
 impl IntoResponse for ApiError {
@@ -170,6 +176,7 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 field: self.field,
                 reason: self.reason,
+                current_version: self.current_version,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

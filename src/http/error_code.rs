@@ -66,6 +66,13 @@ error_codes! {
     SupportUnavailable => "support_unavailable",
     /// A risk alert that is already resolved cannot be acknowledged or resolved again.
     AlertAlreadyResolved => "alert_already_resolved",
+    /// A save made from a version that is no longer current (`If-Match`): someone else
+    /// saved first. `current_version` says which version is current now.
+    PreconditionFailed => "precondition_failed",
+    /// A save that does not say which version it was made from (`If-Match`).
+    PreconditionRequired => "precondition_required",
+    /// There is nothing to act on yet (reviewing a safety plan that was never written).
+    NothingToReview => "nothing_to_review",
     // The server
     DatabaseUnavailable => "database_unavailable",
     /// `/api/ready`: the database needs an operator (not migrated, say).

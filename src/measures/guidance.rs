@@ -18,6 +18,7 @@ pub fn for_response(
     let alone = care_team_size == 0;
     Guidance {
         urgent,
+        offer_safety_plan: urgent,
         crisis_resources: (urgent || alone).then(|| crisis.clone()),
         result: result(response).to_owned(),
         care_team: care_team(response, urgent, alone).to_owned(),

@@ -67,6 +67,9 @@ impl From<&StoredResponse> for ResponseView {
 pub struct Guidance {
     /// Show the crisis resources before anything else.
     pub urgent: bool,
+    /// Offer the patient their safety plan (`/api/safety-plan`): after a C-SSRS result
+    /// of moderate or high, or a PHQ-9 answer above 0 to item 9.
+    pub offer_safety_plan: bool,
     /// Present when `urgent`, or when no clinician will see the answers.
     pub crisis_resources: Option<CrisisResources>,
     /// What the result means, in plain words.

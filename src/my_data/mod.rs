@@ -16,10 +16,11 @@ use crate::accounts::UserView;
 use crate::http::{ApiResult, Query};
 use crate::measures::views::ResponseView;
 use crate::mood::views::MoodEntryView;
+use crate::safety_plan::views::VersionView;
 use crate::sessions::CurrentUser;
 use crate::state::AppState;
 use crate::storage::{now_ms, rfc3339};
-use crate::{feedback, measures, messaging, mood};
+use crate::{feedback, measures, messaging, mood, safety_plan};
 use fhir::resources::FhirBundle;
 use views::{Export, ExportMessage};
 
@@ -114,6 +115,11 @@ async fn document(state: &AppState, me: &CurrentUser) -> ApiResult<Export> {
             .await?
             .iter()
             .map(ResponseView::from)
+            .collect(),
+        safety_plan_versions: safety_plan::history(db, id)
+            .await?
+            .into_iter()
+            .map(|(saved, sections)| VersionView::new(saved, sections))
             .collect(),
         feedback: feedback::store::mine(db, id)
             .await?

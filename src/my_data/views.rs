@@ -9,6 +9,7 @@ use crate::feedback::views::OwnFeedback;
 use crate::measures::views::ResponseView;
 use crate::messaging::store::Message;
 use crate::mood::views::MoodEntryView;
+use crate::safety_plan::views::VersionView;
 use crate::storage::{rfc3339, rfc3339_opt};
 
 /// Everything stored about me. Session tokens are never stored, so none are here.
@@ -21,6 +22,8 @@ pub struct Export {
     pub mood_check_ins: Vec<MoodEntryView>,
     /// Every questionnaire response, with every item answer, newest first.
     pub questionnaire_responses: Vec<ResponseView>,
+    /// Every version of my safety plan, whole, newest first.
+    pub safety_plan_versions: Vec<VersionView>,
     pub feedback: Vec<OwnFeedback>,
     pub sessions: Vec<ExportSession>,
     pub security_events: Vec<ExportEvent>,

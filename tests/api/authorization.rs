@@ -4,6 +4,7 @@
 //! reaches another person's data is in [`crate::ownership`].
 
 mod clinical;
+mod safety_plan;
 
 use crate::common::*;
 use serde_json::{json, Value};
@@ -84,6 +85,7 @@ async fn every_route_checks_who_is_calling() {
         .expect(201);
     let c = format!("/api/messages/conversations/{conversation}");
     let mut table = clinical::rows(&world).await;
+    table.extend(safety_plan::rows(&world).await);
     table.extend(vec![
         row(
             "GET",

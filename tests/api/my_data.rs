@@ -42,6 +42,10 @@ async fn people_can_export_everything_stored_about_them() {
         )
         .await
         .expect(201);
+    let plan = crate::safety_plan::plan("kept");
+    crate::safety_plan::put(patient, "/api/safety-plan", &plan, None)
+        .await
+        .expect(200);
     let export = patient.get("/api/me/export").await.expect(200);
     assert!(export.header("content-disposition").contains("attachment"));
     let body = &export.body;
@@ -63,6 +67,9 @@ async fn people_can_export_everything_stored_about_them() {
         json!({ "1": true, "2": false, "6": false })
     );
     assert_eq!(body["feedback"][0]["message"], "thank you");
+    let versions = &body["safety_plan_versions"];
+    assert_eq!(versions[0]["version"], 1);
+    assert_eq!(versions[0]["warning_signs"], plan["warning_signs"]);
     assert!(!body["sessions"].as_array().unwrap().is_empty());
     let text = body.to_string();
     assert!(!text.contains("argon2") && !text.contains("token_hash") && !text.contains(PASSWORD));
