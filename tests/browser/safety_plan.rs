@@ -201,7 +201,7 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
         .filter_map(Value::as_str)
         .collect();
     assert!(shell.contains(&"/index.html") && shell.contains(&"/app.js"), "{shell:?}");
-    assert!(!shell.iter().any(|path| path.starts_with("/api")), "{shell:?}");
+    assert!(!shell.iter().any(|path| path.starts_with("/api/")), "{shell:?}");
     assert_eq!(cached.as_object().unwrap().len(), 2, "{cached}");
 
     go_offline(&patient, &mut server).await;
@@ -368,6 +368,9 @@ async fn a_risky_result_offers_the_plan_and_alerts_say_when_it_was_reviewed() {
     let server = App::start(&db, &[]).await;
     let seeded = seed(&server, &db).await;
     const TEST: &str = "safety_plan_offer";
+    put_plan(&seeded.patient, "/api/safety-plan", None, plan_body(&["Not sleeping"]))
+        .await
+        .expect(200);
 
     let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Phone).await;
     patient.go("/measures/phq9").await;
@@ -440,7 +443,7 @@ async fn the_app_is_installable_with_a_manifest_and_a_service_worker() {
     for file in ["/index.html", "/app.js", "/offline.js", "/components/safety-plan.js"] {
         assert!(files.contains(&json!(file)), "{file} in {files:?}");
     }
-    assert!(!files.iter().any(|f| f.as_str().unwrap().starts_with("/api")));
+    assert!(!files.iter().any(|f| f.as_str().unwrap().starts_with("/api/")));
     let index = client.get("/").await.expect(200);
     let html = index.body.as_str().or(index.body["text"].as_str()).unwrap_or_default().to_owned();
     assert!(html.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#), "{html}");

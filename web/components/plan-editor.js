@@ -80,7 +80,7 @@ export function planEditor(options) {
     conflict.hidden = false;
     conflict.replaceChildren(
       h('h2', {}, `The plan as it is now (version ${current.version})`),
-      planSections(current, { level: 3, fixed: false, idPrefix: `${prefix}-current` }),
+      planSections(current, { level: 3, compact: true, fixed: false, idPrefix: `${prefix}-current` }),
       merge);
     alert.scrollIntoView?.({ block: 'start' });
   }

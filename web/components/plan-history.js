@@ -8,7 +8,7 @@ import { planSections, nameOf } from './safety-plan.js';
 
 /** A section that loads the versions from `url` when shown. */
 export function planHistory(api, url) {
-  const area = h('div', {}, loading('Loading the versions…'));
+  const area = h('div', {});
   const section = h('section', { class: 'panel plan-history', 'aria-labelledby': 'plan-history-title', 'data-testid': 'plan-history' },
     h('h2', { id: 'plan-history-title', tabindex: '-1' }, 'Version history'),
     area);

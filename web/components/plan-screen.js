@@ -56,7 +56,8 @@ export async function planScreen(ctx, options) {
       edit.addEventListener('click', startEditing);
       list.push(edit);
     }
-    if (options.clinician) list.push(reviewButton());
+    // Only a written plan can be gone through with the patient.
+    if (options.clinician && plan.version > 0) list.push(reviewButton());
     const print = h('button', { type: 'button', class: 'button secondary', 'data-testid': 'plan-print' }, 'Print');
     print.addEventListener('click', () => window.print());
     list.push(print);
