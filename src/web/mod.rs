@@ -169,7 +169,13 @@ mod tests {
     #[test]
     fn the_app_shell_lists_the_app_but_not_the_reference() {
         let files: Vec<String> = shell_files().collect();
-        for name in [INDEX, "app.js", "sw.js", "manifest.webmanifest", "offline.js"] {
+        for name in [
+            INDEX,
+            "app.js",
+            "sw.js",
+            "manifest.webmanifest",
+            "offline.js",
+        ] {
             assert!(files.iter().any(|f| f == name), "{name} in {files:?}");
         }
         assert!(!files.iter().any(|f| f.starts_with("reference/")));

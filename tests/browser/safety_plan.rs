@@ -20,7 +20,8 @@ const SECTIONS: [&str; 7] = [
 ];
 
 /// `true` when the page fits the phone's 360 px.
-const FITS_360: &str = "return window.innerWidth === 360 && document.documentElement.scrollWidth <= 360;";
+const FITS_360: &str =
+    "return window.innerWidth === 360 && document.documentElement.scrollWidth <= 360;";
 
 /// The saved plan's version in the service worker's cache (read into a global, since
 /// the Cache API answers later; call until it is there).
@@ -52,7 +53,10 @@ async fn add_entry(browser: &Browser, section: &str, text: &str) {
         "{scope} [data-testid=plan-edit-entry]:nth-child({}) textarea",
         before + 1
     );
-    assert!(browser.focused_matches(&input).await, "Add moves focus to the new entry");
+    assert!(
+        browser.focused_matches(&input).await,
+        "Add moves focus to the new entry"
+    );
     browser.fill(&input, text).await;
 }
 
@@ -89,7 +93,8 @@ fn plan_body(warning_signs: &[&str]) -> Value {
 
 /// No network at all: Chromium's emulation for the page, and the server stopped.
 async fn go_offline(browser: &Browser, server: &mut App) {
-    let conditions = json!({ "offline": true, "latency": 0, "download_throughput": 0, "upload_throughput": 0 });
+    let conditions =
+        json!({ "offline": true, "latency": 0, "download_throughput": 0, "upload_throughput": 0 });
     browser
         .session(
             http::Method::POST,
@@ -142,7 +147,10 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
         .await;
     assert_eq!(order, json!(SECTIONS));
     let empty = plan_text(&patient).await;
-    assert!(empty.contains("5. Professionals and services I can contact"), "{empty}");
+    assert!(
+        empty.contains("5. Professionals and services I can contact"),
+        "{empty}"
+    );
     assert!(empty.contains(&display(CLINICIAN)), "{empty}");
     assert!(empty.contains("Samaritans"), "{empty}");
     patient.shot("01-empty").await;
@@ -166,7 +174,11 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
     patient
         .click("[data-section=warning_signs] [data-testid=plan-edit-entry]:nth-child(2) [data-testid=plan-remove]")
         .await;
-    assert_eq!(patient.js(FITS_360, vec![]).await, json!(true), "the editor fits 360 px");
+    assert_eq!(
+        patient.js(FITS_360, vec![]).await,
+        json!(true),
+        "the editor fits 360 px"
+    );
     patient.shot("02-editing").await;
     patient.click("[data-testid=plan-save]").await;
     patient
@@ -174,17 +186,29 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
         .await;
     patient.settled().await;
     let text = plan_text(&patient).await;
-    for entry in ["Staying in bed all day", "A walk by the river", "Alex, 07700 900123", "My dog, Biscuit"] {
+    for entry in [
+        "Staying in bed all day",
+        "A walk by the river",
+        "Alex, 07700 900123",
+        "My dog, Biscuit",
+    ] {
         assert!(text.contains(entry), "{entry} in {text}");
     }
     assert!(!text.contains("Not answering my phone"), "{text}");
-    assert_eq!(patient.js(FITS_360, vec![]).await, json!(true), "the plan fits 360 px");
+    assert_eq!(
+        patient.js(FITS_360, vec![]).await,
+        json!(true),
+        "the plan fits 360 px"
+    );
     patient.shot("03-saved").await;
 
     // What the server keeps is what the patient wrote.
     let saved = seeded.patient.get("/api/safety-plan").await.expect(200);
     assert_eq!(saved.body["version"], json!(1));
-    assert_eq!(saved.body["warning_signs"], json!(["Staying in bed all day"]));
+    assert_eq!(
+        saved.body["warning_signs"],
+        json!(["Staying in bed all day"])
+    );
     assert_eq!(saved.body["reasons_for_living"], json!(["My dog, Biscuit"]));
 
     // The device keeps the app and the latest plan, and no other answer of the API.
@@ -193,15 +217,25 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
         .await;
     assert_eq!(patient.js(SAVED_PLAN_VERSION, vec![]).await, json!(1));
     let cached = patient.wait_for("the caches", CACHED, vec![]).await;
-    assert_eq!(cached["hs-plan-v1"], json!(["/api/safety-plan"]), "{cached}");
+    assert_eq!(
+        cached["hs-plan-v1"],
+        json!(["/api/safety-plan"]),
+        "{cached}"
+    );
     let shell: Vec<&str> = cached["hs-shell-v1"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert!(shell.contains(&"/index.html") && shell.contains(&"/app.js"), "{shell:?}");
-    assert!(!shell.iter().any(|path| path.starts_with("/api/")), "{shell:?}");
+    assert!(
+        shell.contains(&"/index.html") && shell.contains(&"/app.js"),
+        "{shell:?}"
+    );
+    assert!(
+        !shell.iter().any(|path| path.starts_with("/api/")),
+        "{shell:?}"
+    );
     assert_eq!(cached.as_object().unwrap().len(), 2, "{cached}");
 
     go_offline(&patient, &mut server).await;
@@ -218,8 +252,12 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
         )
         .await;
     let panel = panel.as_str().unwrap_or_default();
-    let plan_at = panel.find("My dog, Biscuit").expect("the plan in the panel");
-    let crisis_at = panel.find("Samaritans").expect("the crisis lines in the panel");
+    let plan_at = panel
+        .find("My dog, Biscuit")
+        .expect("the plan in the panel");
+    let crisis_at = panel
+        .find("Samaritans")
+        .expect("the crisis lines in the panel");
     assert!(plan_at < crisis_at, "the plan comes first: {panel}");
     patient.shot("04-offline-panel").await;
     patient.click("#crisis-close").await;
@@ -231,7 +269,9 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
     patient
         .find_text("[data-testid=crisis-plan]", "A walk by the river")
         .await;
-    patient.find_text("[data-testid=crisis-panel]", "Samaritans").await;
+    patient
+        .find_text("[data-testid=crisis-panel]", "Samaritans")
+        .await;
     patient.shot("05-offline-reload").await;
     patient.assert_clean_console().await;
     patient.close().await;
@@ -245,9 +285,14 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
     let server = App::start(&db, &[]).await;
     let seeded = seed(&server, &db).await;
     const TEST: &str = "safety_plan_clinician";
-    put_plan(&seeded.patient, "/api/safety-plan", None, plan_body(&["Not sleeping"]))
-        .await
-        .expect(200);
+    put_plan(
+        &seeded.patient,
+        "/api/safety-plan",
+        None,
+        plan_body(&["Not sleeping"]),
+    )
+    .await
+    .expect(200);
 
     let clinician = Browser::open(&tools, &server, TEST, "clinician", Viewport::Desktop).await;
     clinician.go("/").await;
@@ -275,10 +320,15 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         .await;
     clinician.click("[data-testid=plan-review]").await;
     clinician
-        .find_text("[data-testid=plan-reviewed]", "Last reviewed with a clinician")
+        .find_text(
+            "[data-testid=plan-reviewed]",
+            "Last reviewed with a clinician",
+        )
         .await;
     clinician.click("[data-testid=plan-show-history]").await;
-    clinician.find("[data-testid=plan-version][data-version='1']").await;
+    clinician
+        .find("[data-testid=plan-version][data-version='1']")
+        .await;
     assert_eq!(clinician.count("[data-testid=plan-version]").await, 2);
     clinician.shot("01-clinician").await;
 
@@ -293,7 +343,10 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         .find_text("[data-testid=plan-updated]", &display(CLINICIAN))
         .await;
     patient
-        .find_text("[data-testid=plan-reviewed]", "Last reviewed with a clinician")
+        .find_text(
+            "[data-testid=plan-reviewed]",
+            "Last reviewed with a clinician",
+        )
         .await;
     patient.shot("02-patient-sees").await;
 
@@ -305,7 +358,11 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         &seeded.clinician,
         &format!("/api/clinician/patients/{PATIENT}/safety-plan"),
         Some("\"2\""),
-        plan_body(&["Not sleeping", "Pulling away from friends", "Skipping meals"]),
+        plan_body(&[
+            "Not sleeping",
+            "Pulling away from friends",
+            "Skipping meals",
+        ]),
     )
     .await
     .expect(200);
@@ -334,7 +391,11 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         .await;
     assert_eq!(
         merged,
-        json!(["Not sleeping", "Pulling away from friends", "Skipping meals"])
+        json!([
+            "Not sleeping",
+            "Pulling away from friends",
+            "Skipping meals"
+        ])
     );
     patient.click("[data-testid=plan-save]").await;
     patient
@@ -344,7 +405,11 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
     assert_eq!(latest.body["internal_coping"], json!(["Music, loud"]));
     assert_eq!(
         latest.body["warning_signs"],
-        json!(["Not sleeping", "Pulling away from friends", "Skipping meals"])
+        json!([
+            "Not sleeping",
+            "Pulling away from friends",
+            "Skipping meals"
+        ])
     );
     let versions = seeded
         .patient
@@ -368,9 +433,14 @@ async fn a_risky_result_offers_the_plan_and_alerts_say_when_it_was_reviewed() {
     let server = App::start(&db, &[]).await;
     let seeded = seed(&server, &db).await;
     const TEST: &str = "safety_plan_offer";
-    put_plan(&seeded.patient, "/api/safety-plan", None, plan_body(&["Not sleeping"]))
-        .await
-        .expect(200);
+    put_plan(
+        &seeded.patient,
+        "/api/safety-plan",
+        None,
+        plan_body(&["Not sleeping"]),
+    )
+    .await
+    .expect(200);
 
     let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Phone).await;
     patient.go("/measures/phq9").await;
@@ -391,7 +461,10 @@ async fn a_risky_result_offers_the_plan_and_alerts_say_when_it_was_reviewed() {
     clinician.go("/clinician/alerts").await;
     clinician.sign_in(CLINICIAN, PASSWORD).await;
     clinician
-        .find_text("[data-testid=alert-plan-reviewed]", "Safety plan last reviewed: never")
+        .find_text(
+            "[data-testid=alert-plan-reviewed]",
+            "Safety plan last reviewed: never",
+        )
         .await;
     let review = seeded.clinician.request(
         reqwest::Method::POST,
@@ -432,19 +505,44 @@ async fn the_app_is_installable_with_a_manifest_and_a_service_worker() {
     for icon in manifest["icons"].as_array().unwrap() {
         let src = icon["src"].as_str().unwrap();
         let reply = client.get(src).await.expect(200);
-        assert_eq!(reply.header("content-type").split(';').next(), icon["type"].as_str(), "{src}");
+        assert_eq!(
+            reply.header("content-type").split(';').next(),
+            icon["type"].as_str(),
+            "{src}"
+        );
     }
     let worker = client.get("/sw.js").await.expect(200);
-    assert_eq!(worker.header("content-type"), "text/javascript; charset=utf-8");
+    assert_eq!(
+        worker.header("content-type"),
+        "text/javascript; charset=utf-8"
+    );
     let csp = worker.header("content-security-policy").to_owned();
-    assert!(csp.contains("worker-src 'self'") && csp.contains("manifest-src 'self'"), "{csp}");
+    assert!(
+        csp.contains("worker-src 'self'") && csp.contains("manifest-src 'self'"),
+        "{csp}"
+    );
     let shell = client.get("/app-shell.json").await.expect(200);
     let files = shell.body["files"].as_array().unwrap();
-    for file in ["/index.html", "/app.js", "/offline.js", "/components/safety-plan.js"] {
+    for file in [
+        "/index.html",
+        "/app.js",
+        "/offline.js",
+        "/components/safety-plan.js",
+    ] {
         assert!(files.contains(&json!(file)), "{file} in {files:?}");
     }
-    assert!(!files.iter().any(|f| f.as_str().unwrap().starts_with("/api/")));
+    assert!(!files
+        .iter()
+        .any(|f| f.as_str().unwrap().starts_with("/api/")));
     let index = client.get("/").await.expect(200);
-    let html = index.body.as_str().or(index.body["text"].as_str()).unwrap_or_default().to_owned();
-    assert!(html.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#), "{html}");
+    let html = index
+        .body
+        .as_str()
+        .or(index.body["text"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        html.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#),
+        "{html}"
+    );
 }
