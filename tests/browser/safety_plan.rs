@@ -2,8 +2,10 @@
 //! goes offline (Chromium's network emulation, and the server stopped too, so nothing can
 //! answer), and the plan still opens from "Need help now?", before and after a reload;
 //! a clinician edits the plan and marks it reviewed, the patient sees the new version,
-//! and a patient whose save crosses the clinician's keeps every word typed. Also: the app
-//! is installable (manifest, icons, service worker, with their content types).
+//! and a patient whose save crosses the clinician's keeps every word typed; a risky
+//! result offers the plan, signing out deletes it from the device, and alerts say when
+//! it was last reviewed. Also: the app is installable (manifest, icons, service worker,
+//! with their content types).
 
 use crate::browser::*;
 use crate::common::*;
@@ -41,6 +43,13 @@ const CACHED: &str = "
         window.__cached = all;
     })();
     return window.__cached || null;";
+
+/// Whether the device holds a saved plan is `arguments[0]` (the Cache API answers later:
+/// call until it does).
+const PLAN_SAVED_IS: &str = "
+    caches.open('hs-plan-v1').then((c) => c.match('/api/safety-plan'))
+        .then((r) => { window.__planSaved = !!r; });
+    return window.__planSaved === arguments[0];";
 
 /// One entry added to a section of the open editor.
 async fn add_entry(browser: &Browser, section: &str, text: &str) {
@@ -331,6 +340,13 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         .await;
     assert_eq!(clinician.count("[data-testid=plan-version]").await, 2);
     clinician.shot("01-clinician").await;
+    // A clinician's crisis panel has the crisis lines and no plan.
+    clinician.click("[data-testid=crisis-button]").await;
+    clinician
+        .find("[data-testid=crisis-panel] .crisis-list")
+        .await;
+    assert_eq!(clinician.count("[data-testid=crisis-plan]").await, 0);
+    clinician.click("#crisis-close").await;
 
     // The patient sees the clinician's version, and who wrote it.
     let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Desktop).await;
@@ -423,10 +439,11 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
     clinician.close().await;
 }
 
-/// After a PHQ-9 with item 9 positive the plan is offered, one step away; the alert the
-/// care team gets says the plan was never reviewed, and then when it was.
+/// After a PHQ-9 with item 9 positive the plan is offered, one step away; signing out
+/// deletes the plan saved on the device; the alert the care team gets says the plan was
+/// never reviewed, and then when it was.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_risky_result_offers_the_plan_and_alerts_say_when_it_was_reviewed() {
+async fn a_risky_result_offers_the_plan_signing_out_deletes_it_and_alerts_show_reviews() {
     let tools = tools_or_skip!();
     let _one = ONE_AT_A_TIME.lock().await;
     let db = TestDb::new().await;
@@ -456,6 +473,32 @@ async fn a_risky_result_offers_the_plan_and_alerts_say_when_it_was_reviewed() {
     patient.click("[data-testid=offer-safety-plan-link]").await;
     patient.find("[data-testid=safety-plan]").await;
     assert_eq!(patient.path().await, "/safety-plan");
+    // Signing out deletes the plan from the device.
+    patient
+        .wait_for(
+            "the plan saved on the device",
+            PLAN_SAVED_IS,
+            vec![json!(true)],
+        )
+        .await;
+    patient.go("/settings").await;
+    patient.click("[data-testid=signout]").await;
+    patient.find("#username").await;
+    patient
+        .wait_for("the saved plan deleted", PLAN_SAVED_IS, vec![json!(false)])
+        .await;
+    // Nobody signed in: the crisis panel shows the resources, and no plan.
+    patient.click("[data-testid=crisis-button]").await;
+    patient
+        .find("[data-testid=crisis-panel] .crisis-list")
+        .await;
+    assert_eq!(
+        patient
+            .count("[data-testid=crisis-plan]:not([hidden])")
+            .await,
+        0
+    );
+    patient.click("#crisis-close").await;
 
     let clinician = Browser::open(&tools, &server, TEST, "clinician", Viewport::Desktop).await;
     clinician.go("/clinician/alerts").await;
