@@ -113,7 +113,7 @@ function cannotStart(error) {
   return h(
     'div',
     { class: 'panel' },
-    pageHead('Healing Space could not start'),
+    pageHead(error.status === 0 ? 'You are offline' : 'Healing Space could not start'),
     errorBox(error, () => location.reload()),
     error.status === 0
       ? h('p', { 'data-testid': 'offline-help' },

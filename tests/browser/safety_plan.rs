@@ -31,6 +31,18 @@ const PLAN_SAVED_IS: &str = "
         .then((r) => { window.__planSaved = !!r; });
     return window.__planSaved === arguments[0];";
 
+/// What shows in print: the header, navigation and footer (shown?), any button, the
+/// plan's sections, its care team and crisis lines.
+const ON_PAPER: &str = "
+    const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0;
+    return {
+        chrome: ['.site-header', '#nav', '.site-footer'].map((css) => shown(document.querySelector(css))),
+        buttons: [...document.querySelectorAll('#main button')].some(shown),
+        sections: [...document.querySelectorAll('[data-testid=plan-section]')].filter(shown).length,
+        care_team: shown(document.querySelector('[data-testid=plan-care-team]')),
+        crisis: shown(document.querySelector('[data-testid=plan-crisis]')),
+    };";
+
 /// One entry added to a section of the open editor.
 pub async fn add_entry(browser: &Browser, section: &str, text: &str) {
     let scope = format!("[data-testid=plan-edit-section][data-section={section}]");
@@ -159,6 +171,42 @@ async fn a_clinician_edits_the_plan_and_the_patient_sees_the_new_version() {
         )
         .await;
     patient.shot("02-patient-sees").await;
+
+    // On paper: every section, the care team and the crisis lines; no navigation, no
+    // buttons.
+    patient.find("[data-testid=plan-print]").await;
+    patient
+        .session(
+            http::Method::POST,
+            "goog/cdp/execute",
+            json!({ "cmd": "Emulation.setEmulatedMedia", "params": { "media": "print" } }),
+        )
+        .await;
+    let paper = patient.js(ON_PAPER, vec![]).await;
+    assert_eq!(
+        paper,
+        json!({ "chrome": [false, false, false], "buttons": false, "sections": 7,
+                "care_team": true, "crisis": true }),
+        "{}",
+        patient.describe().await
+    );
+    patient.shot("02-print").await;
+    patient
+        .session(
+            http::Method::POST,
+            "goog/cdp/execute",
+            json!({ "cmd": "Emulation.setEmulatedMedia", "params": { "media": "" } }),
+        )
+        .await;
+
+    // "Need help now?" opens the plan first, with a way to the whole plan.
+    patient.click("[data-testid=crisis-button]").await;
+    patient
+        .find_text("[data-testid=crisis-plan]", "Pulling away from friends")
+        .await;
+    patient.click("[data-testid=crisis-plan-link]").await;
+    patient.gone("#crisis-panel[open]").await;
+    assert_eq!(patient.path().await, "/safety-plan");
 
     // The patient edits while the clinician saves again: nothing the patient typed is
     // lost, the clinician's version is shown, and saving again keeps the patient's text.
