@@ -27,6 +27,8 @@ export function planEditor(options) {
   const cancel = h('button', { type: 'button', class: 'button secondary', 'data-testid': 'plan-cancel' }, 'Cancel');
   cancel.addEventListener('click', () => options.onCancel());
   const form = h('form', { class: 'plan-editor', 'data-testid': 'plan-editor', novalidate: true },
+    h('p', { class: 'hint' }, `Each entry can be up to ${MAX_CHARS} characters, and a section can hold ${MAX_ENTRIES}. `,
+      'Empty boxes are left out when you save.'),
     alert,
     conflict,
     sections.map((s) => s.element),

@@ -1,7 +1,8 @@
-//! Offline: the patient's plan, written in the browser, opens from "Need help now?" with
-//! no network at all, on the page and after a reload.
+//! Offline: the patient's plan, written in the browser (across the clinician's first
+//! version: a 428), opens from "Need help now?" with no network at all, on the page and
+//! after a reload.
 
-use super::{add_entry, plan_text, SECTIONS};
+use super::{add_entry, plan_body, plan_text, put_plan, SECTIONS};
 use crate::browser::*;
 use crate::common::*;
 use serde_json::{json, Value};
@@ -10,12 +11,12 @@ use serde_json::{json, Value};
 const FITS_360: &str =
     "return window.innerWidth === 360 && document.documentElement.scrollWidth <= 360;";
 
-/// The saved plan's version in the service worker's cache (read into a global, since
-/// the Cache API answers later; call until it is there).
-const SAVED_PLAN_VERSION: &str = "
+/// Whether the plan saved in the service worker's cache is version `arguments[0]` (read
+/// into a global, since the Cache API answers later; call until it is).
+const SAVED_PLAN_IS_VERSION: &str = "
     caches.open('hs-plan-v1').then((c) => c.match('/api/safety-plan'))
         .then((r) => (r ? r.json() : null)).then((p) => { window.__savedPlan = p; });
-    return window.__savedPlan ? window.__savedPlan.version : null;";
+    return !!window.__savedPlan && window.__savedPlan.version === arguments[0];";
 
 /// What every cache holds: {cache name: [paths]}.
 const CACHED: &str = "
@@ -118,6 +119,26 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
         "the editor fits 360 px"
     );
     patient.shot("02-editing").await;
+    // Meanwhile the clinician writes the first version: the patient's save, made from no
+    // plan at all, is told so (428), keeps its text, shows that version, and saves next.
+    put_plan(
+        &seeded.clinician,
+        &format!("/api/clinician/patients/{PATIENT}/safety-plan"),
+        None,
+        plan_body(&["Cancelling plans"]),
+    )
+    .await
+    .expect(200);
+    patient.click("[data-testid=plan-save]").await;
+    patient
+        .find_text(
+            "[data-testid=form-error]",
+            "This plan changed before your changes were saved",
+        )
+        .await;
+    patient
+        .find_text("[data-testid=plan-conflict]", "Cancelling plans")
+        .await;
     patient.click("[data-testid=plan-save]").await;
     patient
         .find_text("[data-testid=plan-updated]", "Last changed by you")
@@ -142,7 +163,7 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
 
     // What the server keeps is what the patient wrote.
     let saved = seeded.patient.get("/api/safety-plan").await.expect(200);
-    assert_eq!(saved.body["version"], json!(1));
+    assert_eq!(saved.body["version"], json!(2));
     assert_eq!(
         saved.body["warning_signs"],
         json!(["Staying in bed all day"])
@@ -151,9 +172,12 @@ async fn a_patient_writes_a_plan_and_opens_it_offline_from_the_crisis_panel() {
 
     // The device keeps the app and the latest plan, and no other answer of the API.
     patient
-        .wait_for("the plan saved on the device", SAVED_PLAN_VERSION, vec![])
+        .wait_for(
+            "the latest plan saved on the device",
+            SAVED_PLAN_IS_VERSION,
+            vec![json!(2)],
+        )
         .await;
-    assert_eq!(patient.js(SAVED_PLAN_VERSION, vec![]).await, json!(1));
     let cached = patient.wait_for("the caches", CACHED, vec![]).await;
     assert_eq!(
         cached["hs-plan-v1"],
