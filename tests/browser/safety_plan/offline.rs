@@ -49,6 +49,12 @@ async fn go_offline(browser: &Browser, server: &mut App) {
                 "offline": true, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0 } }),
         )
         .await;
+    let online = browser.js("return navigator.onLine", vec![]).await;
+    assert_eq!(
+        online,
+        json!(false),
+        "Chromium's network emulation is offline"
+    );
     server.stop().await.expect("the server stops");
 }
 
