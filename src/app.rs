@@ -22,13 +22,15 @@ use crate::http::middleware::{
 use crate::state::AppState;
 use crate::{
     admin, alerts, auth, care_teams, feedback, health, home, measures, messaging, mood, my_data,
-    reference, safety_plan, sessions, web,
+    profile, recovery, reference, safety_plan, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(reference::base())
         .merge(health::router())
         .merge(auth::routes::router())
+        .merge(recovery::routes::router())
+        .merge(profile::routes::router())
         .merge(sessions::routes::router())
         .merge(care_teams::routes::router())
         .merge(messaging::routes::router())

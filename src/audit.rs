@@ -30,6 +30,9 @@ pub enum Event {
     AlertResolved,
     SafetyPlanEdited,
     SafetyPlanReviewed,
+    PasswordReset,
+    ResetLinkCreated,
+    EmailVerified,
 }
 
 impl Event {
@@ -56,6 +59,9 @@ impl Event {
             Event::AlertResolved => "alert_resolved",
             Event::SafetyPlanEdited => "safety_plan_edited",
             Event::SafetyPlanReviewed => "safety_plan_reviewed",
+            Event::PasswordReset => "password_reset",
+            Event::ResetLinkCreated => "reset_link_created",
+            Event::EmailVerified => "email_verified",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! `doctor`: every check `serve` would make, each reported instead of stopping at the first.
 //! It never prints a secret: key problems are described, keys only fingerprinted.
 
+use crate::config::mail::MailSettings;
+use crate::mail::Mailer;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -74,6 +76,7 @@ async fn check(source: &dyn Source, dev_flag: bool) -> Report {
         Ok(settings) => {
             describe_settings(&mut report, &settings);
             check_connections(&mut report, &settings.connections);
+            check_mail(&mut report, &settings.mail).await;
             Some(settings.database)
         }
         Err(problems) => {
@@ -144,6 +147,34 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
             settings.shutdown_grace.as_secs()
         ),
     );
+}
+
+/// Where mail goes, and whether the SMTP server answers; no mail at all is a warning,
+/// since password reset links and address checks then cannot reach anyone.
+async fn check_mail(report: &mut Report, settings: &MailSettings) {
+    let mailer = match Mailer::new(settings) {
+        Ok(mailer) => mailer,
+        Err(error) => return report.add("SMTP_URL", Status::Fail, format!("unusable: {error}")),
+    };
+    if !mailer.is_enabled() {
+        return report.add(
+            "SMTP_URL",
+            Status::Warn,
+            "not set: no mail is sent, so nobody can reset a forgotten password by mail or verify an address",
+        );
+    }
+    match mailer.check().await {
+        Ok(()) => report.add(
+            "SMTP_URL",
+            Status::Pass,
+            format!("mail goes to {}, from {}", mailer.describe(), settings.from),
+        ),
+        Err(why) => report.add(
+            "SMTP_URL",
+            Status::Fail,
+            format!("{} does not answer: {why}", mailer.describe()),
+        ),
+    }
 }
 
 /// The connection limits, and whether `MAX_CONNECTIONS` fits under the open-file limit

@@ -4,12 +4,12 @@
 //! A request travels one way: [`app`] (the router, above every feature) → a feature's
 //! routes → its rules → its store → [`storage`].
 //!
-//! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`care_teams`], [`messaging`],
+//! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`recovery`] (password reset links), [`profile`] (my name and address), [`care_teams`], [`messaging`],
 //! [`home`], [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care
 //! team), [`safety_plan`] (written together, every version kept), with the rules they follow in [`clinical`], [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
+//! [`mail`] (outgoing mail), [`text`] (which characters free text may hold), [`state`], [`server`] (connections and
 //! their limits), [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
@@ -32,10 +32,13 @@ pub mod feedback;
 pub mod health;
 pub mod home;
 pub mod http;
+pub mod mail;
 pub mod measures;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod profile;
+pub mod recovery;
 pub mod reference;
 pub mod safety_plan;
 pub mod server;

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::accounts::limits;
 use crate::config::{KeySource, Settings};
+use crate::mail::Mailer;
 use crate::server;
 use crate::sessions::store as session_store;
 use crate::state::AppState;
@@ -27,12 +28,17 @@ impl Application {
         server::open_files::prepare(settings.connections.max_connections)?;
         let db = Database::connect(&settings.database).await?;
         db.migrate().await?;
+        let mailer = Mailer::new(&settings.mail).context("could not set up mail (SMTP_URL)")?;
+        match mailer.is_enabled() {
+            true => tracing::info!(to = mailer.describe(), "mail is sent"),
+            false => tracing::warn!("no mail is sent: SMTP_URL is not set, so password reset links and address checks cannot be mailed"),
+        }
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("could not listen on {} (HOST, PORT)", settings.listen))?;
         Ok(Application {
             listener,
-            state: AppState::new(settings, db),
+            state: AppState::new(settings, db, mailer),
         })
     }
 
@@ -94,6 +100,9 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(error) = limits::purge_failures(&state.db, &state.settings.login).await {
             tracing::warn!(%error, "could not purge old sign-in failures");
+        }
+        if let Err(error) = crate::accounts::links::purge(&state.db, now_ms()).await {
+            tracing::warn!(%error, "could not purge old reset and address links");
         }
         let day_ago = now_ms() - 24 * 60 * 60 * 1000;
         if let Err(error) =

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::accounts::password::Hasher;
 use crate::config::Settings;
 use crate::http::rate_limit::AddressLimiter;
+use crate::mail::Mailer;
 use crate::storage::Database;
 
 #[derive(Clone)]
@@ -16,15 +17,17 @@ pub struct AppState {
     pub db: Database,
     pub hasher: Hasher,
     pub address_limiter: AddressLimiter,
+    pub mailer: Mailer,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, db: Database) -> Self {
+    pub fn new(settings: Settings, db: Database, mailer: Mailer) -> Self {
         AppState {
             address_limiter: AddressLimiter::per_minute(settings.login.per_address_per_minute),
             settings: Arc::new(settings),
             db,
             hasher: Hasher::new(),
+            mailer,
         }
     }
 }

@@ -109,6 +109,7 @@ fn plan_queries(
                 disabled_at: None,
                 created_at: 0,
                 last_login_at: None,
+                email_verified_at: None,
             }),
             vec![
                 Int(conversation),

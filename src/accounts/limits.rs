@@ -68,6 +68,15 @@ impl Attempt {
     }
 }
 
+/// Lifts a lock-out: after a password reset the owner starts afresh.
+pub async fn clear_failures(db: &Database, username: &str) -> Result<(), DbError> {
+    Attempt {
+        key: account_key(username),
+    }
+    .succeeded(db)
+    .await
+}
+
 pub async fn purge_failures(db: &Database, limits: &LoginLimits) -> Result<u64, DbError> {
     let cutoff = now_ms() - millis(limits.failure_window);
     let result = storage::query("DELETE FROM login_failures WHERE failed_at < $1")

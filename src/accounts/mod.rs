@@ -1,6 +1,7 @@
 //! Accounts: who people are (patients, clinicians, administrators) and how they prove it.
 
 pub mod limits;
+pub mod links;
 pub mod names;
 pub mod password;
 pub mod store;
@@ -139,6 +140,8 @@ pub struct UserView {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
+    /// Whether the person proved they read mail at `email` (a link mailed to it).
+    pub email_verified: bool,
     pub role: Role,
     /// `active`, `pending` (a clinician awaiting approval) or `disabled`.
     pub status: &'static str,
@@ -152,6 +155,7 @@ impl From<&User> for UserView {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             email: user.email.clone(),
+            email_verified: user.email.is_some() && user.email_verified_at.is_some(),
             role: user.role,
             status: user.status(),
             created_at: rfc3339(user.created_at),

@@ -18,6 +18,8 @@ pub struct User {
     pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    /// When the person proved they read mail at `email`.
+    pub email_verified_at: Option<i64>,
 }
 
 impl User {
@@ -38,7 +40,7 @@ impl User {
 
 /// The columns of a `User`, for queries that select one (as `u`).
 pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.approved_at, \
-     u.disabled_at, u.created_at, u.last_login_at";
+     u.disabled_at, u.created_at, u.last_login_at, u.email_verified_at";
 
 /// A user's password hash, for signing in.
 #[derive(sqlx::FromRow, Deserialize)]
@@ -89,6 +91,15 @@ pub async fn insert_user<'e>(
 pub async fn find_by_username(db: &Database, username: &str) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
     storage::query(&sql).bind(username).fetch_optional(db).await
+}
+
+/// The account whose verified address this is (case aside).
+pub async fn find_by_verified_email(db: &Database, email: &str) -> Result<Option<User>, DbError> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u \
+         WHERE lower(u.email) = lower($1) AND u.email_verified_at IS NOT NULL"
+    );
+    storage::query(&sql).bind(email).fetch_optional(db).await
 }
 
 /// The user and their password hash, to sign in.
@@ -206,4 +217,45 @@ pub async fn count_matching(db: &Database, role: &str, pattern: &str) -> Result<
         .bind(pattern)
         .fetch_one(db)
         .await
+}
+
+/// Changes the address; it is unverified until its link is used.
+pub async fn set_email<'e>(
+    executor: impl Into<On<'e>>,
+    id: i64,
+    email: Option<&str>,
+) -> Result<(), DbError> {
+    storage::query("UPDATE users SET email = $1, email_verified_at = NULL WHERE id = $2")
+        .bind(email)
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_display_name(db: &Database, id: i64, display_name: &str) -> Result<(), DbError> {
+    storage::query("UPDATE users SET display_name = $1 WHERE id = $2")
+        .bind(display_name)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks the address verified, when it is still the account's; false when it is not. A
+/// unique violation means another account verified it first.
+pub async fn mark_email_verified<'e>(
+    executor: impl Into<On<'e>>,
+    id: i64,
+    email: &str,
+    at: i64,
+) -> Result<bool, DbError> {
+    let changed =
+        storage::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email = $3")
+            .bind(at)
+            .bind(id)
+            .bind(email)
+            .execute(executor)
+            .await?;
+    Ok(changed == 1)
 }

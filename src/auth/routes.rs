@@ -1,5 +1,6 @@
 //! `/api/auth/...`: registration, sign-in and sign-out, the current account, passwords.
 
+use crate::profile::send_verification;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,7 @@ use crate::accounts::{
     refuse_claimed_role, store, AccountError, Role, User, UserView, Username,
 };
 use crate::audit::{Entry, Event};
-use crate::http::client::ClientAddress;
+use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
@@ -68,6 +69,7 @@ struct RegisterRequest {
 async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    PublicBase(base): PublicBase,
     headers: HeaderMap,
     Input(request): Input<RegisterRequest>,
 ) -> ApiResult<Response> {
@@ -141,6 +143,9 @@ async fn register(
             .about(clinician.id)
             .record(&state.db)
             .await?;
+    }
+    if let Some(email) = &user.email {
+        send_verification(&state.db, &state.mailer, &base, &user, email).await?;
     }
     let mut response = sign_in(&state, &user, &headers, None).await?;
     *response.status_mut() = StatusCode::CREATED;

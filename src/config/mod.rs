@@ -8,6 +8,7 @@ pub mod connections;
 pub mod crisis;
 pub mod database;
 pub mod limits;
+pub mod mail;
 pub mod network;
 pub mod secret_key;
 pub mod sessions;
@@ -84,6 +85,8 @@ pub struct Settings {
     pub connections: ConnectionSettings,
     /// How long an urgent risk alert may wait to be acknowledged (`ALERT_ACK_MINUTES`).
     pub alert_ack: Duration,
+    /// Where mail goes (`SMTP_URL`, `MAIL_FROM`).
+    pub mail: mail::MailSettings,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -138,6 +141,7 @@ impl Settings {
         let crisis_resources = problems.take(crisis::read(source.get("CRISIS_RESOURCES")));
         let connections = problems.take(read_connections(source));
         let alert_ack = problems.take(limits::read_alert_ack(source));
+        let mail = problems.take(mail::read(source, strict, &data_dir));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -155,6 +159,7 @@ impl Settings {
                 crisis_resources: crisis_resources?,
                 connections: connections?,
                 alert_ack: alert_ack?,
+                mail: mail?,
             })
         })();
         problems.finish(settings)

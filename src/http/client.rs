@@ -79,3 +79,28 @@ mod tests {
         assert_eq!(parse_forwarded_address("unknown"), None);
     }
 }
+
+/// Where links in mail point: `PUBLIC_URL`, or in development (where it may be unset)
+/// the address this request came to.
+#[derive(Debug, Clone)]
+pub struct PublicBase(pub String);
+
+impl<S> FromRequestParts<S> for PublicBase
+where
+    S: Send + Sync,
+    Arc<Settings>: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(url) = &Arc::<Settings>::from_ref(state).public_url {
+            return Ok(PublicBase(url.trim_end_matches('/').to_owned()));
+        }
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        Ok(PublicBase(format!("http://{host}")))
+    }
+}

@@ -71,6 +71,12 @@ error_codes! {
     PreconditionFailed => "precondition_failed",
     /// A save that does not say which version it was made from (`If-Match`).
     PreconditionRequired => "precondition_required",
+    /// A reset or address link that was never made (or mistyped).
+    LinkUnknown => "link_unknown",
+    /// A reset or address link that was already used: each works once.
+    LinkUsed => "link_used",
+    /// A reset or address link past its time.
+    LinkExpired => "link_expired",
     /// There is nothing to act on yet (reviewing a safety plan that was never written).
     NothingToReview => "nothing_to_review",
     // The server

@@ -115,6 +115,7 @@ pub fn messageable_kinds(from: &User, channel: Channel) -> Vec<PersonKind> {
                 disabled_at: disabled.then_some(0),
                 created_at: 0,
                 last_login_at: None,
+                email_verified_at: None,
             };
             if may_message_in(from, &to, in_care_team, channel) {
                 kinds.push(PersonKind {
@@ -228,6 +229,7 @@ mod tests {
             disabled_at: None,
             created_at: 1,
             last_login_at: None,
+            email_verified_at: None,
         }
     }
 

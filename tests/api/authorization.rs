@@ -4,6 +4,7 @@
 //! reaches another person's data is in [`crate::ownership`].
 
 mod clinical;
+mod recovery;
 mod safety_plan;
 
 use crate::common::*;
@@ -86,6 +87,7 @@ async fn every_route_checks_who_is_calling() {
     let c = format!("/api/messages/conversations/{conversation}");
     let mut table = clinical::rows(&world).await;
     table.extend(safety_plan::rows(&world).await);
+    table.extend(recovery::rows());
     table.extend(vec![
         row(
             "GET",

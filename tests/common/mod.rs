@@ -14,6 +14,7 @@
 pub mod app;
 pub mod client;
 pub mod db;
+pub mod mail;
 pub mod mounts;
 pub mod people;
 pub mod process;
@@ -25,6 +26,9 @@ use std::collections::BTreeMap;
 pub use app::App;
 pub use client::*;
 pub use db::*;
+// Only the tests of mail use it, so not every test binary does.
+#[allow(unused_imports)]
+pub use mail::*;
 pub use people::*;
 pub use process::*;
 // Only the tests of failing infrastructure use these, so not every test binary does.

@@ -332,6 +332,7 @@ mod tests {
             disabled_at: None,
             created_at: 1_700_000_000_000,
             last_login_at: None,
+            email_verified_at: None,
         };
         let (me, other) = (user("me"), user("other"));
         let url = full_url(&me, "measure-response", 7);

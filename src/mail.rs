@@ -1,0 +1,106 @@
+//! Sending mail through lettre: to the SMTP server of `SMTP_URL`, to `.eml` files in the
+//! outbox folder in development, or nowhere. Mail is sent after the request that causes
+//! it has answered, so no answer waits on (or its timing reveals) the mail server. A mail
+//! that cannot be sent is logged without its content: it may hold a link token.
+
+use std::sync::Arc;
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use crate::config::mail::{MailSettings, MailTransport};
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Arc<Transport>,
+    from: Mailbox,
+    description: Arc<str>,
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
+    Disabled,
+}
+
+/// A plain-text mail to one person.
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mailer {
+    /// The mailer the settings describe. Nothing is written or connected to yet.
+    pub fn new(settings: &MailSettings) -> anyhow::Result<Mailer> {
+        let transport = match &settings.transport {
+            MailTransport::Smtp(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())?.build(),
+            ),
+            MailTransport::Outbox(dir) => {
+                Transport::Outbox(AsyncFileTransport::new(dir), dir.clone())
+            }
+            MailTransport::Disabled => Transport::Disabled,
+        };
+        Ok(Mailer {
+            transport: Arc::new(transport),
+            from: settings.from.parse()?,
+            description: settings.describe().into(),
+        })
+    }
+
+    /// Whether mail goes anywhere at all.
+    pub fn is_enabled(&self) -> bool {
+        !matches!(*self.transport, Transport::Disabled)
+    }
+
+    /// Where mail goes, without credentials.
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    /// Whether the SMTP server answers and accepts us (for `doctor`).
+    pub async fn check(&self) -> Result<(), String> {
+        match &*self.transport {
+            Transport::Smtp(smtp) => match smtp.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the server did not accept the connection".into()),
+                Err(error) => Err(error.to_string()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends the mail in the background; `what` names it in the log.
+    pub fn send_later(&self, mail: Mail, what: &'static str) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = mailer.send(mail).await {
+                tracing::error!(%error, mail = what, "could not send a mail");
+            }
+        });
+    }
+
+    /// Sends the mail now.
+    pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(mail.to.parse()?)
+            .subject(mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body)?;
+        match &*self.transport {
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await?;
+            }
+            Transport::Outbox(outbox, dir) => {
+                tokio::fs::create_dir_all(dir).await?;
+                let id = outbox.send(message).await?;
+                tracing::info!(file = %format!("{id}.eml"), outbox = %self.description, "mail written to the outbox");
+            }
+            Transport::Disabled => anyhow::bail!("no mail server is configured (SMTP_URL)"),
+        }
+        Ok(())
+    }
+}

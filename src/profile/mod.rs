@@ -1,0 +1,143 @@
+//! A person's own account details: their display name and email address. An address is
+//! trusted (for password reset mails) only once its owner follows a single-use link
+//! mailed to it; a verified address belongs to one account.
+
+pub mod routes;
+
+use crate::accounts::links::{self, NewLink, Purpose};
+use crate::accounts::store::{self as users, User};
+use crate::accounts::{parse_display_name, parse_email, AccountError};
+use crate::audit::{Entry, Event};
+use crate::mail::{Mail, Mailer};
+use crate::recovery::{usable, LinkError};
+use crate::storage::{now_ms, Database, DbError};
+
+/// How long an address link works.
+pub const VERIFY_HOURS: i64 = 48;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// Another account verified this address first.
+    #[error("address taken")]
+    AddressTaken,
+    /// The account's address changed after the link was sent.
+    #[error("address changed")]
+    AddressChanged,
+}
+
+impl From<DbError> for VerifyError {
+    fn from(error: DbError) -> Self {
+        VerifyError::Link(LinkError::Database(error))
+    }
+}
+
+/// The address link: the web app's screen, the token after `#`.
+pub fn verify_url(base: &str, token: &str) -> String {
+    format!("{}/verify-email#token={token}", base.trim_end_matches('/'))
+}
+
+/// Mails a link that verifies `email` for this account; false when no mail is sent.
+pub async fn send_verification(
+    db: &Database,
+    mailer: &Mailer,
+    base: &str,
+    user: &User,
+    email: &str,
+) -> Result<bool, DbError> {
+    if !mailer.is_enabled() {
+        return Ok(false);
+    }
+    let now = now_ms();
+    let link = NewLink {
+        user_id: user.id,
+        purpose: Purpose::VerifyEmail,
+        email: Some(email),
+        now,
+        expires_at: now + VERIFY_HOURS * 60 * 60 * 1000,
+    };
+    let token = links::create(db, &link).await?;
+    mailer.send_later(
+        verify_mail(user, email, &verify_url(base, &token)),
+        "address link",
+    );
+    Ok(true)
+}
+
+/// Verifies the address a link was mailed to. The token alone is enough.
+pub async fn verify_email(db: &Database, token: &str) -> Result<User, VerifyError> {
+    let link = usable(db, token, Purpose::VerifyEmail).await?;
+    let email = link.email.clone().unwrap_or_default();
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    if !links::use_up(&mut tx, link.id, now).await? {
+        return Err(LinkError::Used.into());
+    }
+    match users::mark_email_verified(&mut tx, link.user_id, &email, now).await {
+        Ok(true) => {}
+        Ok(false) => return Err(VerifyError::AddressChanged),
+        Err(error) if error.is_unique_violation() => return Err(VerifyError::AddressTaken),
+        Err(error) => return Err(error.into()),
+    }
+    tx.commit().await?;
+    let entry = Entry::new(Event::EmailVerified)
+        .by(link.user_id)
+        .about(link.user_id);
+    entry.record(db).await?;
+    users::find_by_id(db, link.user_id)
+        .await?
+        .ok_or(VerifyError::Link(LinkError::Unknown))
+}
+
+/// What a person asked to change; `email: Some(None)` removes the address.
+pub struct Changes {
+    pub display_name: Option<String>,
+    pub email: Option<Option<String>>,
+}
+
+/// Applies the changes; a new address is mailed a link. Returns the account and whether
+/// a link was mailed.
+pub async fn update(
+    db: &Database,
+    mailer: &Mailer,
+    base: &str,
+    user: &User,
+    changes: Changes,
+) -> Result<(User, bool), AccountError> {
+    let display_name = match changes.display_name {
+        Some(name) => Some(parse_display_name(&name, user.role)?),
+        None => None,
+    };
+    let email = match changes.email {
+        Some(email) => Some(parse_email(email.as_deref())?),
+        None => None,
+    };
+    if let Some(name) = &display_name {
+        users::set_display_name(db, user.id, name).await?;
+    }
+    let mut mailed = false;
+    if let Some(email) = email.filter(|new| new.as_deref() != user.email.as_deref()) {
+        users::set_email(db, user.id, email.as_deref()).await?;
+        if let Some(address) = &email {
+            mailed = send_verification(db, mailer, base, user, address).await?;
+        }
+    }
+    let updated = users::find_by_id(db, user.id).await?;
+    Ok((updated.unwrap_or_else(|| user.clone()), mailed))
+}
+
+fn verify_mail(user: &User, email: &str, url: &str) -> Mail {
+    Mail {
+        to: email.to_owned(),
+        subject: "Confirm your email address for Healing Space".into(),
+        body: format!(
+            "Hello {name},\n\nTo confirm that this address belongs to your Healing Space account \
+             ({username}), open this link within {VERIFY_HOURS} hours:\n\n{url}\n\nOnce it is \
+             confirmed, you can reset a forgotten password by mail. If you did not add this \
+             address, ignore this mail.\n",
+            name = user.display_name,
+            username = user.username,
+        ),
+    }
+}

@@ -1,0 +1,128 @@
+//! `PATCH /api/me` (my display name and address) and `POST /api/me/email/verify` (the
+//! link mailed to an address, with or without a session).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{update, verify_email, Changes, VerifyError};
+use crate::accounts::UserView;
+use crate::http::client::{ClientAddress, PublicBase};
+use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
+use crate::sessions::CurrentUser;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(update_me))
+        .routes(routes!(verify_my_email))
+}
+
+/// The one place address checks' errors become HTTP answers.
+impl From<VerifyError> for ApiError {
+    fn from(error: VerifyError) -> Self {
+        match error {
+            VerifyError::Link(error) => error.into(),
+            VerifyError::AddressTaken => ApiError::conflict(
+                "email",
+                "This address is already confirmed for another account. Use another address.",
+            ),
+            VerifyError::AddressChanged => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::LinkUsed,
+                "The account's address changed after this link was sent. Use the newest link.",
+            )
+            .with_field("token"),
+        }
+    }
+}
+
+/// A field that may be absent (leave it) or `null` (remove it).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ProfileChanges {
+    /// Left as it is when absent.
+    #[schema(max_length = 64)]
+    display_name: Option<String>,
+    /// A new address (mailed a link to confirm it), or `null` or `""` to remove it. Left
+    /// as it is when absent.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 254)]
+    email: Option<Option<String>>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ProfileUpdated {
+    user: UserView,
+    /// A link to confirm the new address was mailed to it. `false` with a new address
+    /// means this server sends no mail (`SMTP_URL` is not set).
+    verification_mailed: bool,
+}
+
+/// Changes my display name or email address.
+#[utoipa::path(patch, path = "/me", tag = "auth", request_body = ProfileChanges,
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Changed", body = ProfileUpdated),
+        (status = 422, description = "`validation_failed`: `display_name` or `email`", body = ErrorResponse),
+    ))]
+async fn update_me(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    PublicBase(base): PublicBase,
+    Input(request): Input<ProfileChanges>,
+) -> ApiResult<Json<ProfileUpdated>> {
+    let changes = Changes {
+        display_name: request.display_name,
+        email: request.email,
+    };
+    let (user, mailed) = update(&state.db, &state.mailer, &base, &me.user, changes).await?;
+    Ok(Json(ProfileUpdated {
+        user: UserView::from(&user),
+        verification_mailed: mailed,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct VerifyRequest {
+    /// From the link, after `#token=`.
+    token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct EmailVerified {
+    username: String,
+    email: Option<String>,
+    email_verified: bool,
+}
+
+/// Confirms an address with the link mailed to it. The token is enough: no session needed.
+#[utoipa::path(post, path = "/me/email/verify", tag = "auth", request_body = VerifyRequest,
+    security((), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Confirmed", body = EmailVerified),
+        (status = 400, description = "`link_unknown`, `link_used` or `link_expired`", body = ErrorResponse),
+        (status = 409, description = "`already_exists`: another account confirmed this address first; `link_used`: the account's address changed since", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
+    ))]
+async fn verify_my_email(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Input(request): Input<VerifyRequest>,
+) -> ApiResult<Json<EmailVerified>> {
+    state.address_limiter.check(address)?;
+    let user = verify_email(&state.db, &request.token).await?;
+    Ok(Json(EmailVerified {
+        username: user.username,
+        email_verified: user.email_verified_at.is_some(),
+        email: user.email,
+    }))
+}

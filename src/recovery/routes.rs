@@ -1,0 +1,182 @@
+//! `/api/auth/password-reset...` for anyone, and `/api/admin/users/{username}/reset-link`
+//! for administrators.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{admin_link, complete_reset, request_reset, reset_url, LinkError};
+use crate::accounts::store as users;
+use crate::http::client::{ClientAddress, PublicBase};
+use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input, Path};
+use crate::sessions::Admin;
+use crate::state::AppState;
+use crate::storage::rfc3339;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request_password_reset))
+        .routes(routes!(complete_password_reset))
+        .routes(routes!(create_reset_link))
+}
+
+/// The one place a link's errors become HTTP answers.
+impl From<LinkError> for ApiError {
+    fn from(error: LinkError) -> Self {
+        let bad = |code, message: &str| {
+            ApiError::bad_request(code, message.to_owned()).with_field("token")
+        };
+        match error {
+            LinkError::Unknown => bad(
+                ErrorCode::LinkUnknown,
+                "This link is not one we sent, or it was copied incompletely. Ask for a new one.",
+            ),
+            LinkError::Used => bad(
+                ErrorCode::LinkUsed,
+                "This link was already used: each link works once. Ask for a new one if you need it.",
+            ),
+            LinkError::Expired => bad(
+                ErrorCode::LinkExpired,
+                "This link has expired. Ask for a new one.",
+            ),
+            LinkError::Account(error) => error.into(),
+            LinkError::Database(error) => error.into(),
+            LinkError::Other(error) => ApiError::internal(error),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ResetRequest {
+    /// A username, or a verified email address.
+    #[schema(example = "alex", max_length = 254)]
+    username_or_email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ResetRequested {
+    /// Always `accepted`, whether or not an account matched.
+    status: &'static str,
+    message: &'static str,
+}
+
+/// Mails a password reset link, valid for 30 minutes, when the account has a verified
+/// address. The answer, and its timing, are the same whether or not the account exists.
+#[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = ResetRequest,
+    security(()),
+    responses(
+        (status = 202, description = "Accepted (always, for any name)", body = ResetRequested),
+        (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
+    ))]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    PublicBase(base): PublicBase,
+    Input(request): Input<ResetRequest>,
+) -> ApiResult<(StatusCode, Json<ResetRequested>)> {
+    state.address_limiter.check(address)?;
+    if request.username_or_email.chars().count() > 254 {
+        return Err(ApiError::invalid(
+            "username_or_email",
+            "Enter your username or email address.",
+        ));
+    }
+    // Looked up after answering, so the answer cannot tell who has an account.
+    tokio::spawn(async move {
+        let who = request.username_or_email;
+        if let Err(error) = request_reset(&state.db, &state.mailer, &base, &who).await {
+            tracing::error!(%error, "could not make a password reset link");
+        }
+    });
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ResetRequested {
+            status: "accepted",
+            message: "If this matches an account with a verified email address, we have mailed it a link to choose a new password. It works once, for 30 minutes. No mail? Check the spelling, or ask your care team or the service's administrators for a reset link.",
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct CompleteRequest {
+    /// From the link, after `#token=`.
+    token: String,
+    #[schema(min_length = 8, max_length = 256)]
+    new_password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct PasswordWasReset {
+    password_reset: bool,
+    /// Whose password it was, to sign in with.
+    username: String,
+}
+
+/// Sets a new password with a reset link. Every session of the account ends (they answer
+/// 401 `session_revoked`, reason `password_changed`) and a sign-in lock-out is lifted.
+#[utoipa::path(post, path = "/auth/password-reset/complete", tag = "auth", request_body = CompleteRequest,
+    security(()),
+    responses(
+        (status = 200, description = "The password is set", body = PasswordWasReset),
+        (status = 400, description = "`link_unknown`, `link_used` or `link_expired`", body = ErrorResponse),
+        (status = 422, description = "`validation_failed`: `new_password`", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
+    ))]
+async fn complete_password_reset(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Input(request): Input<CompleteRequest>,
+) -> ApiResult<Json<PasswordWasReset>> {
+    state.address_limiter.check(address)?;
+    let user = complete_reset(
+        &state.db,
+        &state.hasher,
+        &state.mailer,
+        &request.token,
+        request.new_password,
+    )
+    .await?;
+    Ok(Json(PasswordWasReset {
+        password_reset: true,
+        username: user.username,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ResetLink {
+    /// Shown once: hand it to the person; it is not stored and cannot be shown again.
+    url: String,
+    expires_at: String,
+}
+
+/// A single-use reset link for someone without a verified email address, valid for 24
+/// hours. The administrator never sees or sets the password. Audited.
+#[utoipa::path(post, path = "/admin/users/{username}/reset-link", tag = "admin",
+    params(("username" = String, Path, description = "Whose password to reset")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "The link, shown once", body = ResetLink),
+        (status = 404, description = "`not_found`: no such account", body = ErrorResponse),
+    ))]
+async fn create_reset_link(
+    State(state): State<AppState>,
+    Admin(me): Admin,
+    PublicBase(base): PublicBase,
+    Path(username): Path<String>,
+) -> ApiResult<(StatusCode, Json<ResetLink>)> {
+    let user = users::find_by_username(&state.db, username.trim())
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    let (token, expires_at) = admin_link(&state.db, me.user.id, &user).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ResetLink {
+            url: reset_url(&base, &token),
+            expires_at: rfc3339(expires_at),
+        }),
+    ))
+}

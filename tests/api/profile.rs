@@ -1,0 +1,167 @@
+//! My name and address (`PATCH /api/me`), and the address check: a link mailed through a
+//! real SMTP server, enough without a session, and a verified address belonging to one
+//! account. Without an SMTP server, development writes mail to `data/outbox/`.
+
+use crate::common::*;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_address_is_unverified_until_its_link_is_followed() {
+    let db = TestDb::new().await;
+    let mail = MailServer::start();
+    let server = App::start(&db, &mail.env()).await;
+    let robin = patient(&server, "robin").await;
+    let changed = robin
+        .patch(
+            "/api/me",
+            json!({ "display_name": "Robin  Gray", "email": "robin@example.test" }),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(changed["user"]["display_name"], "Robin Gray");
+    assert_eq!(changed["user"]["email"], "robin@example.test");
+    assert_eq!(changed["user"]["email_verified"], false);
+    assert_eq!(changed["verification_mailed"], true);
+    let mails = mail.wait_for("robin@example.test", 1).await;
+    assert_eq!(
+        mails[0].subject(),
+        "Confirm your email address for Healing Space"
+    );
+    let token = mails[0].link_token("/verify-email");
+    // The token is enough, with a session or without.
+    let verified = Client::new(&server)
+        .post("/api/me/email/verify", json!({ "token": token }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(verified["username"], "robin");
+    assert_eq!(verified["email_verified"], true);
+    assert_eq!(
+        robin.get("/api/auth/me").await.body["user"]["email_verified"],
+        true
+    );
+    robin
+        .post("/api/me/email/verify", json!({ "token": token }))
+        .await
+        .expect_error(400, "link_used");
+    // Leaving the address out keeps it; a new one must be checked again; null removes it.
+    let kept = robin
+        .patch("/api/me", json!({ "display_name": "Robin" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(kept["user"]["email_verified"], true);
+    assert_eq!(kept["verification_mailed"], false);
+    let moved = robin
+        .patch("/api/me", json!({ "email": "new@example.test" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(moved["user"]["email_verified"], false);
+    let removed = robin
+        .patch("/api/me", json!({ "email": null }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(removed["user"]["email"], serde_json::Value::Null);
+    // The link to the address that was replaced no longer verifies anything.
+    let stale = mail.wait_for("new@example.test", 1).await[0].link_token("/verify-email");
+    robin
+        .post("/api/me/email/verify", json!({ "token": stale }))
+        .await
+        .expect_error(409, "link_used");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_changes_are_refused_by_field_and_change_nothing() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let robin = patient(&server, "robin").await;
+    for (body, field) in [
+        (json!({ "email": "not an address" }), "email"),
+        (json!({ "display_name": "" }), "display_name"),
+        (json!({ "display_name": "Dr Robin" }), "display_name"),
+        (json!({ "display_name": "a\u{202e}b" }), "display_name"),
+        (json!({ "role": "admin" }), "role"),
+    ] {
+        let reply = robin
+            .patch("/api/me", body.clone())
+            .await
+            .expect_error(422, "validation_failed");
+        assert!(
+            reply.field().contains(field) || reply.body.to_string().contains(field),
+            "{body}: {}",
+            reply.body
+        );
+    }
+    let me = robin.get("/api/auth/me").await.expect(200).body;
+    assert_eq!(me["user"]["display_name"], "robin (test)");
+    assert_eq!(me["user"]["role"], "patient");
+    Client::new(&server)
+        .patch("/api/me", json!({}))
+        .await
+        .expect(401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_verified_address_belongs_to_one_account() {
+    let db = TestDb::new().await;
+    let mail = MailServer::start();
+    let server = App::start(&db, &mail.env()).await;
+    for name in ["first", "second"] {
+        Client::new(&server)
+            .register(name, json!({ "email": "shared@example.test" }))
+            .await
+            .expect(201);
+    }
+    let mails = mail.wait_for("shared@example.test", 2).await;
+    let token_of = |name: &str| {
+        mails
+            .iter()
+            .find(|m| m.text.contains(&format!("({name})")))
+            .unwrap()
+            .link_token("/verify-email")
+    };
+    let anyone = Client::new(&server);
+    anyone
+        .post(
+            "/api/me/email/verify",
+            json!({ "token": token_of("first") }),
+        )
+        .await
+        .expect(200);
+    let taken = anyone
+        .post(
+            "/api/me/email/verify",
+            json!({ "token": token_of("second") }),
+        )
+        .await
+        .expect_error(409, "already_exists");
+    assert_eq!(taken.field(), "email");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_smtp_server_development_writes_mail_to_the_outbox() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    Client::new(&server)
+        .register("kim", json!({ "email": "kim@example.test" }))
+        .await
+        .expect(201);
+    let outbox = db.dir().join("data").join("outbox");
+    let mut found = None;
+    for _ in 0..100 {
+        if let Some(entry) = std::fs::read_dir(&outbox).ok().and_then(|mut d| d.next()) {
+            found = Some(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let eml = found.expect("a mail in data/outbox");
+    assert!(eml.contains("kim@example.test"), "{eml}");
+    assert!(
+        eml.contains("verify-email#token") || eml.contains("verify-email#token=3D"),
+        "{eml}"
+    );
+}
