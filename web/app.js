@@ -65,23 +65,43 @@
 //     [data-testid="end-sessions"] [data-testid="admin-feedback"] (#triage-status-ID,
 //     #triage-note-ID, [data-testid="triage-save"]) #admin-feedback-status
 //     #audit-user [data-testid="audit-entry"] (data-event)
+//   Safety plan (/safety-plan; clinicians: /clinician/patients/:username/safety-plan)
+//     [data-testid="safety-plan"] [data-testid="plan-section"] (data-section = API key)
+//     [data-testid="plan-entry"] [data-testid="plan-updated"] (data-version) [data-testid="plan-reviewed"]
+//     [data-testid="plan-edit|plan-print|plan-show-history|plan-review"] [data-testid="plan-offline"]
+//     editor: [data-testid="plan-editor"] [data-testid="plan-edit-section"] (data-section)
+//     [data-testid="plan-input"] [data-testid="plan-add|plan-remove|plan-save|plan-cancel"]
+//     [data-testid="plan-conflict"] [data-testid="plan-history"] [data-testid="plan-version"]
+//     crisis panel: [data-testid="crisis-plan"] [data-testid="crisis-plan-link"]
+//     after a risky result: [data-testid="offer-safety-plan"]; alerts: [data-testid="alert-plan-reviewed"]
 
-import { onUnauthorized } from './api.js';
+import { api, onUnauthorized } from './api.js';
 import { h } from './components/dom.js';
 import { pageHead } from './components/page.js';
 import { loading, errorBox } from './components/status.js';
 import { startRouter, render, navigate } from './router.js';
-import { onSessionChange, restoreSession, sessionEnded, redirectFor, currentRole, isSignedIn } from './session.js';
+import { onSessionChange, restoreSession, sessionEnded, redirectFor, currentRole, isSignedIn, signedInUser } from './session.js';
 import { startChrome, showNav, markNav, refreshUnread, forgetCrisis } from './chrome.js';
 import { viewContext } from './context.js';
 import { routes } from './routes.js';
+import { registerServiceWorker, keepPlanOnlyFor } from './offline.js';
 
 // A sign-in, a sign-out or an ended session: new navigation, then the next screen.
 function sessionChanged({ reason, next }) {
   if (reason === 'signed-out') forgetCrisis();
   showNav(currentRole());
   navigate(next, { replace: true });
-  if (reason === 'signed-in') refreshUnread(true);
+  if (reason === 'signed-in') {
+    refreshUnread(true);
+    savePlanForOffline();
+  }
+}
+
+// The device keeps only the signed-in patient's latest safety plan, for the crisis panel
+// offline (sw.js saves each GET of it): someone else's is deleted, the patient's fetched.
+async function savePlanForOffline() {
+  await keepPlanOnlyFor(signedInUser()?.username);
+  if (currentRole() === 'patient') api('/api/safety-plan', { auth: false }).catch(() => {});
 }
 
 function screenShown(route) {
@@ -93,12 +113,18 @@ function cannotStart(error) {
   return h(
     'div',
     { class: 'panel' },
-    pageHead('Healing Space could not start'),
+    pageHead(error.status === 0 ? 'You are offline' : 'Healing Space could not start'),
     errorBox(error, () => location.reload()),
+    error.status === 0
+      ? h('p', { 'data-testid': 'offline-help' },
+        'Offline, “Need help now?” at the top still works: it shows the crisis lines and, for patients, ',
+        'the safety plan saved on this device.')
+      : null,
   );
 }
 
 async function boot() {
+  registerServiceWorker();
   onUnauthorized(sessionEnded);
   onSessionChange(sessionChanged);
   startRouter({
@@ -120,6 +146,7 @@ async function boot() {
   }
   showNav(currentRole());
   render();
+  if (isSignedIn()) savePlanForOffline();
 }
 
 boot();

@@ -8,6 +8,8 @@ import { api } from './api.js';
 import { h } from './components/dom.js';
 import { recentlyActive } from './components/activity.js';
 import { crisisContent } from './components/crisis.js';
+import { crisisPlan } from './components/crisis-plan.js';
+import { rememberCrisis, rememberedCrisis, savedPlan } from './offline.js';
 
 const NAV = {
   patient: [
@@ -54,7 +56,8 @@ let navRole = null;
 let currentNav = null;
 let unread = 0;
 let lastUnreadFetch = 0;
-let crisis = null;
+// The server's list; at start the one last seen (kept for opening offline), if any.
+let crisis = rememberedCrisis();
 let toastTimer = null;
 
 /** Listeners for the header and the badge's refreshes; once, at start. */
@@ -142,7 +145,10 @@ export function setUnread(count) {
 
 /** The server's crisis resources ({message, resources}, from Home), for the panel. */
 export function setCrisis(data) {
-  if (data && Array.isArray(data.resources)) crisis = data;
+  if (data && Array.isArray(data.resources)) {
+    crisis = data;
+    rememberCrisis(data);
+  }
 }
 
 /** Signing out forgets what the session fetched: the built-in list shows until the next. */
@@ -153,18 +159,31 @@ export function forgetCrisis() {
 function openCrisis() {
   const dialog = document.getElementById('crisis-panel');
   const content = document.getElementById('crisis-content');
-  content.replaceChildren(...crisisContent(crisis));
+  const resources = document.createElement('div');
+  resources.replaceChildren(...crisisContent(crisis));
+  // A patient's own safety plan first (see components/crisis-plan.js), then the resources.
+  const plan = crisisPlan({
+    role: navRole,
+    // Never sends anyone to sign in from here (auth: false): this panel must stay put.
+    load: () => api('/api/safety-plan', { auth: false }),
+    saved: savedPlan,
+    closePanel: () => dialog.close(),
+    gotPlan: (data) => {
+      setCrisis(data.crisis_resources);
+      resources.replaceChildren(...crisisContent(crisis));
+    },
+  });
+  content.replaceChildren(...[plan, resources].filter(Boolean));
   if (!dialog.open) {
     if (typeof dialog.showModal === 'function') dialog.showModal();
     else dialog.setAttribute('open', '');
   }
   document.getElementById('crisis-close').focus();
-  if (navRole && !crisis) {
-    // Never sends anyone to sign in from here (auth: false): this panel must stay put.
+  if (navRole && navRole !== 'patient' && !crisis) {
     api('/api/home/data', { auth: false })
       .then((data) => {
         setCrisis(data.crisis_resources);
-        if (dialog.open && crisis) content.replaceChildren(...crisisContent(crisis));
+        if (dialog.open && crisis) resources.replaceChildren(...crisisContent(crisis));
       })
       .catch(() => {});
   }

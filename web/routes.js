@@ -19,6 +19,7 @@ import { alertsView } from './views/alerts.js';
 import { patientView } from './views/patient.js';
 import { cbtView, thoughtRecordsView, activitiesView, laddersView } from './views/cbt.js';
 import { thoughtRecordView, activityView, ladderView } from './views/cbt-edit.js';
+import { safetyPlanView, patientPlanView } from './views/safety-plan.js';
 import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin.js';
 
 export const routes = [
@@ -42,6 +43,7 @@ export const routes = [
   { path: '/cbt/exposure-ladders', view: laddersView, nav: 'home', roles: ['patient'], title: 'Exposure ladders' },
   { path: '/cbt/exposure-ladders/new', view: ladderView, nav: 'home', roles: ['patient'], title: 'New exposure ladder' },
   { path: '/cbt/exposure-ladders/:id', view: ladderView, nav: 'home', roles: ['patient'], title: 'Exposure ladder' },
+  { path: '/safety-plan', view: safetyPlanView, nav: 'home', roles: ['patient'], title: 'My safety plan' },
   { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
   { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
   { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
@@ -59,6 +61,13 @@ export const routes = [
     nav: 'clinician',
     roles: ['clinician'],
     title: 'Patient mood',
+  },
+  {
+    path: '/clinician/patients/:username/safety-plan',
+    view: patientPlanView,
+    nav: 'clinician',
+    roles: ['clinician'],
+    title: 'Safety plan',
   },
   // The address this screen had first, kept so that bookmarks of it still work.
   {

@@ -8,6 +8,7 @@ import { api, newEpoch, setCsrfToken, clearCsrfToken } from './api.js';
 import { ErrorCode } from './error-codes.js';
 import { useIdleTimeout } from './components/activity.js';
 import { currentPath } from './router.js';
+import { forgetPlan } from './offline.js';
 
 const RETURN_KEY = 'hs.return';
 
@@ -35,8 +36,12 @@ export async function restoreSession() {
   if (status && status.authenticated) {
     adoptSession(status);
     newEpoch();
-  } else if (status && status.reason && status.reason !== ErrorCode.NotAuthenticated) {
-    state.notice = noticeFor({ code: status.reason, reason: status.detail, message: status.message });
+  } else {
+    // Nobody is signed in here: no safety plan stays on the device.
+    await forgetPlan();
+    if (status && status.reason && status.reason !== ErrorCode.NotAuthenticated) {
+      state.notice = noticeFor({ code: status.reason, reason: status.detail, message: status.message });
+    }
   }
 }
 
@@ -118,6 +123,7 @@ export async function signOut() {
   state.current = null;
   state.drafts.clear();
   clearCsrfToken();
+  await forgetPlan();
   forgetReturn();
   state.notice = 'You signed out.';
   announce({ reason: 'signed-out', next: '/signin' });
@@ -128,6 +134,7 @@ export function sessionEnded(error) {
   const username = state.current?.user?.username;
   state.current = null;
   newEpoch();
+  forgetPlan();
   state.notice = noticeFor(error);
   rememberReturn(currentPath(), username);
   announce({ reason: 'ended', next: '/signin' });

@@ -7,6 +7,9 @@
 //! - anything else gets the app with a 404 status: it shows its own "not found" page, in
 //!   its own look and under the same CSP. (`/api/...` is the API's, with JSON errors.)
 //!
+//! `/app-shell.json` lists the files of the app, for the service worker (`web/sw.js`) to
+//! keep so that the app opens offline.
+//!
 //! Every file is revalidated on each use (`Cache-Control: no-cache`) against its `ETag`,
 //! so a new release is picked up at once and an unchanged file costs a `304`.
 
@@ -29,6 +32,7 @@ const INDEX: &str = "index.html";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(file_or_screen))
+        .route("/app-shell.json", get(app_shell))
         .route("/{*path}", get(file_or_screen))
 }
 
@@ -44,6 +48,23 @@ async fn file_or_screen(uri: Uri, headers: HeaderMap) -> Response {
         Some(app) => not_found_page(app),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Every file of the app the service worker keeps for offline use: all embedded files
+/// except the API reference (`reference/`), which is no part of the app.
+async fn app_shell() -> Response {
+    let files: Vec<String> = shell_files().map(|name| format!("/{name}")).collect();
+    (
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+        axum::Json(serde_json::json!({ "files": files })),
+    )
+        .into_response()
+}
+
+fn shell_files() -> impl Iterator<Item = String> {
+    Assets::iter()
+        .map(|name| name.into_owned())
+        .filter(|name| !name.starts_with("reference/") && !name.starts_with('.'))
 }
 
 /// The embedded file at `path`, if it is one; never a hidden (dot) file.
@@ -134,5 +155,29 @@ mod tests {
     #[test]
     fn index_is_embedded() {
         assert!(Assets::get(INDEX).is_some());
+    }
+
+    #[test]
+    fn the_installable_app_has_the_right_content_types() {
+        assert_eq!(content_type("sw.js"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("manifest.webmanifest"),
+            "application/manifest+json"
+        );
+    }
+
+    #[test]
+    fn the_app_shell_lists_the_app_but_not_the_reference() {
+        let files: Vec<String> = shell_files().collect();
+        for name in [
+            INDEX,
+            "app.js",
+            "sw.js",
+            "manifest.webmanifest",
+            "offline.js",
+        ] {
+            assert!(files.iter().any(|f| f == name), "{name} in {files:?}");
+        }
+        assert!(!files.iter().any(|f| f.starts_with("reference/")));
     }
 }

@@ -22,5 +22,6 @@ mod messaging;
 mod mood_and_feedback;
 mod names;
 mod narrow;
+mod safety_plan;
 mod sessions;
 mod support;

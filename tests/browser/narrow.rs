@@ -140,6 +140,32 @@ async fn seed_long_content(seeded: &Seeded, server: &App) -> i64 {
     sent.body["conversation_id"].as_i64().unwrap()
 }
 
+/// A safety plan with an entry of one long unbroken word, which must wrap.
+async fn seed_long_plan(seeded: &Seeded) {
+    let mut plan = json!({});
+    for key in [
+        "warning_signs",
+        "internal_coping",
+        "social_distraction",
+        "people_to_ask",
+        "professionals",
+        "environment_safety",
+        "reasons_for_living",
+    ] {
+        plan[key] = json!([]);
+    }
+    plan["warning_signs"] = json!(["Thinking about it", "x".repeat(200)]);
+    let put = seeded
+        .patient
+        .request(reqwest::Method::PUT, "/api/safety-plan")
+        .json(&plan);
+    seeded
+        .patient
+        .send(seeded.patient.with_csrf(put))
+        .await
+        .expect(200);
+}
+
 /// At 320, 375 and 768 px, every screen of every role fits: no sideways scrolling, and
 /// the "Need help now?" button inside the viewport.
 #[tokio::test(flavor = "multi_thread")]
@@ -150,6 +176,7 @@ async fn every_screen_fits_from_320_px_up() {
     let server = App::start(&db, &[]).await;
     let seeded = seed(&server, &db).await;
     let conversation = seed_long_content(&seeded, &server).await;
+    seed_long_plan(&seeded).await;
     const TEST: &str = "narrow";
     let mut misfits = Vec::new();
 
@@ -183,6 +210,8 @@ async fn every_screen_fits_from_320_px_up() {
             ("/measures/cssrs", "[data-testid=questionnaire-cssrs]"),
             ("/feedback", "[data-testid=feedback-item]"),
             ("/settings", "[data-testid=device]"),
+            ("/safety-plan", "[data-testid=plan-entry]"),
+            ("/safety-plan?edit=1", "[data-testid=plan-editor]"),
         ],
         &mut misfits,
     )
@@ -212,6 +241,7 @@ async fn every_screen_fits_from_320_px_up() {
     clinician.sign_in(CLINICIAN, PASSWORD).await;
     let mood = format!("/clinician/patients/{PATIENT}/mood");
     let overview = format!("/clinician/patients/{PATIENT}/overview");
+    let plan = format!("/clinician/patients/{PATIENT}/safety-plan");
     measure_screens(
         &clinician,
         "clinician",
@@ -221,6 +251,7 @@ async fn every_screen_fits_from_320_px_up() {
             (&mood, "[data-testid=mood-chart]"),
             ("/clinician/alerts", "[data-testid=alert]"),
             (&overview, "[data-testid=patient-instrument-latest]"),
+            (&plan, "[data-testid=plan-entry]"),
             (&messages, "[data-testid=message]"),
         ],
         &mut misfits,

@@ -49,8 +49,16 @@ export function alertItem(alert, options) {
       alert.acknowledged_by ? [' · acknowledged by ', alert.acknowledged_by, ' ', timeElement(alert.acknowledged_at)] : null,
       alert.resolved_by ? [' · resolved by ', alert.resolved_by, ' ', timeElement(alert.resolved_at)] : null,
       alert.outcome ? h('span', { 'data-testid': 'alert-outcome' }, ` · outcome: ${outcomeLabel(alert.outcome)}`) : null),
+    'plan_reviewed_at' in alert ? planReviewed(alert) : null,
     actions,
   );
+}
+
+/** When the patient's safety plan was last gone through with a clinician. */
+function planReviewed(alert) {
+  return h('p', { class: 'row-meta', 'data-testid': 'alert-plan-reviewed', 'data-reviewed': alert.plan_reviewed_at ? 'true' : 'false' },
+    'Safety plan last reviewed: ', alert.plan_reviewed_at ? timeElement(alert.plan_reviewed_at) : 'never', ' · ',
+    h('a', { href: `/clinician/patients/${encodeURIComponent(alert.patient.username)}/safety-plan` }, 'Safety plan'));
 }
 
 function acknowledgeDialog(alert, who, opener, options) {

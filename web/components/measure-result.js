@@ -31,6 +31,7 @@ export function measureResult(response) {
       crisisContent(guidance.crisis_resources),
     ));
   }
+  if (guidance.offer_safety_plan) section.append(safetyPlanOffer());
   section.append(
     heading,
     h('p', { class: 'result-band', 'data-testid': 'result-band' },
@@ -41,4 +42,12 @@ export function measureResult(response) {
   );
   section.focusTarget = help ? section.querySelector('.result-crisis-title') : heading;
   return section;
+}
+
+/** After a result that speaks of risk: the patient's own safety plan, one step away. */
+function safetyPlanOffer() {
+  return h('div', { class: 'result-plan', 'data-testid': 'offer-safety-plan' },
+    h('p', {}, h('strong', {}, 'Your safety plan can help right now.'),
+      ' It lists your warning signs, what helps you cope and who you can contact. If you have not made one yet, you can start it now, or with your care team.'),
+    h('p', {}, h('a', { class: 'button', href: '/safety-plan', 'data-testid': 'offer-safety-plan-link' }, 'Open my safety plan')));
 }

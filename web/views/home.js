@@ -80,6 +80,9 @@ function renderHome(ctx, data, reload) {
       'section',
       { class: 'panel', 'aria-labelledby': 'home-crisis-title', 'data-testid': 'home-crisis' },
       h('h2', { id: 'home-crisis-title' }, 'If you need help now'),
+      role === 'patient'
+        ? h('p', {}, h('a', { class: 'button', href: '/safety-plan', 'data-testid': 'home-safety-plan' }, 'My safety plan'))
+        : null,
       crisisContent(data.crisis_resources),
     ),
   );
