@@ -1,5 +1,8 @@
-//! Brute-force limits per account. Failures live in the database so every instance
-//! shares them (the per-address limit is `http::rate_limit`).
+//! Brute-force limits. Failures live in the database so every instance shares them (the
+//! per-address limit is `http::rate_limit`). They are counted per [`Counter`]: a browser
+//! that has signed in to the account before (its device cookie), every other client of the
+//! account together, or a signed-in session changing its password. So failures an
+//! attacker causes lock out only clients like the attacker's, never the owner's devices.
 
 use sha2::{Digest, Sha256};
 
@@ -19,14 +22,36 @@ fn account_key(username: &str) -> String {
     hex::encode(Sha256::digest(username.trim().to_lowercase().as_bytes()))
 }
 
+/// Whose failures an attempt counts with.
+pub enum Counter<'a> {
+    /// Clients the account has never signed in from, together.
+    UnknownClients { username: &'a str },
+    /// One browser that signed in to the account before (its device cookie's id).
+    KnownDevice { device: &'a str },
+    /// A signed-in session, changing its password.
+    Session { session_id: &'a str },
+}
+
+impl Counter<'_> {
+    fn key(&self) -> String {
+        let tagged = |tag: &str, id: &str| hex::encode(Sha256::digest(format!("{tag}:{id}")));
+        match self {
+            // Unprefixed, as before device cookies: existing counts carry over.
+            Counter::UnknownClients { username } => account_key(username),
+            Counter::KnownDevice { device } => tagged("device", device),
+            Counter::Session { session_id } => tagged("session", session_id),
+        }
+    }
+}
+
 /// Counts the attempt, or refuses it (without counting) when the account already had too
 /// many recent failures, saying when to retry.
 pub async fn begin_attempt(
     db: &Database,
-    username: &str,
+    counter: Counter<'_>,
     limits: &LoginLimits,
 ) -> Result<Attempt, AccountError> {
-    let key = account_key(username);
+    let key = counter.key();
     let window = millis(limits.failure_window);
     let now = now_ms();
     let id: i64 = storage::query_scalar(
@@ -68,7 +93,7 @@ impl Attempt {
     }
 }
 
-/// Lifts a lock-out: after a password reset the owner starts afresh.
+/// Lifts the lock-out of unknown clients: after a password reset the owner starts afresh.
 pub async fn clear_failures(db: &Database, username: &str) -> Result<(), DbError> {
     Attempt {
         key: account_key(username),

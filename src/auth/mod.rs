@@ -2,5 +2,6 @@
 //! session (`/api/auth/...`). Above both `accounts` and `sessions`, so neither needs the
 //! other's routes.
 
+pub mod device;
 pub mod routes;
 pub mod views;

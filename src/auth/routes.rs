@@ -1,6 +1,8 @@
-//! `/api/auth/...`: registration, sign-in and sign-out, the current account, passwords.
+//! `/api/auth/...`: registration, sign-in and sign-out, the current account. Changing a
+//! password is in `routes/password.rs`.
 
-use crate::profile::send_verification;
+mod password;
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,16 +13,18 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::views::{
-    PasswordChanged, SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView,
-};
+use super::device;
+use super::views::{SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView};
 use crate::accounts::{
-    check_new_password, find_approved_clinician, limits, parse_display_name, parse_email,
-    refuse_claimed_role, store, AccountError, PasswordRules, Role, User, UserView, Username,
+    check_new_password, find_approved_clinician,
+    limits::{self, Counter},
+    parse_display_name, parse_email, refuse_claimed_role, store, AccountError, PasswordRules, Role,
+    User, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
+use crate::profile::send_verification;
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
@@ -34,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(status))
-        .routes(routes!(change_password))
+        .merge(password::router())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -154,7 +158,7 @@ async fn register(
     }
     let mut response = sign_in(&state, &user, &headers, None).await?;
     *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    Ok(remember_device(&state, &user, None, response))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -219,7 +223,15 @@ async fn login(
             None => entry.detail("unknown username"),
         }
     };
-    let attempt = match limits::begin_attempt(&state.db, &username, &state.settings.login).await {
+    // A browser that signed in to this account before counts its failures on its own.
+    let device = device::known(&headers, &state.settings.keys, &username);
+    let counter = match &device {
+        Some(device) => Counter::KnownDevice { device },
+        None => Counter::UnknownClients {
+            username: &username,
+        },
+    };
+    let attempt = match limits::begin_attempt(&state.db, counter, &state.settings.login).await {
         Ok(attempt) => attempt,
         Err(locked) => {
             audit(Event::SignInLockedOut).record(&state.db).await?;
@@ -243,7 +255,20 @@ async fn login(
         .from_address(address)
         .record(&state.db)
         .await?;
-    sign_in(&state, &user, &headers, user.last_login_at).await
+    let response = sign_in(&state, &user, &headers, user.last_login_at).await?;
+    Ok(remember_device(&state, &user, device.as_deref(), response))
+}
+
+/// Marks this browser as one the account has signed in from.
+fn remember_device(
+    state: &AppState,
+    user: &User,
+    known: Option<&str>,
+    mut response: Response,
+) -> Response {
+    let cookie = device::issue(&state.settings, &user.username, known);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
 }
 
 /// Starts a session with a brand-new token (a cookie sent before sign-in never becomes
@@ -378,101 +403,6 @@ async fn status(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
-struct ChangePasswordRequest {
-    #[schema(min_length = 1, max_length = 256)]
-    current_password: String,
-    #[schema(min_length = 10, max_length = 256)]
-    new_password: String,
-}
-
-/// Changes my password: every other session ends; this one continues under a new token.
-#[utoipa::path(post, path = "/auth/change-password", tag = "auth", request_body = ChangePasswordRequest,
-    security(("session_cookie" = [], "csrf_token" = [])),
-    responses(
-        (status = 200, description = "Changed", body = PasswordChanged,
-            headers(("Set-Cookie" = String, description = "This session's new cookie"))),
-        (status = 403, description = "`wrong_password`: the current password is not correct", body = ErrorResponse),
-        (status = 409, description = "`session_changed`: this session's token was renewed meanwhile; try again", body = ErrorResponse),
-        (status = 429, description = "`too_many_attempts`: too many failed attempts for this account", body = ErrorResponse),
-    ))]
-async fn change_password(
-    State(state): State<AppState>,
-    ClientAddress(address): ClientAddress,
-    current: CurrentUser,
-    Input(request): Input<ChangePasswordRequest>,
-) -> ApiResult<Response> {
-    let rules = PasswordRules {
-        username: &current.user.username,
-        display_name: &current.user.display_name,
-        min_score: state.settings.login.password_min_score,
-    };
-    let new_password = check_new_password(request.new_password, "new_password", &rules)?;
-    if request.current_password.is_empty() || request.current_password.chars().count() > 256 {
-        return Err(ApiError::invalid(
-            "current_password",
-            "Enter your current password.",
-        ));
-    }
-    let attempt =
-        limits::begin_attempt(&state.db, &current.user.username, &state.settings.login).await?;
-    let stored = store::password_hash(&state.db, current.user.id).await?;
-    let current_password = SecretString::from(request.current_password);
-    if !state.hasher.verify(current_password, Some(stored)).await? {
-        return Err(ApiError::forbidden(
-            ErrorCode::WrongPassword,
-            "Your current password is not correct.",
-        )
-        .with_field("current_password"));
-    }
-    attempt.succeeded(&state.db).await?;
-    let hash = state.hasher.hash(new_password).await?;
-    let token = IssuedToken::for_session(current.session.id.clone());
-    let mut tx = state.db.begin().await?;
-    store::set_password_hash(&mut tx, current.user.id, &hash).await?;
-    let ended = sessions::store::end_all(
-        &mut tx,
-        current.user.id,
-        Some(current.session_id()),
-        EndReason::PasswordChanged,
-        Some(current.user.id),
-    )
-    .await?;
-    let replaced = sessions::store::replace_token(
-        &mut tx,
-        &token,
-        now_ms(),
-        current.session.token_issued_at,
-        false,
-    )
-    .await?;
-    if !replaced {
-        // Another request renewed this session's token meanwhile (a double click).
-        tx.rollback().await?;
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::SessionChanged,
-            "Your sign-in changed while this was being saved. Please try again.",
-        ));
-    }
-    tx.commit().await?;
-    Entry::new(Event::PasswordChanged)
-        .by(current.user.id)
-        .about(current.user.id)
-        .from_address(address)
-        .record(&state.db)
-        .await?;
-    Ok((
-        [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
-        Json(PasswordChanged {
-            password_changed: true,
-            other_sessions_ended: ended,
-            csrf_token: current.csrf_token(&state.settings),
-        }),
-    )
-        .into_response())
-}
-
 /// The one place an account's errors become HTTP answers.
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
@@ -486,7 +416,7 @@ impl From<AccountError> for ApiError {
                 retry_after_seconds,
             } => ApiError::too_many(
                 ErrorCode::TooManyAttempts,
-                "Too many unsuccessful sign-in attempts for this account. Please wait before trying again, or ask your care team to help you reset your password.",
+                "Too many unsuccessful sign-in attempts for this account from this device. Wait and try again, or use \"Forgot password?\" for a reset link, which always works. On a device you have signed in with before, your password still works.",
                 retry_after_seconds,
             ),
             AccountError::Database(error) => error.into(),

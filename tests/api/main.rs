@@ -7,7 +7,7 @@
 //!   [`home`], [`mood`], [`measures`], [`alerts`], [`safety_plan`], [`feedback`], [`admin`], [`recovery`] (password reset), [`profile`] (my name and address), [`my_data`]
 //!   (and its FHIR form, [`fhir_export`]), [`support`];
 //! - across them: [`authorization`] (who may call what), [`ownership`] (no id reaches
-//!   another person's data), [`sessions`], [`sign_in`] (what guards it),
+//!   another person's data), [`sessions`], [`sign_in`] (what guards it), [`lock_outs`] (device cookies),
 //!   [`session_edges`] (confused or hostile clients), [`concurrency`], the [`http`]
 //!   conventions, the published [`contract`] (the OpenAPI document) and
 //!   [`web_error_codes`], and what a hostile client sends: [`hostile_input`],
@@ -41,6 +41,7 @@ mod http;
 mod http_layer;
 mod idempotency;
 mod inbox;
+mod lock_outs;
 mod measures;
 mod messaging;
 mod mood;

@@ -18,7 +18,9 @@ async fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
     );
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(&body[..10]).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Time for the server to take the connection and start reading the request, so the
+    // request is in flight when the signal comes, even on a busy machine.
+    std::thread::sleep(Duration::from_millis(1000));
     let started = std::time::Instant::now();
     let status = {
         let pid = server.pid();
