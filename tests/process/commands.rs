@@ -297,3 +297,46 @@ async fn apply_migrations_up_to(db: &TestDb, version: u32) {
         migrator.run(&mut conn).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn doctor_checks_the_mail_server_and_never_shows_its_password() {
+    let db = TestDb::new().await;
+    let doctor = |extra: &[(&str, &str)]| {
+        let mut env = production_env(&db, Some(KEY_A));
+        env.extend_from_slice(extra);
+        let output = run_binary(&["doctor"], &env, db.dir());
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let line = stdout
+            .lines()
+            .find(|l| l.contains("SMTP_URL"))
+            .unwrap_or_else(|| panic!("no SMTP_URL line: {stdout}"))
+            .to_owned();
+        (output.status.success(), line)
+    };
+    let (passed, line) = doctor(&[]);
+    assert!(passed && line.starts_with("WARN"), "{line}");
+    assert!(line.contains("no mail is sent"), "{line}");
+
+    let from = ("MAIL_FROM", "Clinic <no-reply@clinic.test>");
+    let mail = MailServer::start();
+    let (passed, line) = doctor(&[("SMTP_URL", &mail.url), from]);
+    assert!(passed && line.starts_with("PASS"), "{line}");
+    // This server takes no sign-in: credentials it cannot take fail, and stay unshown.
+    let with_password = format!("smtp://relay:s3cret-pass@{}", &mail.url[7..]);
+    let (passed, line) = doctor(&[("SMTP_URL", &with_password), from]);
+    assert!(!passed && line.starts_with("FAIL"), "{line}");
+    assert!(
+        !line.contains("s3cret-pass") && !line.contains("relay:"),
+        "{line}"
+    );
+
+    // Nothing listens on the port a closed listener had.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dead = format!("smtp://relay:s3cret-pass@{closed}");
+    let (passed, line) = doctor(&[("SMTP_URL", &dead), from]);
+    assert!(!passed && line.starts_with("FAIL"), "{line}");
+    assert!(!line.contains("s3cret-pass"), "{line}");
+}
