@@ -1,7 +1,7 @@
 //! A way back in, in the browser, with mail through a real SMTP server: an address
 //! confirmed from its mailed link, "Forgot password?" all the way to signing in with the
-//! new password (on a phone-sized screen), and an administrator's reset link for someone
-//! without email.
+//! new password (on a phone-sized screen), an administrator's reset link for someone
+//! without email, and a lock-out that points to "Forgot password?".
 
 use crate::browser::*;
 use crate::common::*;
@@ -194,4 +194,35 @@ async fn an_administrator_creates_a_reset_link_shown_once() {
         .login("no.email", NEW_PASSWORD)
         .await
         .expect(200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lock_out_points_to_forgot_password() {
+    let tools = tools_or_skip!();
+    let _one = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[("LOGIN_MAX_FAILURES", "2")]).await;
+    patient(&server, ROBIN).await;
+    for _ in 0..2 {
+        Client::new(&server)
+            .login(ROBIN, "wrong password")
+            .await
+            .expect_error(401, "invalid_credentials");
+    }
+    const TEST: &str = "locked-out";
+
+    let browser = Browser::open(&tools, &server, TEST, "robin", Viewport::Phone).await;
+    browser.go("/signin").await;
+    browser.fill("#username", ROBIN).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("[data-testid=signin-submit]").await;
+    browser
+        .find_text("[data-testid=locked-out]", "Too many unsuccessful")
+        .await;
+    browser.shot("01-locked-out").await;
+    browser.click("[data-testid=locked-out-forgot]").await;
+    browser.find("#forgot-who").await;
+    assert_eq!(browser.path().await, "/forgot-password");
+    browser.assert_clean_console().await;
+    browser.close().await;
 }
