@@ -23,6 +23,12 @@
 //     [data-testid="signin-notice"]          why you need to sign in (401 reasons, signed out, ...)
 //     #reg-username #reg-display-name #reg-email #reg-password #reg-role-patient #reg-role-clinician
 //     #reg-clinician [data-testid="register-submit"] [data-testid="register-link"] [data-testid="signin-link"]
+//     [data-testid="forgot-link"] [data-testid="locked-out"] (too many attempts; [data-testid="locked-out-forgot"])
+//   Mailed links (/forgot-password, /reset-password#token=, /verify-email#token=)
+//     #forgot-who [data-testid="forgot-submit"] [data-testid="forgot-no-email"]
+//     #reset-password #reset-password-again [data-testid="reset-submit"] [data-testid="reset-done"]
+//     [data-testid="reset-signin"] [data-testid="link-problem"] (data-code) [data-testid="ask-new-link"]
+//     [data-testid="email-confirmed"] [data-testid="email-problem"] (data-code)
 //   Home (/)
 //     [data-testid="greeting"] [data-testid="home-unread"] [data-testid="streak"] (2+ days)
 //     [data-testid="home-checkin"] [data-testid="care-team"] [data-testid="home-crisis"]
@@ -51,6 +57,8 @@
 //     #feedback-category #feedback-message [data-testid="feedback-submit"]
 //     [data-testid="feedback-item"] (data-status), [data-testid="feedback-status"]
 //   Settings (/settings)
+//     #profile-name #profile-email [data-testid="profile-save"] [data-testid="email-remove"]
+//     [data-testid="email-status"] (data-state=none|confirmed|unconfirmed|unmailed)
 //     #current-password #new-password #confirm-password [data-testid="change-password"]
 //     [data-testid="devices"] [data-testid="device"] (data-current), [data-testid="device-signout"],
 //     [data-testid="signout-others"], [data-testid="export-data"], [data-testid="signout"]
@@ -62,7 +70,9 @@
 //     [data-testid="page-previous"] [data-testid="page-next"]
 //     #admin-search #admin-role [data-testid="admin-user"] (data-username, data-status)
 //     [data-testid="approve-user"] [data-testid="disable-user"] [data-testid="enable-user"]
-//     [data-testid="end-sessions"] [data-testid="admin-feedback"] (#triage-status-ID,
+//     [data-testid="end-sessions"] [data-testid="create-reset-link"] [data-testid="reset-link-dialog"]
+//     [data-testid="reset-link"] [data-testid="reset-link-url"] [data-testid="reset-link-copy"]
+//     [data-testid="admin-feedback"] (#triage-status-ID,
 //     #triage-note-ID, [data-testid="triage-save"]) #admin-feedback-status
 //     #audit-user [data-testid="audit-entry"] (data-event)
 //   Safety plan (/safety-plan; clinicians: /clinician/patients/:username/safety-plan)

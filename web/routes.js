@@ -2,10 +2,12 @@
 // The server answers a reload or a bookmark of these paths with the app; it keeps the
 // same list (src/web/screens.rs, whose test compares the two): add a screen to both.
 //   public: shown signed out (and skipped when signed in); otherwise sign in first
+//   open:   shown signed in or out (the screens that mailed links open)
 //   roles:  only for these roles (others get "not part of your account")
 //   nav:    the main navigation entry marked as current
 
 import { signinView, registerView } from './views/auth.js';
+import { forgotPasswordView, resetPasswordView, verifyEmailView } from './views/recovery.js';
 import { homeView } from './views/home.js';
 import { inboxView, composeView, conversationView } from './views/messages.js';
 import { supportView } from './views/support.js';
@@ -25,6 +27,9 @@ import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin
 export const routes = [
   { path: '/signin', view: signinView, public: true, title: 'Sign in' },
   { path: '/register', view: registerView, public: true, title: 'Create an account' },
+  { path: '/forgot-password', view: forgotPasswordView, public: true, title: 'Forgot your password?' },
+  { path: '/reset-password', view: resetPasswordView, open: true, title: 'Choose a new password' },
+  { path: '/verify-email', view: verifyEmailView, open: true, title: 'Confirm your email address' },
   { path: '/', view: homeView, nav: 'home', title: 'Home' },
   { path: '/messages', view: inboxView, nav: 'messages', title: 'Messages' },
   { path: '/messages/new', view: composeView, nav: 'messages', title: 'New message' },

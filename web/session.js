@@ -143,8 +143,10 @@ export function sessionEnded(error) {
 /**
  * For the router: where a screen sends someone instead. Signed-out people sign in first
  * (and come back here afterwards); signed-in people have no use for sign-in or register.
+ * Open screens (a mailed link's) are shown to anyone.
  */
 export function redirectFor(route, path) {
+  if (route.open) return null;
   if (!route.public && !state.current) {
     if (!state.notice) state.notice = 'Please sign in to continue.';
     rememberReturn(path, null);

@@ -5,6 +5,9 @@
 const SCREENS: &[&str] = &[
     "/signin",
     "/register",
+    "/forgot-password",
+    "/reset-password",
+    "/verify-email",
     "/",
     "/messages",
     "/messages/new",

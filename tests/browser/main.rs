@@ -22,6 +22,8 @@ mod messaging;
 mod mood_and_feedback;
 mod names;
 mod narrow;
+mod profile;
+mod recovery;
 mod safety_plan;
 mod sessions;
 mod support;

@@ -187,6 +187,9 @@ async fn every_screen_fits_from_320_px_up() {
         &[
             ("/signin", "#username"),
             ("/register", "#reg-username"),
+            ("/forgot-password", "#forgot-who"),
+            ("/reset-password", "[data-testid=link-problem]"),
+            ("/verify-email", "[data-testid=email-problem]"),
             ("/no/such/page", "#main h1"),
         ],
         &mut misfits,

@@ -1,4 +1,4 @@
-// Administration: people (approve clinicians, disable, end sessions), feedback triage, audit log.
+// Administration: people (approve clinicians, disable, end sessions, reset links), feedback triage, audit log.
 
 import { h, fill } from '../components/dom.js';
 import { button } from '../components/button.js';
@@ -9,6 +9,7 @@ import { pageHead } from '../components/page.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { STATUS, categoryLabel, statusPill } from '../components/feedback-labels.js';
 import { personLabel } from '../components/person.js';
+import { resetLinkAction } from '../components/reset-link.js';
 
 function subnav(current) {
   const tabs = [
@@ -120,6 +121,7 @@ function userItem(ctx, u, alert, reload) {
     return b;
   };
   const actions = [];
+  const linkPlace = h('div', { 'aria-live': 'polite' });
   if (u.role === 'clinician' && u.status === 'pending') {
     actions.push(action('Approve clinician', 'approve-user', 'approve', null, `${u.username} can now see patients.`, ''));
   }
@@ -134,6 +136,7 @@ function userItem(ctx, u, alert, reload) {
     actions.push(action('End sessions', 'end-sessions', 'end-sessions',
       `Sign ${u.username} out on all their devices?`,
       (r) => `Ended ${Number(r?.ended) || 0} session(s) of ${u.username}.`));
+    actions.push(resetLinkAction(ctx, u, linkPlace));
   }
   return h(
     'li',
@@ -146,6 +149,7 @@ function userItem(ctx, u, alert, reload) {
       'joined ', timeElement(u.created_at),
       ' · last sign-in ', u.last_login_at ? timeElement(u.last_login_at) : 'never'),
     actions.length ? h('div', { class: 'row-actions' }, actions) : null,
+    linkPlace,
   );
 }
 

@@ -9,8 +9,10 @@ import { ErrorCode } from '../error-codes.js';
 
 export function signinView(ctx) {
   const notice = ctx.session.notice;
+  // After a password reset, the reset screen sends the person here with their username.
+  const known = ctx.query.get('username') || '';
   const username = field({ id: 'username', label: 'Username', autocomplete: 'username', required: true,
-    attrs: { autocapitalize: 'none', spellcheck: 'false' } });
+    value: known, attrs: { autocapitalize: 'none', spellcheck: 'false' } });
   const password = field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true });
   const alert = formAlert();
   const submit = button('Sign in', { type: 'submit', id: 'signin-submit', 'data-testid': 'signin-submit' });
@@ -27,6 +29,7 @@ export function signinView(ctx) {
         ? h('div', { class: 'alert info', role: 'alert', 'data-testid': 'signin-notice' }, notice)
         : h('p', { class: 'lede' }, 'Welcome. Sign in to stay in touch with your care team.'),
       form,
+      h('p', {}, h('a', { href: '/forgot-password', 'data-testid': 'forgot-link' }, 'Forgot password?')),
       h('p', { class: 'muted' }, 'New to Healing Space? ',
         h('a', { href: '/register', 'data-testid': 'register-link' }, 'Create an account')),
     ),
@@ -61,6 +64,8 @@ export function signinView(ctx) {
         password.control.focus();
       } else if (error.code === ErrorCode.AccountDisabled) {
         alert.show('error', 'Your account was disabled. Please contact your care team.');
+      } else if (error.code === ErrorCode.TooManyAttempts) {
+        alert.show('error', lockedOut(error.retryAfter));
       } else if (error.status === 429) {
         alert.show('error', `${error.message || 'Too many attempts.'} ${waitText(error.retryAfter)}`);
       } else {
@@ -70,7 +75,16 @@ export function signinView(ctx) {
   });
 
   // The form is the point of this page: start there.
-  username.control.focus();
+  (known ? password : username).control.focus();
+}
+
+// Too many wrong passwords for this account: wait, or reset it (a reset link always works).
+function lockedOut(retryAfter) {
+  return h('span', { 'data-testid': 'locked-out' },
+    `Too many unsuccessful sign-in attempts for this account. ${waitText(retryAfter)} `,
+    'If you cannot remember your password, use ',
+    h('a', { href: '/forgot-password', 'data-testid': 'locked-out-forgot' }, 'Forgot password?'),
+    ' to get a reset link.');
 }
 
 export function registerView(ctx) {

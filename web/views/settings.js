@@ -1,10 +1,11 @@
-// Settings: account details, password, signed-in devices, data export, sign out.
+// Settings: account details, name and email, password, signed-in devices, data export, sign out.
 
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
 import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldError } from '../components/form.js';
 import { timeElement, formatDate, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
+import { profilePanel } from '../components/profile-panel.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { ErrorCode } from '../error-codes.js';
 
@@ -20,6 +21,7 @@ export async function settingsView(ctx) {
     h('div', { class: 'columns' },
       h('div', {},
         accountPanel(user),
+        profilePanel(ctx),
         h('section', { class: 'panel', 'aria-labelledby': 'devices-title', 'data-testid': 'devices' },
           h('h2', { id: 'devices-title' }, 'Where you are signed in'),
           h('p', { class: 'muted' }, 'If you see a device you do not recognise, sign it out and change your password.'),
@@ -53,9 +55,7 @@ function accountPanel(user) {
     { class: 'panel', 'aria-labelledby': 'account-title' },
     h('h2', { id: 'account-title' }, 'Your account'),
     h('dl', { class: 'details' },
-      row('Name', user.display_name),
       row('Username', user.username),
-      row('Email', user.email),
       row('Account type', ROLE_WORDS[user.role] || user.role),
       user.status && user.status !== 'active' ? row('Status', user.status === 'pending' ? 'Awaiting approval' : user.status) : null,
       row('Member since', formatDate(user.created_at))),
