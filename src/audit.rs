@@ -36,6 +36,8 @@ pub enum Event {
     PasswordReset,
     ResetLinkCreated,
     EmailVerified,
+    AccountClosed,
+    AccountReopened,
 }
 
 impl Event {
@@ -68,6 +70,8 @@ impl Event {
             Event::PasswordReset => "password_reset",
             Event::ResetLinkCreated => "reset_link_created",
             Event::EmailVerified => "email_verified",
+            Event::AccountClosed => "account_closed",
+            Event::AccountReopened => "account_reopened",
         }
     }
 }

@@ -5,7 +5,7 @@
 //! routes → its rules → its store → [`storage`].
 //!
 //! The parts of the product: [`accounts`], [`sessions`], [`auth`], [`recovery`] (password
-//! reset links), [`profile`] (my name and address), [`care_teams`], [`messaging`], [`home`],
+//! reset links), [`profile`] (my name and address), [`closing`] (closing an account), [`care_teams`], [`messaging`], [`home`],
 //! [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care team),
 //! with the rules they follow in [`clinical`]; [`safety_plan`] (written together, every
 //! version kept); [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
@@ -31,6 +31,7 @@ pub mod care_teams;
 pub mod cbt;
 pub mod cli;
 pub mod clinical;
+pub mod closing;
 pub mod config;
 pub mod doctor;
 pub mod feedback;

@@ -101,6 +101,17 @@ async fn housekeeping(state: AppState) {
         if let Err(error) = limits::purge_failures(&state.db, &state.settings.login).await {
             tracing::warn!(%error, "could not purge old sign-in failures");
         }
+        match crate::closing::erase_due(&state.db, &state.hasher, &state.settings.closing).await {
+            Ok(done) if done.erased + done.deleted > 0 => {
+                tracing::info!(
+                    erased = done.erased,
+                    deleted = done.deleted,
+                    "closed accounts past their periods"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not erase closed accounts"),
+        }
         if let Err(error) = crate::accounts::links::purge(&state.db, now_ms()).await {
             tracing::warn!(%error, "could not purge old reset and address links");
         }

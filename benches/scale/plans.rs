@@ -110,6 +110,7 @@ fn plan_queries(
                 created_at: 0,
                 last_login_at: None,
                 email_verified_at: None,
+                closed_at: None,
             }),
             vec![
                 Int(conversation),

@@ -133,6 +133,15 @@ pub async fn use_up_all<'e>(
     Ok(())
 }
 
+/// Forgets every link of the person: an account that closes keeps none.
+pub async fn forget_all<'e>(executor: impl Into<On<'e>>, user_id: i64) -> Result<(), DbError> {
+    storage::query("DELETE FROM link_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
 /// Forgets links that ended more than a day ago.
 pub async fn purge(db: &Database, now: i64) -> Result<u64, DbError> {
     storage::query("DELETE FROM link_tokens WHERE expires_at < $1")

@@ -193,7 +193,8 @@ pub struct UserView {
     /// Whether the person proved they read mail at `email` (a link mailed to it).
     pub email_verified: bool,
     pub role: Role,
-    /// `active`, `pending` (a clinician awaiting approval) or `disabled`.
+    /// `active`, `pending` (a clinician awaiting approval), `disabled`, or `closed` (by its
+    /// owner).
     pub status: &'static str,
     pub created_at: String,
     pub last_login_at: Option<String>,

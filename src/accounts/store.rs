@@ -20,11 +20,15 @@ pub struct User {
     pub last_login_at: Option<i64>,
     /// When the person proved they read mail at `email`.
     pub email_verified_at: Option<i64>,
+    /// When the owner closed the account (it is disabled too).
+    pub closed_at: Option<i64>,
 }
 
 impl User {
     pub fn status(&self) -> &'static str {
-        if self.disabled_at.is_some() {
+        if self.closed_at.is_some() {
+            "closed"
+        } else if self.disabled_at.is_some() {
             "disabled"
         } else if self.role == Role::Clinician && self.approved_at.is_none() {
             "pending"
@@ -33,14 +37,26 @@ impl User {
         }
     }
 
+    /// The name others see: "Former member" once the owner closed the account.
+    pub fn shown_name(&self) -> &str {
+        match self.closed_at {
+            Some(_) => FORMER_MEMBER,
+            None => &self.display_name,
+        }
+    }
+
     pub fn is_approved_clinician(&self) -> bool {
         self.role == Role::Clinician && self.approved_at.is_some() && self.disabled_at.is_none()
     }
 }
 
+/// The name others see in place of a closed account's (the SQL of the messaging views
+/// writes it too).
+pub const FORMER_MEMBER: &str = "Former member";
+
 /// The columns of a `User`, for queries that select one (as `u`).
 pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.approved_at, \
-     u.disabled_at, u.created_at, u.last_login_at, u.email_verified_at";
+     u.disabled_at, u.created_at, u.last_login_at, u.email_verified_at, u.closed_at";
 
 /// A user's password hash, for signing in.
 #[derive(sqlx::FromRow, Deserialize)]
@@ -258,4 +274,77 @@ pub async fn mark_email_verified<'e>(
             .execute(executor)
             .await?;
     Ok(changed == 1)
+}
+
+/// Enabled administrators, the caller included.
+pub async fn count_active_admins(db: &Database) -> Result<i64, DbError> {
+    storage::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
+        .fetch_one(db)
+        .await
+}
+
+/// Closed by its owner: disabled too, so it is hidden wherever disabled accounts are.
+pub async fn mark_closed<'e>(executor: impl Into<On<'e>>, id: i64, at: i64) -> Result<(), DbError> {
+    storage::query(
+        "UPDATE users SET closed_at = $1, disabled_at = COALESCE(disabled_at, $1) WHERE id = $2",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+pub async fn reopen(db: &Database, id: i64) -> Result<(), DbError> {
+    storage::query(
+        "UPDATE users SET closed_at = NULL, disabled_at = NULL WHERE id = $1 AND erased_at IS NULL",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Accounts closed before `cutoff` and not yet erased.
+pub async fn closed_before(db: &Database, cutoff: i64) -> Result<Vec<i64>, DbError> {
+    storage::query_scalar(
+        "SELECT id FROM users WHERE closed_at < $1 AND erased_at IS NULL ORDER BY id",
+    )
+    .bind(cutoff)
+    .fetch_all(db)
+    .await
+}
+
+/// Erases an account's personal details: its name, handle, address and password, its
+/// sign-ins and its feedback. Its clinical records and messages stay, under "Former member".
+pub async fn erase(
+    tx: &mut storage::Transaction,
+    id: i64,
+    unusable_hash: &str,
+    at: i64,
+) -> Result<(), DbError> {
+    storage::query(
+        "UPDATE users SET username = 'former-' || id, display_name = 'Former member', email = NULL, \
+         email_verified_at = NULL, password_hash = $1, erased_at = $2 WHERE id = $3",
+    )
+    .bind(unusable_hash)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    for table in ["sessions", "feedback"] {
+        storage::query(format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Deletes accounts closed before `cutoff`, with everything that belongs to them.
+pub async fn delete_closed_before(db: &Database, cutoff: i64) -> Result<u64, DbError> {
+    storage::query("DELETE FROM users WHERE closed_at < $1")
+        .bind(cutoff)
+        .execute(db)
+        .await
 }

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use crate::accounts::{store as users, Role, User, UserView, Username};
 use crate::alerts::store as alert_store;
 use crate::audit::{Entry, Event};
+use crate::closing;
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, PageQuery, Paging, Path, Query};
 use crate::sessions::{store as sessions, Admin, EndReason};
 use crate::state::AppState;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_clinician))
         .routes(routes!(disable))
         .routes(routes!(enable))
+        .routes(routes!(reopen))
         .routes(routes!(end_sessions))
         .routes(routes!(audit_log))
 }
@@ -222,12 +224,38 @@ async fn enable(
     Path(username): Path<String>,
 ) -> ApiResult<Json<UserChanged>> {
     let user = find_user(&state, &username).await?;
+    if user.closed_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::AccountClosed,
+            "Its owner closed this account: reopen it instead.",
+        ));
+    }
     users::set_disabled(&state.db, user.id, false).await?;
     Entry::new(Event::AccountEnabled)
         .by(admin.user.id)
         .about(user.id)
         .record(&state.db)
         .await?;
+    reload(&state, user.id).await
+}
+
+/// Reopens an account its owner closed, during the grace period (`ACCOUNT_GRACE_DAYS`).
+#[utoipa::path(post, path = "/admin/users/{username}/reopen", tag = "admin",
+    params(("username" = String, Path, description = "The person's username")),
+    security(("session_cookie" = ["admin"], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Reopened: they can sign in again", body = UserChanged),
+        (status = 404, description = "`not_found`: no such account", body = ErrorResponse),
+        (status = 409, description = "`not_closed`, or `account_erased`: past the grace period", body = ErrorResponse),
+    ))]
+async fn reopen(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<UserChanged>> {
+    let user = find_user(&state, &username).await?;
+    closing::reopen(&state.db, admin.user.id, &user, &state.settings.closing).await?;
     reload(&state, user.id).await
 }
 

@@ -244,9 +244,14 @@ async fn login(
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
-    if user.disabled_at.is_some() {
-        let refusal = sessions::Refusal::new(sessions::NotSignedIn::AccountDisabled);
-        return Err(not_signed_in(refusal, &state.settings));
+    let closed_or_disabled = if user.closed_at.is_some() {
+        Some(sessions::NotSignedIn::AccountClosed)
+    } else {
+        user.disabled_at
+            .map(|_| sessions::NotSignedIn::AccountDisabled)
+    };
+    if let Some(why) = closed_or_disabled {
+        return Err(not_signed_in(sessions::Refusal::new(why), &state.settings));
     }
     attempt.succeeded(&state.db).await?;
     Entry::new(Event::SignInSucceeded)

@@ -63,6 +63,44 @@ pub fn read_login_limits(source: &dyn Source) -> Result<LoginLimits, Vec<ConfigE
     problems.finish(limits)
 }
 
+/// How long a closed account can be reopened before its personal details are erased.
+pub const ACCOUNT_GRACE_DAYS: Whole = Whole {
+    default: 30,
+    min: 1,
+    max: 365,
+    unit: "days",
+};
+/// How long a closed account's clinical records are kept after closing (20 years by
+/// default, as England's records code asks of mental-health records).
+pub const CLINICAL_RETENTION_DAYS: Whole = Whole {
+    default: 7300,
+    min: 30,
+    max: 36500,
+    unit: "days",
+};
+
+/// What happens to an account its owner closed, and when.
+#[derive(Debug, Clone)]
+pub struct ClosingSettings {
+    pub grace: Duration,
+    pub clinical_retention: Duration,
+}
+
+pub fn read_closing(source: &dyn Source) -> Result<ClosingSettings, Vec<ConfigError>> {
+    let days =
+        |name, bounds| read_whole(source, name, bounds).map(|d| Duration::from_secs(d * 86_400));
+    let mut problems = Problems::default();
+    let grace = problems.take(days("ACCOUNT_GRACE_DAYS", ACCOUNT_GRACE_DAYS));
+    let retention = problems.take(days("CLINICAL_RETENTION_DAYS", CLINICAL_RETENTION_DAYS));
+    let settings = (|| {
+        Some(ClosingSettings {
+            grace: grace?,
+            clinical_retention: retention?,
+        })
+    })();
+    problems.finish(settings)
+}
+
 pub fn read_body_limit(source: &dyn Source) -> Result<usize, ConfigError> {
     read_whole(source, "MAX_BODY_BYTES", MAX_BODY_BYTES)
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX))

@@ -87,6 +87,8 @@ pub struct Settings {
     pub alert_ack: Duration,
     /// Where mail goes (`SMTP_URL`, `MAIL_FROM`).
     pub mail: mail::MailSettings,
+    /// Closed accounts: the grace period and the clinical retention period.
+    pub closing: limits::ClosingSettings,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -142,6 +144,7 @@ impl Settings {
         let connections = problems.take(read_connections(source));
         let alert_ack = problems.take(limits::read_alert_ack(source));
         let mail = problems.take(mail::read(source, strict, &data_dir));
+        let closing = problems.take_all(limits::read_closing(source));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -160,6 +163,7 @@ impl Settings {
                 connections: connections?,
                 alert_ack: alert_ack?,
                 mail: mail?,
+                closing: closing?,
             })
         })();
         problems.finish(settings)

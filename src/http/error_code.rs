@@ -51,6 +51,8 @@ error_codes! {
     SessionExpired => "session_expired",
     SessionRevoked => "session_revoked",
     AccountDisabled => "account_disabled",
+    /// The owner closed this account (`POST /api/me/close`).
+    AccountClosed => "account_closed",
     SessionChanged => "session_changed",
     CsrfFailed => "csrf_failed",
     WrongPassword => "wrong_password",
@@ -77,6 +79,9 @@ error_codes! {
     LinkUsed => "link_used",
     /// A reset or address link past its time.
     LinkExpired => "link_expired",
+    /// Reopening an account that is not closed, or whose grace period is over.
+    NotClosed => "not_closed",
+    AccountErased => "account_erased",
     /// There is nothing to act on yet (reviewing a safety plan that was never written).
     NothingToReview => "nothing_to_review",
     // The server

@@ -116,6 +116,7 @@ pub fn messageable_kinds(from: &User, channel: Channel) -> Vec<PersonKind> {
                 created_at: 0,
                 last_login_at: None,
                 email_verified_at: None,
+                closed_at: None,
             };
             if may_message_in(from, &to, in_care_team, channel) {
                 kinds.push(PersonKind {
@@ -230,6 +231,7 @@ mod tests {
             created_at: 1,
             last_login_at: None,
             email_verified_at: None,
+            closed_at: None,
         }
     }
 

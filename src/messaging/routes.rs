@@ -313,7 +313,7 @@ async fn conversation(
                 from_me,
                 sender: Correspondent {
                     username: sender.username.clone(),
-                    display_name: sender.display_name.clone(),
+                    display_name: sender.shown_name().to_owned(),
                     role: None,
                 },
                 content: m.content,
@@ -326,8 +326,8 @@ async fn conversation(
             id,
             subject: header.subject,
             other: Correspondent {
+                display_name: other.shown_name().to_owned(),
                 username: other.username,
-                display_name: other.display_name,
                 role: Some(other.role.as_str().to_owned()),
             },
             archived: header.archived,

@@ -66,7 +66,7 @@ fn more_specific(kept: Refusal, other: Refusal) -> Refusal {
     let rank = |why: NotSignedIn| match why {
         NotSignedIn::NoCookie => 0,
         NotSignedIn::Unknown => 1,
-        NotSignedIn::Ended(_) | NotSignedIn::AccountDisabled => 2,
+        NotSignedIn::Ended(_) | NotSignedIn::AccountDisabled | NotSignedIn::AccountClosed => 2,
     };
     if rank(other.why) > rank(kept.why) {
         other
@@ -136,6 +136,9 @@ pub fn error_code(why: NotSignedIn) -> ErrorCode {
         }
         NotSignedIn::Ended(EndReason::AccountDisabled) | NotSignedIn::AccountDisabled => {
             ErrorCode::AccountDisabled
+        }
+        NotSignedIn::Ended(EndReason::AccountClosed) | NotSignedIn::AccountClosed => {
+            ErrorCode::AccountClosed
         }
         NotSignedIn::Ended(_) => ErrorCode::SessionRevoked,
     }

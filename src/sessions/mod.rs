@@ -63,6 +63,7 @@ pub enum EndReason {
     PasswordChanged,
     Admin,
     AccountDisabled,
+    AccountClosed,
     IdleTimeout,
     AbsoluteLifetime,
 }
@@ -76,6 +77,7 @@ impl EndReason {
             EndReason::PasswordChanged => "password_changed",
             EndReason::Admin => "admin",
             EndReason::AccountDisabled => "account_disabled",
+            EndReason::AccountClosed => "account_closed",
             EndReason::IdleTimeout => "idle_timeout",
             EndReason::AbsoluteLifetime => "absolute_lifetime",
         }
@@ -89,6 +91,7 @@ impl EndReason {
             EndReason::PasswordChanged,
             EndReason::Admin,
             EndReason::AccountDisabled,
+            EndReason::AccountClosed,
             EndReason::IdleTimeout,
             EndReason::AbsoluteLifetime,
         ]
@@ -104,6 +107,8 @@ pub enum NotSignedIn {
     Unknown,
     Ended(EndReason),
     AccountDisabled,
+    /// The owner closed the account.
+    AccountClosed,
 }
 
 impl NotSignedIn {
@@ -113,6 +118,7 @@ impl NotSignedIn {
             NotSignedIn::Ended(EndReason::IdleTimeout) => Some("idle"),
             NotSignedIn::Ended(EndReason::AbsoluteLifetime) => Some("absolute"),
             NotSignedIn::Ended(EndReason::AccountDisabled) | NotSignedIn::AccountDisabled => None,
+            NotSignedIn::Ended(EndReason::AccountClosed) | NotSignedIn::AccountClosed => None,
             NotSignedIn::Ended(reason) => Some(reason.as_str()),
             _ => None,
         }
@@ -126,6 +132,9 @@ impl NotSignedIn {
             }
             NotSignedIn::AccountDisabled | NotSignedIn::Ended(EndReason::AccountDisabled) => {
                 "Your account has been disabled. Please contact your care team or an administrator.".into()
+            }
+            NotSignedIn::AccountClosed | NotSignedIn::Ended(EndReason::AccountClosed) => {
+                "This account was closed by its owner. An administrator can reopen it during a grace period after closing; after that its personal details are erased.".into()
             }
             NotSignedIn::Ended(EndReason::IdleTimeout) => format!(
                 "You were signed out after {} without activity, to keep your information safe. Please sign in again.",
@@ -203,6 +212,9 @@ pub async fn lookup(
             ended_now,
         }))
     };
+    if session.user.closed_at.is_some() {
+        return refuse(NotSignedIn::AccountClosed, false);
+    }
     if session.user.disabled_at.is_some() {
         return refuse(NotSignedIn::AccountDisabled, false);
     }

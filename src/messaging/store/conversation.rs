@@ -126,7 +126,8 @@ pub type SentMessage = Both<Message, Recipient>;
 /// The columns of a `Message`, from `messages m` and its sender `u`.
 const MESSAGE_COLUMNS: &str =
     "m.id, m.conversation_id, m.sender_id, u.username AS sender_username, \
-     u.display_name AS sender_display_name, m.content, m.sent_at";
+     CASE WHEN u.closed_at IS NULL THEN u.display_name ELSE 'Former member' END AS sender_display_name, \
+     m.content, m.sent_at";
 
 /// Messages I sent, newest first, with the recipient.
 pub async fn sent_by(
@@ -136,7 +137,8 @@ pub async fn sent_by(
     offset: i64,
 ) -> Result<Vec<SentMessage>, DbError> {
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS}, r.username AS to_username, r.display_name AS to_display_name, r.role AS to_role \
+        "SELECT {MESSAGE_COLUMNS}, r.username AS to_username, \
+           CASE WHEN r.closed_at IS NULL THEN r.display_name ELSE 'Former member' END AS to_display_name, r.role AS to_role \
          FROM messages m JOIN users u ON u.id = m.sender_id \
          JOIN conversation_members om ON om.conversation_id = m.conversation_id AND om.user_id <> $1 \
          JOIN users r ON r.id = om.user_id \

@@ -54,7 +54,9 @@ pub fn inbox_query() -> String {
     format!(
         "SELECT {counts}, me.conversation_id AS id, {SUBJECT} AS subject, me.unread_count, \
            (me.archived_at IS NOT NULL) AS archived, \
-           o.username AS other_username, o.display_name AS other_display_name, o.role AS other_role, \
+           o.username AS other_username, \
+           CASE WHEN o.closed_at IS NULL THEN o.display_name ELSE 'Former member' END AS other_display_name, \
+           o.role AS other_role, \
            me.last_preview AS last_content, me.last_sent_at, me.last_sender_id \
          FROM (SELECT me.conversation_id, me.user_id, me.unread_count, me.archived_at, me.last_message_at, \
                  me.other_user_id, me.subject, me.last_preview, me.last_sent_at, me.last_sender_id \

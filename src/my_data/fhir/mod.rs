@@ -333,6 +333,7 @@ mod tests {
             created_at: 1_700_000_000_000,
             last_login_at: None,
             email_verified_at: None,
+            closed_at: None,
         };
         let (me, other) = (user("me"), user("other"));
         let url = full_url(&me, "measure-response", 7);

@@ -1,4 +1,4 @@
-//! The authorisation table's rows for password recovery and my profile. Reset requests
+//! The authorisation table's rows for password recovery, my profile and closing accounts. Reset requests
 //! and links need no session (a link's token is its authority); a made-up token is a 400
 //! for everyone.
 
@@ -31,6 +31,19 @@ pub fn rows() -> Vec<Row> {
             "/api/me",
             Some(json!({})),
             [401, 200, 200, 200, 200, 200, 200],
+        ),
+        // A wrong password: closing needs the right one, and the table's people stay.
+        row(
+            "POST",
+            "/api/me/close",
+            Some(json!({ "password": "not the password" })),
+            [401, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/admin/users/patient.b/reopen",
+            Some(json!({})),
+            [401, 403, 403, 403, 403, 403, 409],
         ),
         row(
             "POST",
