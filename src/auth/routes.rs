@@ -156,7 +156,7 @@ async fn register(
     if let Some(email) = &user.email {
         send_verification(&state.db, &state.mailer, &base, &user, email).await?;
     }
-    let mut response = sign_in(&state, &user, &headers, None).await?;
+    let mut response = sign_in(&state, &user, &headers, address, None).await?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(remember_device(&state, &user, None, response))
 }
@@ -260,7 +260,7 @@ async fn login(
         .from_address(address)
         .record(&state.db)
         .await?;
-    let response = sign_in(&state, &user, &headers, user.last_login_at).await?;
+    let response = sign_in(&state, &user, &headers, address, user.last_login_at).await?;
     Ok(remember_device(&state, &user, device.as_deref(), response))
 }
 
@@ -282,6 +282,7 @@ async fn sign_in(
     state: &AppState,
     user: &User,
     headers: &HeaderMap,
+    address: std::net::IpAddr,
     previous_login_at: Option<i64>,
 ) -> ApiResult<Response> {
     if let SessionCheck::Live(old) = SessionCheck::of(headers, &state.db, &state.settings).await? {
@@ -307,6 +308,7 @@ async fn sign_in(
         sessions::store::NewSession {
             user_id: user.id,
             client: &client,
+            address: &sessions::shorten_address(address),
             previous_login_at,
             now,
             expires_at: now + millis(state.settings.sessions.absolute_lifetime),

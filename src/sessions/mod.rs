@@ -265,6 +265,25 @@ fn touch_interval(settings: &SessionSettings) -> i64 {
     (millis(settings.idle_timeout) / 4).clamp(1_000, 60_000)
 }
 
+/// Where a device signed in from, shortened to its network (`203.0.113.x`, or the first
+/// three groups of an IPv6 address): enough for a person to tell home from elsewhere, not
+/// enough to locate them.
+pub fn shorten_address(address: std::net::IpAddr) -> String {
+    match address {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.x")
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => shorten_address(std::net::IpAddr::V4(v4)),
+            None => {
+                let groups = v6.segments();
+                format!("{:x}:{:x}:{:x}:…", groups[0], groups[1], groups[2])
+            }
+        },
+    }
+}
+
 /// A short description of the browser and system, for the list of signed-in devices.
 pub fn describe_client(user_agent: Option<&str>) -> String {
     let Some(agent) = user_agent.filter(|a| !a.trim().is_empty()) else {
@@ -304,6 +323,18 @@ pub fn expose(token: &IssuedToken) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_shortened_to_their_network() {
+        let short = |text: &str| shorten_address(text.parse().unwrap());
+        assert_eq!(short("203.0.113.77"), "203.0.113.x");
+        assert_eq!(
+            short("2001:db8:85a3:8d3:1319:8a2e:370:7348"),
+            "2001:db8:85a3:…"
+        );
+        assert_eq!(short("::ffff:192.0.2.9"), "192.0.2.x");
+        assert_eq!(short("::1"), "0:0:0:…");
+    }
 
     #[test]
     fn tokens_are_random_and_only_their_hash_is_kept() {

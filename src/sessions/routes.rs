@@ -4,13 +4,17 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::views::{DeviceSession, DeviceSignedOut, OtherDevicesSignedOut, SessionList};
+use super::views::{
+    DeviceRenamed, DeviceSession, DeviceSignedOut, OtherDevicesSignedOut, SessionList,
+};
 use super::{cookie, store, CurrentUser, EndReason};
 use crate::audit::{Entry, Event};
-use crate::http::{ApiError, ApiResult, ErrorResponse, Path};
+use crate::http::{ApiError, ApiResult, ErrorResponse, Input, Path};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms, rfc3339};
 use crate::text::{self, Lines};
@@ -18,7 +22,7 @@ use crate::text::{self, Lines};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
-        .routes(routes!(end_one))
+        .routes(routes!(end_one, rename_device))
         .routes(routes!(end_others))
 }
 
@@ -38,6 +42,8 @@ async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<
             last_seen_at: rfc3339(s.last_seen_at),
             expires_at: rfc3339(s.expires_at),
             client: s.client,
+            address: s.address,
+            name: s.name,
         })
         .collect();
     Ok(Json(SessionList { sessions }))
@@ -93,6 +99,60 @@ async fn end_one(
     } else {
         body.into_response()
     })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DeviceName {
+    /// 1 to 60 characters on one line; `null` or `""` removes the name.
+    #[schema(max_length = 60)]
+    name: Option<String>,
+}
+
+/// Names one of my signed-in devices ("Kitchen laptop"), so I can tell them apart.
+#[utoipa::path(patch, path = "/auth/sessions/{id}", tag = "sessions",
+    params(("id" = String, Path, description = "A session's id, from the list")),
+    request_body = DeviceName,
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Named", body = DeviceRenamed),
+        (status = 404, description = "`not_found`: no live session of mine has this id", body = ErrorResponse),
+        (status = 422, description = "`validation_failed`: `name`", body = ErrorResponse),
+    ))]
+async fn rename_device(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    Input(request): Input<DeviceName>,
+) -> ApiResult<Json<DeviceRenamed>> {
+    let name = request
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(name) = name {
+        if name.chars().count() > 60 {
+            return Err(ApiError::invalid(
+                "name",
+                "A device name is at most 60 characters.",
+            ));
+        }
+        if let Err(forbidden) = text::check(name, Lines::One) {
+            return Err(ApiError::invalid(
+                "name",
+                format!("A device name {forbidden}."),
+            ));
+        }
+    }
+    if text::check(&id, Lines::One).is_err()
+        || !store::rename(&state.db, current.user.id, &id, name).await?
+    {
+        return Err(ApiError::not_found("session"));
+    }
+    Ok(Json(DeviceRenamed {
+        id,
+        name: name.map(str::to_owned),
+    }))
 }
 
 /// Signs out every other device of mine.

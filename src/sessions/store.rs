@@ -60,6 +60,8 @@ impl From<Both<SessionColumns, User>> for StoredSession {
 pub struct NewSession<'a> {
     pub user_id: i64,
     pub client: &'a str,
+    /// Shortened (see `sessions::shorten_address`).
+    pub address: &'a str,
     pub previous_login_at: Option<i64>,
     pub now: i64,
     pub expires_at: i64,
@@ -72,7 +74,8 @@ pub async fn insert<'e>(
 ) -> Result<(), DbError> {
     storage::query(
         "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, \
-         token_issued_at, previous_login_at, client) VALUES ($1, $2, $3, $4, $4, $5, $4, $6, $7)",
+         token_issued_at, previous_login_at, client, address) \
+         VALUES ($1, $2, $3, $4, $4, $5, $4, $6, $7, $8)",
     )
     .bind(&token.session_id)
     .bind(&token.token_hash)
@@ -81,6 +84,7 @@ pub async fn insert<'e>(
     .bind(new.expires_at)
     .bind(new.previous_login_at)
     .bind(new.client)
+    .bind(new.address)
     .execute(executor)
     .await?;
     Ok(())
@@ -237,6 +241,8 @@ pub struct ListedSession {
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub client: String,
+    pub address: Option<String>,
+    pub name: Option<String>,
 }
 
 pub async fn list_live(
@@ -246,7 +252,7 @@ pub async fn list_live(
     idle_ms: i64,
 ) -> Result<Vec<ListedSession>, DbError> {
     storage::query(
-        "SELECT id, created_at, last_seen_at, expires_at, client FROM sessions \
+        "SELECT id, created_at, last_seen_at, expires_at, client, address, name FROM sessions \
          WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC",
     )
@@ -255,6 +261,25 @@ pub async fn list_live(
     .bind(now - idle_ms)
     .fetch_all(db)
     .await
+}
+
+/// Names one of the person's live sessions (none clears it); false when there is no
+/// such live session of theirs.
+pub async fn rename(
+    db: &Database,
+    user_id: i64,
+    id: &str,
+    name: Option<&str>,
+) -> Result<bool, DbError> {
+    let changed = storage::query(
+        "UPDATE sessions SET name = $1 WHERE id = $2 AND user_id = $3 AND ended_at IS NULL",
+    )
+    .bind(name)
+    .bind(id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(changed == 1)
 }
 
 /// Forgets sessions that ended or expired longer ago than the retention period.

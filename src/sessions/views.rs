@@ -17,8 +17,18 @@ pub struct DeviceSession {
     pub expires_at: String,
     /// The browser and system, as its User-Agent described them.
     pub client: String,
+    /// Where it signed in from, shortened to its network (`203.0.113.x`).
+    pub address: Option<String>,
+    /// The name I gave this device, if any.
+    pub name: Option<String>,
     /// Whether it is the session of this request.
     pub current: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeviceRenamed {
+    pub id: String,
+    pub name: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -335,6 +335,12 @@ async fn every_route_checks_who_is_calling() {
             [401, 404, 404, 404, 404, 404, 404],
         ),
         row(
+            "PATCH",
+            "/api/auth/sessions/no-such-session",
+            Some(json!({ "name": "Phone" })),
+            [401, 404, 404, 404, 404, 404, 404],
+        ),
+        row(
             "POST",
             "/api/auth/sessions/revoke-others",
             None,

@@ -290,3 +290,56 @@ async fn approval_gives_the_clinician_a_new_token_without_signing_them_out() {
         .await
         .expect(200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn devices_show_their_network_and_take_a_name_of_their_owners_only() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let laptop = patient(&server, "devices.dee").await;
+    let phone = Client::new(&server);
+    phone.login("devices.dee", PASSWORD).await.expect(200);
+    let phone_id = phone.get("/api/auth/me").await.body["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/auth/sessions/{phone_id}");
+    let named = laptop
+        .patch(&path, json!({ "name": "  Kitchen phone " }))
+        .await
+        .expect(200);
+    assert_eq!(named.body["name"], "Kitchen phone");
+    let listed = laptop.get("/api/auth/sessions").await.expect(200).body;
+    let phone_row = listed["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == phone_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(phone_row["name"], "Kitchen phone");
+    // Loopback, shortened to its network: never the whole address.
+    assert_eq!(phone_row["address"], "127.0.0.x");
+    for (body, field) in [
+        (json!({ "name": "x".repeat(61) }), "name"),
+        (json!({ "name": "tab\there" }), "name"),
+        (json!({ "colour": "red" }), "colour"),
+    ] {
+        let reply = laptop
+            .patch(&path, body)
+            .await
+            .expect_error(422, "validation_failed");
+        assert_eq!(reply.field(), field);
+    }
+    laptop
+        .patch(&path, json!({ "name": null }))
+        .await
+        .expect(200);
+    // Someone else's device is nobody's to name.
+    let other = patient(&server, "devices.eve").await;
+    other
+        .patch(&path, json!({ "name": "Mine now" }))
+        .await
+        .expect_error(404, "not_found");
+    let listed = laptop.get("/api/auth/sessions").await.expect(200).body;
+    assert!(listed.to_string().contains("\"name\":null"), "{listed}");
+}
