@@ -65,6 +65,42 @@ pub async fn send_verification(
     Ok(true)
 }
 
+/// Links to one address alive at once, so nobody can flood a mailbox.
+pub const MAX_LIVE_ADDRESS_LINKS: i64 = 3;
+
+/// Why a confirmation link was not sent again.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotResent {
+    NoAddress,
+    AlreadyConfirmed,
+    NoMail,
+    TooMany,
+}
+
+/// Mails the account's unconfirmed address a new confirmation link.
+pub async fn resend_verification(
+    db: &Database,
+    mailer: &Mailer,
+    base: &str,
+    user: &User,
+) -> Result<Result<(), NotResent>, DbError> {
+    let Some(email) = &user.email else {
+        return Ok(Err(NotResent::NoAddress));
+    };
+    if user.email_verified_at.is_some() {
+        return Ok(Err(NotResent::AlreadyConfirmed));
+    }
+    if links::live_count(db, user.id, Purpose::VerifyEmail, now_ms()).await?
+        >= MAX_LIVE_ADDRESS_LINKS
+    {
+        return Ok(Err(NotResent::TooMany));
+    }
+    match send_verification(db, mailer, base, user, email).await? {
+        true => Ok(Ok(())),
+        false => Ok(Err(NotResent::NoMail)),
+    }
+}
+
 /// Verifies the address a link was mailed to. The token alone is enough.
 pub async fn verify_email(db: &Database, token: &str) -> Result<User, VerifyError> {
     let link = usable(db, token, Purpose::VerifyEmail).await?;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{update, verify_email, Changes, VerifyError};
+use super::{resend_verification, update, verify_email, Changes, NotResent, VerifyError};
 use crate::accounts::UserView;
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
@@ -20,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(update_me))
         .routes(routes!(verify_my_email))
+        .routes(routes!(resend_confirmation))
 }
 
 /// The one place address checks' errors become HTTP answers.
@@ -125,4 +126,47 @@ async fn verify_my_email(
         email_verified: user.email_verified_at.is_some(),
         email: user.email,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ConfirmationSent {
+    /// The address the new link went to.
+    email: String,
+}
+
+/// Mails my unconfirmed address a new confirmation link (at most 3 alive at once).
+#[utoipa::path(post, path = "/me/email/resend", tag = "auth",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 202, description = "A new link is on its way", body = ConfirmationSent),
+        (status = 409, description = "`not_pending`: no address, or it is confirmed already", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests`: three links are still waiting to be used", body = ErrorResponse),
+        (status = 503, description = "`support_unavailable`: this server sends no mail", body = ErrorResponse),
+    ))]
+async fn resend_confirmation(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    PublicBase(base): PublicBase,
+) -> ApiResult<(StatusCode, Json<ConfirmationSent>)> {
+    let refused = |status, code, message: &str| ApiError::new(status, code, message.to_owned());
+    match resend_verification(&state.db, &state.mailer, &base, &me.user).await? {
+        Ok(()) => Ok((
+            StatusCode::ACCEPTED,
+            Json(ConfirmationSent {
+                email: me.user.email.clone().unwrap_or_default(),
+            }),
+        )),
+        Err(NotResent::NoAddress) => Err(refused(StatusCode::CONFLICT, ErrorCode::NotPending, "There is no address to confirm: add one first.")),
+        Err(NotResent::AlreadyConfirmed) => Err(refused(StatusCode::CONFLICT, ErrorCode::NotPending, "This address is confirmed already.")),
+        Err(NotResent::TooMany) => Err(ApiError::too_many(
+            ErrorCode::TooManyRequests,
+            "Three links to this address are still waiting to be used: check your mail (and its spam folder), or try again later.",
+            60 * 60,
+        )),
+        Err(NotResent::NoMail) => Err(refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::SupportUnavailable,
+            "This server sends no mail, so the address cannot be confirmed yet. Ask the service's administrators.",
+        )),
+    }
 }

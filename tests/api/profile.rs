@@ -165,3 +165,38 @@ async fn without_an_smtp_server_development_writes_mail_to_the_outbox() {
         "{eml}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_confirmation_link_can_be_sent_again_three_at_a_time() {
+    let db = TestDb::new().await;
+    let mail = MailServer::start();
+    let server = App::start(&db, &mail.env()).await;
+    let kim = Client::new(&server);
+    kim.register("kim", json!({ "email": "kim@example.test" }))
+        .await
+        .expect(201);
+    mail.wait_for("kim@example.test", 1).await;
+    for sent in 2..=3 {
+        let reply = kim
+            .post("/api/me/email/resend", json!({}))
+            .await
+            .expect(202);
+        assert_eq!(reply.body["email"], "kim@example.test");
+        mail.wait_for("kim@example.test", sent).await;
+    }
+    kim.post("/api/me/email/resend", json!({}))
+        .await
+        .expect_error(429, "too_many_requests");
+    let newest = mail.to("kim@example.test")[2].link_token("/verify-email");
+    kim.post("/api/me/email/verify", json!({ "token": newest }))
+        .await
+        .expect(200);
+    kim.post("/api/me/email/resend", json!({}))
+        .await
+        .expect_error(409, "not_pending");
+    patient(&server, "no.address")
+        .await
+        .post("/api/me/email/resend", json!({}))
+        .await
+        .expect_error(409, "not_pending");
+}

@@ -43,9 +43,10 @@ export function profilePanel(ctx) {
   const status = h('div', {}, emailStatus(user, null));
   const save = button('Save', { type: 'submit', 'data-testid': 'profile-save' });
   const remove = button('Remove address', { class: 'button secondary', 'data-testid': 'email-remove' });
+  const resend = button('Send the link again', { class: 'button secondary', 'data-testid': 'email-resend' });
   const fields = { display_name: name, email };
   const form = h('form', { novalidate: true, 'data-testid': 'profile' }, alert, name, email, status,
-    h('div', { class: 'actions' }, save, remove));
+    h('div', { class: 'actions' }, save, resend, remove));
 
   const show = (changed, mailed) => {
     user = { ...user, ...changed };
@@ -54,6 +55,7 @@ export function profilePanel(ctx) {
     email.control.value = user.email || '';
     fill(status, emailStatus(user, mailed));
     remove.hidden = !user.email;
+    resend.hidden = emailState(user, mailed) !== 'unconfirmed';
   };
   const send = async (body, done) => {
     clearFieldErrors(fields);
@@ -86,6 +88,21 @@ export function profilePanel(ctx) {
     save.focus();
   });
   remove.hidden = !user.email;
+  resend.hidden = emailState(user, null) !== 'unconfirmed';
+  // A link that expired or went astray: a new one, at most three waiting at once.
+  resend.addEventListener('click', async () => {
+    if (resend.isBusy()) return;
+    alert.clear();
+    resend.setBusy(true, 'Sending…');
+    try {
+      const sent = await ctx.api('/api/me/email/resend', { method: 'POST', body: {} });
+      alert.show('success', `We mailed a new link to ${sent.email}. It works for 48 hours.`);
+    } catch (error) {
+      showFormError(error, alert, fields);
+    } finally {
+      resend.setBusy(false);
+    }
+  });
 
   return h('section', { class: 'panel', 'aria-labelledby': 'profile-title' },
     h('h2', { id: 'profile-title' }, 'Name and email'),

@@ -26,6 +26,13 @@ pub fn rows() -> Vec<Row> {
             Some(json!({ "token": "made-up" })),
             [400, 400, 400, 400, 400, 400, 400],
         ),
+        // Nobody in the table has an address to confirm.
+        row(
+            "POST",
+            "/api/me/email/resend",
+            Some(json!({})),
+            [401, 409, 409, 409, 409, 409, 409],
+        ),
         row(
             "PATCH",
             "/api/me",
