@@ -1,6 +1,7 @@
 //! Closing an account in Settings and reopening it in Administration: a wrong password is
 //! refused on its field; the right one closes the account and signs the patient out with
-//! "Your account is closed"; signing in again says the account was closed; an
+//! "Your account is closed" (and on their other device, the session ends with "This
+//! account was closed"); signing in again says the account was closed; an
 //! administrator reopens it (and a second reopening is refused with the server's 409);
 //! then the patient signs in again.
 
@@ -20,6 +21,12 @@ async fn a_patient_closes_their_account_and_an_administrator_reopens_it() {
     let seeded = seed(&server, &db).await;
     const TEST: &str = "closing";
 
+    // The patient is also signed in on a computer, where the session then ends.
+    let computer = Browser::open(&tools, &server, TEST, "computer", Viewport::Desktop).await;
+    computer.go("/").await;
+    computer.sign_in(PATIENT, PASSWORD).await;
+    computer.find("[data-testid=home-checkin]").await;
+
     let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Phone).await;
     patient.go("/settings").await;
     patient.sign_in(PATIENT, PASSWORD).await;
@@ -27,6 +34,11 @@ async fn a_patient_closes_their_account_and_an_administrator_reopens_it() {
         .find_text("[data-testid=close-consequences]", "Former member")
         .await;
     patient.settled().await;
+
+    // "Download your data" leads to the download button on this screen.
+    patient.click("[data-testid=close-export-link]").await;
+    assert!(patient.focused_matches("[data-testid=export-data]").await);
+    assert_eq!(patient.path().await, "/settings");
 
     // "Need help now?" from the section itself opens the crisis lines.
     patient.click("[data-testid=close-crisis]").await;
@@ -68,6 +80,14 @@ async fn a_patient_closes_their_account_and_an_administrator_reopens_it() {
         .get("/api/auth/me")
         .await
         .expect_error(401, "account_closed");
+
+    computer.go("/mood").await;
+    computer
+        .find_text("[data-testid=signin-notice]", "This account was closed")
+        .await;
+    computer.shot("03-computer-signed-out").await;
+    computer.assert_clean_console().await;
+    computer.close().await;
 
     patient.fill("#username", PATIENT).await;
     patient.fill("#password", PASSWORD).await;
