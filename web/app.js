@@ -62,6 +62,9 @@
 //     #current-password #new-password #confirm-password [data-testid="change-password"]
 //     [data-testid="devices"] [data-testid="device"] (data-current), [data-testid="device-signout"],
 //     [data-testid="signout-others"], [data-testid="export-data"], [data-testid="signout"]
+//     [data-testid="close-account-panel"] [data-testid="close-consequences"] [data-testid="close-help"]
+//     [data-testid="close-crisis"] [data-testid="close-export-link"] [data-testid="close-account"]
+//     [data-testid="close-dialog"] #close-password (then the sign-in screen's signin-notice)
 //   Clinician (/clinician, /clinician/patients/:username/mood)
 //     [data-testid="patient"] [data-testid="care-request"] [data-testid="approve-request"]
 //     [data-testid="decline-request"] [data-testid="awaiting-approval"] [data-testid="mood-chart"]
@@ -71,6 +74,7 @@
 //     #admin-search #admin-role [data-testid="admin-user"] (data-username, data-status)
 //     [data-testid="approve-user"] [data-testid="disable-user"] [data-testid="enable-user"]
 //     [data-testid="end-sessions"] [data-testid="create-reset-link"] [data-testid="reset-link-dialog"]
+//     [data-testid="reopen-user"] [data-testid="reopen-dialog"] (accounts with data-status=closed)
 //     [data-testid="reset-link"] [data-testid="reset-link-url"] [data-testid="reset-link-copy"]
 //     [data-testid="admin-feedback"] (#triage-status-ID,
 //     #triage-note-ID, [data-testid="triage-save"]) #admin-feedback-status

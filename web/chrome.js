@@ -156,7 +156,8 @@ export function forgetCrisis() {
   crisis = null;
 }
 
-function openCrisis() {
+/** Opens the "Need help now?" panel (the header's button does the same). */
+export function openCrisis() {
   const dialog = document.getElementById('crisis-panel');
   const content = document.getElementById('crisis-content');
   const resources = document.createElement('div');

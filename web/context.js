@@ -3,11 +3,11 @@
 
 import { api } from './api.js';
 import { navigate, setTitle } from './router.js';
-import { signedInUser, currentNotice, signedIn, signOut, updateUser, drafts } from './session.js';
-import { notify, setUnread, setCrisis } from './chrome.js';
+import { signedInUser, currentNotice, signedIn, signOut, accountClosed, updateUser, drafts } from './session.js';
+import { notify, setUnread, setCrisis, openCrisis } from './chrome.js';
 
 // The same for every screen.
-const chrome = Object.freeze({ setUnread, setCrisis });
+const chrome = Object.freeze({ setUnread, setCrisis, openCrisis });
 
 /**
  * ctx.main           the element the view renders into (emptied for it)
@@ -19,8 +19,10 @@ const chrome = Object.freeze({ setUnread, setCrisis });
  * ctx.notify         a short confirmation (toast): ctx.notify('Message sent.')
  * ctx.setTitle       the document title, when the route's own is not specific enough
  * ctx.isCurrent()    false once another screen replaced this one (stop timers then)
- * ctx.chrome         setUnread(n): the nav's unread badge; setCrisis(data): the crisis panel's list
- * ctx.session        notice (why sign in), signedIn(body), signOut(), updateUser(fields),
+ * ctx.chrome         setUnread(n): the nav's unread badge; setCrisis(data): the crisis panel's list;
+ *                    openCrisis(): opens the "Need help now?" panel
+ * ctx.session        notice (why sign in), signedIn(body), signOut(), accountClosed(notice),
+ *                    updateUser(fields),
  *                    drafts (get/set/delete unsent text by key)
  */
 export function viewContext(screen) {
@@ -35,7 +37,7 @@ export function viewContext(screen) {
     setTitle,
     isCurrent: screen.isCurrent,
     chrome,
-    session: Object.freeze({ notice: currentNotice(), signedIn, signOut, updateUser, drafts }),
+    session: Object.freeze({ notice: currentNotice(), signedIn, signOut, accountClosed, updateUser, drafts }),
   });
 }
 

@@ -12,6 +12,10 @@ import { forgetPlan } from './offline.js';
 
 const RETURN_KEY = 'hs.return';
 
+/** Why a closed account was signed out (the sign-in form says the same, views/auth.js). */
+const CLOSED_NOTICE = 'This account was closed, so it is signed out everywhere. '
+  + 'For a while after closing, an administrator can reopen it: ask your care team.';
+
 const state = {
   current: null, // {user, role}
   notice: null, // text for [data-testid="signin-notice"]
@@ -129,6 +133,21 @@ export async function signOut() {
   announce({ reason: 'signed-out', next: '/signin' });
 }
 
+/**
+ * After closing my own account (the server already ended every session and cleared the
+ * cookie): signed out here as well, with `notice` on the sign-in screen.
+ */
+export async function accountClosed(notice) {
+  newEpoch();
+  state.current = null;
+  state.drafts.clear();
+  clearCsrfToken();
+  await forgetPlan();
+  forgetReturn();
+  state.notice = notice;
+  announce({ reason: 'signed-out', next: '/signin' });
+}
+
 /** Every 401 (except from the sign-in form itself) ends up here, once per sign-in. */
 export function sessionEnded(error) {
   const username = state.current?.user?.username;
@@ -198,6 +217,8 @@ function noticeFor(error) {
       return revokedNotice(error);
     case ErrorCode.AccountDisabled:
       return 'Your account was disabled. Please contact your care team.';
+    case ErrorCode.AccountClosed:
+      return CLOSED_NOTICE;
     default:
       return error.message || 'Please sign in to continue.';
   }

@@ -15,6 +15,7 @@ mod browser;
 
 mod addresses;
 mod cbt;
+mod closing;
 mod files;
 mod keyboard;
 mod measures;

@@ -236,6 +236,27 @@ async fn every_screen_fits_from_320_px_up() {
         .await;
     assert_eq!(panel, json!([true, 320, 320]), "the crisis panel at 320 px");
     patient.shot("patient-320-crisis-panel").await;
+    // The close-account dialog in Settings, open at 320 px: whole, no sideways scrolling.
+    patient.go("/settings").await;
+    set_width(&patient, 320).await;
+    patient.click("[data-testid=close-account]").await;
+    patient
+        .find("[data-testid=close-dialog] #close-password")
+        .await;
+    let dialog = patient
+        .js(
+            "const r = document.querySelector('[data-testid=close-dialog]').getBoundingClientRect();
+             return [r.left >= 0 && r.right <= window.innerWidth, window.innerWidth,
+                     document.documentElement.scrollWidth];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        dialog,
+        json!([true, 320, 320]),
+        "the close dialog at 320 px"
+    );
+    patient.shot("patient-320-close-dialog").await;
     patient.assert_clean_console().await;
     patient.close().await;
 

@@ -1,4 +1,5 @@
-// Administration: people (approve clinicians, disable, end sessions, reset links), feedback triage, audit log.
+// Administration: people (approve clinicians, disable, reopen closed accounts, end sessions,
+// reset links), feedback triage, audit log.
 
 import { h, fill } from '../components/dom.js';
 import { button } from '../components/button.js';
@@ -10,6 +11,7 @@ import { loading, errorBox, describeError } from '../components/status.js';
 import { STATUS, categoryLabel, statusPill } from '../components/feedback-labels.js';
 import { personLabel } from '../components/person.js';
 import { resetLinkAction } from '../components/reset-link.js';
+import { reopenAction } from '../components/reopen-account.js';
 
 function subnav(current) {
   const tabs = [
@@ -53,7 +55,12 @@ function pageNumber(ctx) {
 // ---------------------------------------------------------------------------------------
 // People
 
-const USER_STATUS = { active: ['Active', 'good'], pending: ['Awaiting approval', 'warn'], disabled: ['Disabled', 'bad'] };
+const USER_STATUS = {
+  active: ['Active', 'good'],
+  pending: ['Awaiting approval', 'warn'],
+  disabled: ['Disabled', 'bad'],
+  closed: ['Closed by its owner', 'bad'],
+};
 const ROLES = [['', 'Everyone'], ['patient', 'Patients'], ['clinician', 'Clinicians'], ['admin', 'Administrators']];
 
 export async function adminUsersView(ctx) {
@@ -125,7 +132,13 @@ function userItem(ctx, u, alert, reload) {
   if (u.role === 'clinician' && u.status === 'pending') {
     actions.push(action('Approve clinician', 'approve-user', 'approve', null, `${u.username} can now see patients.`, ''));
   }
-  if (!isMe) {
+  if (u.status === 'closed') {
+    // Nobody is signed in and nothing else applies until it is reopened.
+    actions.push(reopenAction(ctx, u, () => {
+      ctx.notify(`${u.username} can sign in again.`);
+      reload();
+    }));
+  } else if (!isMe) {
     if (u.status === 'disabled') {
       actions.push(action('Enable', 'enable-user', 'enable', null, `${u.username} can sign in again.`));
     } else {

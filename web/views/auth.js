@@ -64,6 +64,9 @@ export function signinView(ctx) {
         password.control.focus();
       } else if (error.code === ErrorCode.AccountDisabled) {
         alert.show('error', 'Your account was disabled. Please contact your care team.');
+      } else if (error.code === ErrorCode.AccountClosed) {
+        alert.show('error', 'This account was closed, so it cannot sign in. '
+          + 'For a while after closing, an administrator can reopen it: ask your care team.');
       } else if (error.code === ErrorCode.TooManyAttempts) {
         alert.show('error', lockedOut(error.retryAfter));
       } else if (error.status === 429) {

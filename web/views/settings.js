@@ -1,4 +1,5 @@
-// Settings: account details, name and email, password, signed-in devices, data export, sign out.
+// Settings: account details, name and email, password, signed-in devices, data export, sign out,
+// and, set apart at the bottom, closing the account.
 
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
@@ -6,6 +7,7 @@ import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldEr
 import { timeElement, formatDate, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
 import { profilePanel } from '../components/profile-panel.js';
+import { closeAccountPanel } from '../components/close-account.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { ErrorCode } from '../error-codes.js';
 
@@ -31,6 +33,7 @@ export async function settingsView(ctx) {
       h('div', {},
         passwordPanel(ctx, () => loadDevices()),
         exportPanel(ctx))),
+    closeAccountPanel(ctx),
   );
 
   const loadDevices = async () => {
