@@ -61,6 +61,7 @@
 //     [data-testid="email-status"] (data-state=none|confirmed|unconfirmed|unmailed)
 //     #current-password #new-password #confirm-password [data-testid="change-password"]
 //     [data-testid="devices"] [data-testid="device"] (data-current), [data-testid="device-signout"],
+//     [data-testid="device-title"] [data-testid="device-rename"] [data-testid="device-name-save"],
 //     [data-testid="signout-others"], [data-testid="export-data"], [data-testid="signout"]
 //     [data-testid="close-account-panel"] [data-testid="close-consequences"] [data-testid="close-help"]
 //     [data-testid="close-crisis"] [data-testid="close-export-link"] [data-testid="close-account"]

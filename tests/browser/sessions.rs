@@ -105,6 +105,27 @@ async fn signing_out_everywhere_else_explains_itself_and_returns_to_the_same_scr
         )
         .await;
     second.shot("02-second-devices").await;
+    // The other device is named here, and shows the network it signed in from.
+    let other = "[data-testid=device][data-current=false]";
+    second
+        .click(&format!("{other} [data-testid=device-rename]"))
+        .await;
+    second
+        .fill(&format!("{other} input[name=name]"), "Kitchen laptop")
+        .await;
+    second
+        .click(&format!("{other} [data-testid=device-name-save]"))
+        .await;
+    second
+        .find_text(
+            &format!("{other} [data-testid=device-title]"),
+            "Kitchen laptop",
+        )
+        .await;
+    second
+        .find_text(&format!("{other} .row-meta"), "from 127.0.0.x")
+        .await;
+    second.settled().await;
     second.click("[data-testid=signout-others]").await;
     second
         .find_text(

@@ -4,10 +4,11 @@
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
 import { field, formAlert, onSubmit, showFormError, clearFieldErrors, setFieldError } from '../components/form.js';
-import { timeElement, formatDate, plural } from '../components/format.js';
+import { formatDate, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
 import { profilePanel } from '../components/profile-panel.js';
 import { closeAccountPanel } from '../components/close-account.js';
+import { deviceList } from '../components/device-list.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { ErrorCode } from '../error-codes.js';
 
@@ -114,67 +115,6 @@ function passwordPanel(ctx, onChanged) {
     h('h2', { id: 'password-title' }, 'Change your password'),
     h('p', { class: 'muted' }, 'Changing it signs you out on your other devices.'),
     form);
-}
-
-function deviceList(ctx, sessions, alert, reload) {
-  const others = sessions.filter((s) => !s.current);
-  const list = h(
-    'ul',
-    { class: 'rows' },
-    sessions.map((s) => {
-      const end = button(s.current ? 'Sign out here' : 'Sign out', {
-        class: 'button small secondary',
-        'data-testid': 'device-signout',
-      });
-      end.addEventListener('click', async () => {
-        if (end.isBusy()) return;
-        if (s.current) {
-          ctx.session.signOut();
-          return;
-        }
-        end.setBusy(true, 'Signing out…');
-        try {
-          await ctx.api(`/api/auth/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
-          ctx.notify('That device was signed out.');
-          reload();
-        } catch (error) {
-          end.setBusy(false);
-          if (!error.handled) alert.show('error', describeError(error));
-        }
-      });
-      return h(
-        'li',
-        { 'data-testid': 'device', 'data-current': String(!!s.current), 'data-session-id': s.id },
-        h('div', { class: 'row-main' },
-          h('span', { class: 'row-title' }, s.client || 'Unknown device'),
-          s.current ? h('span', { class: 'pill good' }, 'This device') : null),
-        h('div', { class: 'row-meta' }, 'Signed in ', timeElement(s.created_at), ' · last active ', timeElement(s.last_seen_at)),
-        h('div', { class: 'row-actions' }, end),
-      );
-    }),
-  );
-  const everywhere = button('Sign out everywhere else', { class: 'button danger secondary', 'data-testid': 'signout-others' });
-  everywhere.addEventListener('click', async () => {
-    if (everywhere.isBusy()) return;
-    everywhere.setBusy(true, 'Signing out other devices…');
-    alert.clear();
-    try {
-      const result = await ctx.api('/api/auth/sessions/revoke-others', { method: 'POST' });
-      const ended = Number(result.ended) || 0;
-      alert.show('success', ended
-        ? `Done. ${plural(ended, 'other device was', 'other devices were')} signed out.`
-        : 'Done. You were not signed in anywhere else.');
-      reload();
-    } catch (error) {
-      everywhere.setBusy(false);
-      if (!error.handled) alert.show('error', describeError(error));
-    }
-  });
-  return h('div', {},
-    list,
-    others.length
-      ? h('div', { class: 'actions' }, everywhere)
-      : h('p', { class: 'muted small', 'data-testid': 'only-device' }, 'You are only signed in on this device.'));
 }
 
 function exportPanel(ctx) {
