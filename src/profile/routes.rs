@@ -141,7 +141,7 @@ struct ConfirmationSent {
         (status = 202, description = "A new link is on its way", body = ConfirmationSent),
         (status = 409, description = "`not_pending`: no address, or it is confirmed already", body = ErrorResponse),
         (status = 429, description = "`too_many_requests`: three links are still waiting to be used", body = ErrorResponse),
-        (status = 503, description = "`support_unavailable`: this server sends no mail", body = ErrorResponse),
+        (status = 503, description = "`mail_unavailable`: this server sends no mail", body = ErrorResponse),
     ))]
 async fn resend_confirmation(
     State(state): State<AppState>,
@@ -165,7 +165,7 @@ async fn resend_confirmation(
         )),
         Err(NotResent::NoMail) => Err(refused(
             StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::SupportUnavailable,
+            ErrorCode::MailUnavailable,
             "This server sends no mail, so the address cannot be confirmed yet. Ask the service's administrators.",
         )),
     }

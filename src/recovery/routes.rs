@@ -71,6 +71,7 @@ struct ResetRequested {
     responses(
         (status = 202, description = "Accepted (always, for any name)", body = ResetRequested),
         (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
+        (status = 503, description = "`mail_unavailable`: this server sends no mail (the same for everyone): ask for a reset link instead", body = ErrorResponse),
     ))]
 async fn request_password_reset(
     State(state): State<AppState>,
@@ -79,6 +80,14 @@ async fn request_password_reset(
     Input(request): Input<ResetRequest>,
 ) -> ApiResult<(StatusCode, Json<ResetRequested>)> {
     state.address_limiter.check(address)?;
+    if !state.mailer.is_enabled() {
+        // True of the server, not of any account, so it reveals nothing about who exists.
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::MailUnavailable,
+            "This service sends no mail, so a reset link cannot be mailed. Ask your care team or the service's administrators for a reset link.",
+        ));
+    }
     if request.username_or_email.chars().count() > 254 {
         return Err(ApiError::invalid(
             "username_or_email",

@@ -267,3 +267,22 @@ async fn an_administrator_makes_a_link_for_someone_without_email_and_never_sees_
         .await
         .expect_error(404, "not_found");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_production_server_without_mail_says_so_and_points_to_a_reset_link() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[("DEBUG", "0"), ("PUBLIC_URL", "http://127.0.0.1")]).await;
+    for who in ["someone", "someone@example.test"] {
+        let reply = Client::new(&server)
+            .post(
+                "/api/auth/password-reset",
+                json!({ "username_or_email": who }),
+            )
+            .await
+            .expect_error(503, "mail_unavailable");
+        assert!(reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reset link"));
+    }
+}
