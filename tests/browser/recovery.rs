@@ -1,7 +1,8 @@
 //! A way back in, in the browser, with mail through a real SMTP server: an address
 //! confirmed from its mailed link, "Forgot password?" all the way to signing in with the
 //! new password (on a phone-sized screen), an administrator's reset link for someone
-//! without email, and a lock-out that points to "Forgot password?".
+//! without email, and a lock-out that points to "Forgot password?" and never stops the
+//! owner's own browser (its device cookie).
 
 use crate::browser::*;
 use crate::common::*;
@@ -197,12 +198,21 @@ async fn an_administrator_creates_a_reset_link_shown_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_lock_out_points_to_forgot_password() {
+async fn a_lock_out_points_to_forgot_password_and_never_stops_the_owners_browser() {
     let tools = tools_or_skip!();
     let _one = ONE_AT_A_TIME.lock().await;
     let db = TestDb::new().await;
     let server = App::start(&db, &[("LOGIN_MAX_FAILURES", "2")]).await;
     patient(&server, ROBIN).await;
+    // Robin's own laptop signed in before the attack, and signed out.
+    let laptop = Browser::open(&tools, &server, "locked-out", "laptop", Viewport::Desktop).await;
+    laptop.go("/signin").await;
+    laptop.sign_in(ROBIN, PASSWORD).await;
+    laptop.find("[data-testid=nav-home]").await;
+    laptop.go("/settings").await;
+    laptop.click("[data-testid=signout]").await;
+    laptop.find("#username").await;
+    // Someone else guesses, from clients Robin never used.
     for _ in 0..2 {
         Client::new(&server)
             .login(ROBIN, "wrong password")
@@ -225,4 +235,11 @@ async fn a_lock_out_points_to_forgot_password() {
     assert_eq!(browser.path().await, "/forgot-password");
     browser.assert_clean_console().await;
     browser.close().await;
+    // The laptop Robin signed in with before still signs in with the right password.
+    laptop.go("/signin").await;
+    laptop.sign_in(ROBIN, PASSWORD).await;
+    laptop.find("[data-testid=nav-home]").await;
+    laptop.shot("02-owner-signed-in").await;
+    laptop.assert_clean_console().await;
+    laptop.close().await;
 }
