@@ -295,14 +295,16 @@ pub async fn mark_closed<'e>(executor: impl Into<On<'e>>, id: i64, at: i64) -> R
     Ok(())
 }
 
-pub async fn reopen(db: &Database, id: i64) -> Result<(), DbError> {
-    storage::query(
-        "UPDATE users SET closed_at = NULL, disabled_at = NULL WHERE id = $1 AND erased_at IS NULL",
+/// Reopens a closed account that is not erased; false when there is none such.
+pub async fn reopen(db: &Database, id: i64) -> Result<bool, DbError> {
+    let changed = storage::query(
+        "UPDATE users SET closed_at = NULL, disabled_at = NULL \
+         WHERE id = $1 AND closed_at IS NOT NULL AND erased_at IS NULL",
     )
     .bind(id)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// Accounts closed before `cutoff` and not yet erased.
@@ -315,36 +317,49 @@ pub async fn closed_before(db: &Database, cutoff: i64) -> Result<Vec<i64>, DbErr
     .await
 }
 
-/// Erases an account's personal details: its name, handle, address and password, its
-/// sign-ins and its feedback. Its clinical records and messages stay, under "Former member".
+/// Erases an account's personal details, when it is still closed since before
+/// `closed_before`: its name, handle (`former:<id>`, which no username can be), address
+/// and password, its sign-ins and its feedback. Its clinical records and messages stay,
+/// under "Former member". False when it was reopened meanwhile.
 pub async fn erase(
     tx: &mut storage::Transaction,
     id: i64,
     unusable_hash: &str,
     at: i64,
-) -> Result<(), DbError> {
-    storage::query(
-        "UPDATE users SET username = 'former-' || id, display_name = 'Former member', email = NULL, \
-         email_verified_at = NULL, password_hash = $1, erased_at = $2 WHERE id = $3",
+    closed_before: i64,
+) -> Result<bool, DbError> {
+    let erased = storage::query(
+        "UPDATE users SET username = 'former:' || id, display_name = 'Former member', email = NULL, \
+         email_verified_at = NULL, password_hash = $1, erased_at = $2 \
+         WHERE id = $3 AND closed_at IS NOT NULL AND closed_at < $4 AND erased_at IS NULL",
     )
     .bind(unusable_hash)
     .bind(at)
     .bind(id)
+    .bind(closed_before)
     .execute(&mut *tx)
     .await?;
+    if erased == 0 {
+        // Reopened since it was picked: nothing to erase.
+        return Ok(false);
+    }
     for table in ["sessions", "feedback"] {
         storage::query(format!("DELETE FROM {table} WHERE user_id = $1"))
             .bind(id)
             .execute(&mut *tx)
             .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
-/// Deletes accounts closed before `cutoff`, with everything that belongs to them.
+/// Deletes patients' accounts closed before `cutoff`, with everything that belongs to
+/// them. A clinician's or administrator's erased account stays: the messages it sent are
+/// part of other patients' records.
 pub async fn delete_closed_before(db: &Database, cutoff: i64) -> Result<u64, DbError> {
-    storage::query("DELETE FROM users WHERE closed_at < $1")
-        .bind(cutoff)
-        .execute(db)
-        .await
+    storage::query(
+        "DELETE FROM users WHERE closed_at < $1 AND erased_at IS NOT NULL AND role = 'patient'",
+    )
+    .bind(cutoff)
+    .execute(db)
+    .await
 }

@@ -100,13 +100,34 @@ pub async fn reopen(
     if closed_at < now_ms() - millis(settings.grace) {
         return Err(ReopenError::Erased);
     }
-    users::reopen(db, user.id).await?;
+    if !users::reopen(db, user.id).await? {
+        return Err(ReopenError::Erased);
+    }
     Entry::new(Event::AccountReopened)
         .by(admin_id)
         .about(user.id)
         .record(db)
         .await?;
     Ok(())
+}
+
+async fn erase_one(
+    db: &Database,
+    hasher: &Hasher,
+    id: i64,
+    now: i64,
+    grace_ended: i64,
+) -> Result<bool, CloseError> {
+    // A well-formed hash of a secret nobody knows: nobody can sign in, nothing breaks.
+    let unknowable = SecretString::from(links::new_token());
+    let hash = hasher.hash(unknowable).await?;
+    let mut tx = db.begin().await?;
+    if !users::erase(&mut tx, id, &hash, now, grace_ended).await? {
+        return Ok(false);
+    }
+    links::forget_all(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// What [`erase_due`] did.
@@ -126,16 +147,15 @@ pub async fn erase_due(
     settings: &ClosingSettings,
 ) -> Result<Erased, CloseError> {
     let now = now_ms();
+    let grace_ended = now - millis(settings.grace);
     let mut done = Erased::default();
-    for id in users::closed_before(db, now - millis(settings.grace)).await? {
-        // A well-formed hash of a secret nobody knows: nobody can sign in, nothing breaks.
-        let unknowable = SecretString::from(links::new_token());
-        let hash = hasher.hash(unknowable).await?;
-        let mut tx = db.begin().await?;
-        users::erase(&mut tx, id, &hash, now).await?;
-        links::forget_all(&mut tx, id).await?;
-        tx.commit().await?;
-        done.erased += 1;
+    for id in users::closed_before(db, grace_ended).await? {
+        // One account that cannot be erased must not hold up the others.
+        match erase_one(db, hasher, id, now, grace_ended).await {
+            Ok(true) => done.erased += 1,
+            Ok(false) => {}
+            Err(error) => tracing::error!(%error, account = id, "could not erase a closed account"),
+        }
     }
     done.deleted =
         users::delete_closed_before(db, now - millis(settings.clinical_retention)).await?;

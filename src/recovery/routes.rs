@@ -2,7 +2,8 @@
 //! for administrators.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::{admin_link, complete_reset, request_reset, reset_url, LinkError};
 use crate::accounts::store as users;
+use crate::auth::device;
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input, Path};
 use crate::sessions::Admin;
@@ -130,7 +132,8 @@ struct PasswordWasReset {
 #[utoipa::path(post, path = "/auth/password-reset/complete", tag = "auth", request_body = CompleteRequest,
     security(()),
     responses(
-        (status = 200, description = "The password is set", body = PasswordWasReset),
+        (status = 200, description = "The password is set", body = PasswordWasReset,
+            headers(("Set-Cookie" = String, description = "This browser's device cookie: it signs in past a lock-out caused by others"))),
         (status = 400, description = "`link_unknown`, `link_used` or `link_expired`", body = ErrorResponse),
         (status = 422, description = "`validation_failed`: `new_password`", body = ErrorResponse),
         (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
@@ -139,7 +142,7 @@ async fn complete_password_reset(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     Input(request): Input<CompleteRequest>,
-) -> ApiResult<Json<PasswordWasReset>> {
+) -> ApiResult<Response> {
     state.address_limiter.check(address)?;
     let user = complete_reset(
         &state.db,
@@ -150,10 +153,14 @@ async fn complete_password_reset(
         state.settings.login.password_min_score,
     )
     .await?;
-    Ok(Json(PasswordWasReset {
+    // The link proved the owner is here: this browser becomes a known device, so an
+    // attacker still failing from unknown clients cannot keep the owner out.
+    let device = device::issue(&state.settings, &user.username, None);
+    let body = Json(PasswordWasReset {
         password_reset: true,
         username: user.username,
-    }))
+    });
+    Ok(([(header::SET_COOKIE, device)], body).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -188,7 +188,7 @@ async fn after_the_grace_period_details_are_erased_and_clinical_records_kept_unt
     let id = db
         .scalar_i64("SELECT id FROM users WHERE erased_at IS NOT NULL")
         .await;
-    assert_eq!(count(&db, id, "SELECT COUNT(*) FROM users WHERE id = ID AND username = 'former-ID' AND email IS NULL AND display_name = 'Former member'").await, 1);
+    assert_eq!(count(&db, id, "SELECT COUNT(*) FROM users WHERE id = ID AND username = 'former:ID' AND email IS NULL AND display_name = 'Former member'").await, 1);
     assert_eq!(
         count(&db, id, "SELECT COUNT(*) FROM feedback WHERE user_id = ID").await,
         0
@@ -207,7 +207,7 @@ async fn after_the_grace_period_details_are_erased_and_clinical_records_kept_unt
         1
     );
     // Nobody signs in as the erased account, under either name.
-    for name in ["patient.a".to_owned(), format!("former-{id}")] {
+    for name in ["patient.a".to_owned(), format!("former:{id}")] {
         Client::new(&server)
             .login(&name, PASSWORD)
             .await

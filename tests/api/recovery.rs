@@ -220,13 +220,22 @@ async fn a_reset_lifts_a_lock_out_caused_by_someone_else() {
         .expect(429);
     ask_for_reset(&attacker, "alex").await;
     let token = mail.wait_for(ALEX, 2).await[1].link_token("/reset-password");
-    complete(&Client::new(&server), &token, NEW_PASSWORD)
-        .await
-        .expect(200);
+    let owner = Client::new(&server);
+    complete(&owner, &token, NEW_PASSWORD).await.expect(200);
     Client::new(&server)
         .login("alex", NEW_PASSWORD)
         .await
         .expect(200);
+    // The attacker keeps guessing: new clients are locked out again, but the browser
+    // that used the link is now one of Alex's own.
+    for _ in 0..12 {
+        attacker.login("alex", "another wrong guess").await;
+    }
+    Client::new(&server)
+        .login("alex", NEW_PASSWORD)
+        .await
+        .expect_error(429, "too_many_attempts");
+    owner.login("alex", NEW_PASSWORD).await.expect(200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
