@@ -34,6 +34,7 @@ export const ErrorCode = Object.freeze({
   RecipientNotAllowed: 'recipient_not_allowed',
   IdempotencyKeyReused: 'idempotency_key_reused',
   SupportUnavailable: 'support_unavailable',
+  ResetLinkRefused: 'reset_link_refused',
   MailUnavailable: 'mail_unavailable',
   AlertAlreadyResolved: 'alert_already_resolved',
   PreconditionFailed: 'precondition_failed',

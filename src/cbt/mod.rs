@@ -1,7 +1,8 @@
 //! CBT records a patient keeps between sessions: thought records, planned activities
 //! (behavioural activation) and exposure ladders with their attempts. Each has typed,
 //! checked fields. A record may be `private`: then no clinician sees it or learns that it
-//! exists (homework it completes still shows as done). The care team reads the others.
+//! exists (homework it completes still reads as not done to them). The care team reads
+//! the others.
 //! Free text here is never scanned for risk: it is the patient's own working-out.
 //!
 //! Each kind's rules (parsing a request into what is stored) are in its own file; the

@@ -80,7 +80,7 @@ const LINKED: &str = "SELECT homework_id, id, created_at, private FROM thought_r
 fn list_query() -> String {
     format!(
         "SELECT h.id, h.kind, h.instructions, h.due_on, u.username AS assigned_by, h.assigned_at, \
-           MIN(r.created_at) AS done_at, \
+           MIN(CASE WHEN r.private = 0 OR $2 = 1 THEN r.created_at END) AS done_at, \
            MIN(CASE WHEN r.private = 0 OR $2 = 1 THEN r.id END) AS record_id \
          FROM homework h LEFT JOIN users u ON u.id = h.assigned_by \
          LEFT JOIN ({LINKED}) r ON r.homework_id = h.id \
@@ -91,7 +91,8 @@ fn list_query() -> String {
 }
 
 /// A patient's homework, newest first. With `show_private` false (a clinician reading),
-/// a private record still makes its homework done but is never named.
+/// private records are invisible: homework done only with a private record reads as not
+/// done, so not even its existence or time reaches the clinician.
 pub async fn of_patient(
     db: &Database,
     patient_id: i64,

@@ -66,6 +66,8 @@ error_codes! {
     IdempotencyKeyReused => "idempotency_key_reused",
     /// There is no administrator for "Contact support" to reach.
     SupportUnavailable => "support_unavailable",
+    /// An administrator may not make a reset link for this account.
+    ResetLinkRefused => "reset_link_refused",
     /// This server sends no mail (`SMTP_URL` is not set), so no link can be mailed.
     MailUnavailable => "mail_unavailable",
     /// A risk alert that is already resolved cannot be acknowledged or resolved again.

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use crate::accounts::links::{self, NewLink, Purpose};
 use crate::accounts::password::Hasher;
 use crate::accounts::store::{self as users, User};
-use crate::accounts::{check_new_password, limits, AccountError, PasswordRules, Username};
+use crate::accounts::{check_new_password, limits, AccountError, PasswordRules, Role, Username};
 use crate::audit::{Entry, Event};
 use crate::mail::{Mail, Mailer};
 use crate::sessions::{store as sessions, EndReason};
@@ -98,12 +98,33 @@ pub async fn request_reset(
     Ok(())
 }
 
-/// A link an administrator hands over to someone without a verified address.
+/// Why an administrator may not make a reset link for this account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefused {
+    /// They can reset it themselves, by mail: nobody else should hold a way in.
+    HasConfirmedAddress,
+    /// Administrators recover through `healing-space admin create`, not each other.
+    Administrator,
+    /// Closed or disabled: nobody may sign in to it.
+    NotActive,
+}
+
+/// A link an administrator hands over to someone without a confirmed address, in person
+/// or by phone. Refused where it would only widen who can get into an account.
 pub async fn admin_link(
     db: &Database,
     admin_id: i64,
     user: &User,
-) -> Result<(String, i64), DbError> {
+) -> Result<Result<(String, i64), LinkRefused>, DbError> {
+    if user.role == Role::Admin {
+        return Ok(Err(LinkRefused::Administrator));
+    }
+    if user.disabled_at.is_some() || user.closed_at.is_some() {
+        return Ok(Err(LinkRefused::NotActive));
+    }
+    if user.email.is_some() && user.email_verified_at.is_some() {
+        return Ok(Err(LinkRefused::HasConfirmedAddress));
+    }
     let now = now_ms();
     let expires_at = now + ADMIN_LINK_HOURS * 60 * MINUTE_MS;
     let link = NewLink {
@@ -118,7 +139,7 @@ pub async fn admin_link(
         .by(admin_id)
         .about(user.id);
     entry.record(db).await?;
-    Ok((token, expires_at))
+    Ok(Ok((token, expires_at)))
 }
 
 /// Sets a new password through a reset link: the link and every other reset link are used

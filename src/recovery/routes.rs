@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{admin_link, complete_reset, request_reset, reset_url, LinkError};
+use super::{admin_link, complete_reset, request_reset, reset_url, LinkError, LinkRefused};
 use crate::accounts::store as users;
 use crate::auth::device;
 use crate::http::client::{ClientAddress, PublicBase};
@@ -170,14 +170,25 @@ struct ResetLink {
     expires_at: String,
 }
 
-/// A single-use reset link for someone without a verified email address, valid for 24
-/// hours. The administrator never sees or sets the password. Audited.
+fn refused(why: LinkRefused) -> ApiError {
+    let message = match why {
+        LinkRefused::HasConfirmedAddress => "This person has a confirmed email address: they can use \"Forgot password?\" themselves, so nobody else should hold a way into their account.",
+        LinkRefused::Administrator => "Administrators do not make reset links for each other: use `healing-space admin create` on the server for a new administrator account.",
+        LinkRefused::NotActive => "This account is closed or disabled: enable or reopen it first.",
+    };
+    ApiError::new(StatusCode::CONFLICT, ErrorCode::ResetLinkRefused, message)
+}
+
+/// A single-use reset link for someone without a confirmed email address (not an
+/// administrator; not closed or disabled), valid for 24 hours, shown once. The
+/// administrator never sees or sets the password. Audited.
 #[utoipa::path(post, path = "/admin/users/{username}/reset-link", tag = "admin",
     params(("username" = String, Path, description = "Whose password to reset")),
     security(("session_cookie" = ["admin"], "csrf_token" = [])),
     responses(
         (status = 201, description = "The link, shown once", body = ResetLink),
         (status = 404, description = "`not_found`: no such account", body = ErrorResponse),
+        (status = 409, description = "`reset_link_refused`: a confirmed address, an administrator, or a closed or disabled account", body = ErrorResponse),
     ))]
 async fn create_reset_link(
     State(state): State<AppState>,
@@ -188,7 +199,9 @@ async fn create_reset_link(
     let user = users::find_by_username(&state.db, username.trim())
         .await?
         .ok_or_else(|| ApiError::not_found("account"))?;
-    let (token, expires_at) = admin_link(&state.db, me.user.id, &user).await?;
+    let (token, expires_at) = admin_link(&state.db, me.user.id, &user)
+        .await?
+        .map_err(refused)?;
     Ok((
         StatusCode::CREATED,
         Json(ResetLink {

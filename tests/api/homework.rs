@@ -1,6 +1,7 @@
 //! Homework end to end: a clinician of the care team assigns it, the patient does it by
 //! linking a record of the right kind (only their own homework), and the clinician sees it
-//! assigned, done or overdue; done with a private record shows as done, nothing more.
+//! assigned, done or overdue; a private record is invisible, so the homework it did still
+//! reads as not done to the clinician.
 
 use crate::cbt::{activity, ladder, put, thought_record};
 use crate::common::*;
@@ -270,7 +271,8 @@ async fn homework_is_assigned_done_or_overdue_and_private_work_stays_private() {
         statuses(dr).await,
         [
             (done_late, "done".into(), ladder["id"].clone()),
-            (done_privately, "done".into(), Value::Null),
+            // Private records are invisible: not even the homework they did is done.
+            (done_privately, "assigned".into(), Value::Null),
             (overdue, "overdue".into(), Value::Null),
             (due_today, "assigned".into(), Value::Null),
         ]

@@ -275,6 +275,23 @@ async fn an_administrator_makes_a_link_for_someone_without_email_and_never_sees_
         .post("/api/admin/users/nobody.at.all/reset-link", json!({}))
         .await
         .expect_error(404, "not_found");
+    // Nobody else gets a way into an account its owner can recover, an administrator's,
+    // or one nobody may use.
+    patient(&server, "has.mail").await;
+    db.execute("UPDATE users SET email = 'has@example.test', email_verified_at = 1 WHERE username = 'has.mail'")
+        .await;
+    patient(&server, "disabled.one").await;
+    admin
+        .post("/api/admin/users/disabled.one/disable", json!({}))
+        .await
+        .expect(200);
+    admin(&server, &db, "admin.two").await;
+    for name in ["has.mail", "disabled.one", "admin.two"] {
+        admin
+            .post(&format!("/api/admin/users/{name}/reset-link"), json!({}))
+            .await
+            .expect_error(409, "reset_link_refused");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

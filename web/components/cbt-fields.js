@@ -30,7 +30,7 @@ export function privateField(id, checked) {
   const wrapper = h('div', { class: 'checks' },
     h('label', { for: id }, box,
       h('span', {}, h('strong', {}, 'Keep this private'),
-        h('span', { class: 'hint', id: `${id}-hint` }, ' Only you will see it. Your care team will not see it or know it exists.'))));
+        h('span', { class: 'hint', id: `${id}-hint` }, ' Only you will see it. Your care team will not see it or know it exists: homework you do with it stays “not done” for them.'))));
   box.setAttribute('aria-describedby', `${id}-hint`);
   wrapper.control = box;
   return wrapper;

@@ -68,8 +68,7 @@ function homeworkItem(ctx, base, item, reload) {
     h('p', { class: 'row-meta' },
       item.due_on ? `Due ${dayText(item.due_on)}` : 'No due date',
       item.assigned_by ? ` · by ${item.assigned_by}` : '',
-      done && item.record_id ? h('span', {}, ' · ', h('a', { href: `#record-${item.kind}-${item.record_id}` }, 'see what they did')) : null,
-      done && !item.record_id ? ' · done privately' : null),
+      done && item.record_id ? h('span', {}, ' · ', h('a', { href: `#record-${item.kind}-${item.record_id}` }, 'see what they did')) : null),
     h('div', { class: 'row-actions' }, withdraw),
     note);
 }
