@@ -285,7 +285,7 @@ async fn an_administrator_makes_a_link_for_someone_without_email_and_never_sees_
         .post("/api/admin/users/disabled.one/disable", json!({}))
         .await
         .expect(200);
-    admin(&server, &db, "admin.two").await;
+    crate::common::admin(&server, &db, "admin.two").await;
     for name in ["has.mail", "disabled.one", "admin.two"] {
         admin
             .post(&format!("/api/admin/users/{name}/reset-link"), json!({}))
