@@ -38,7 +38,8 @@ pub fn verify_url(base: &str, token: &str) -> String {
     format!("{}/verify-email#token={token}", base.trim_end_matches('/'))
 }
 
-/// Mails a link that verifies `email` for this account; false when no mail is sent.
+/// Mails a link that verifies `email` for this account; false when no mail is sent (none
+/// configured, or three links already waiting).
 pub async fn send_verification(
     db: &Database,
     mailer: &Mailer,
@@ -46,10 +47,15 @@ pub async fn send_verification(
     user: &User,
     email: &str,
 ) -> Result<bool, DbError> {
-    if !mailer.is_enabled() {
+    let now = now_ms();
+    // However often the address changes, at most three links wait at once: nobody can
+    // use the clinic's mail to flood an inbox.
+    if !mailer.is_enabled()
+        || links::live_count(db, user.id, Purpose::VerifyEmail, now).await?
+            >= MAX_LIVE_ADDRESS_LINKS
+    {
         return Ok(false);
     }
-    let now = now_ms();
     let link = NewLink {
         user_id: user.id,
         purpose: Purpose::VerifyEmail,

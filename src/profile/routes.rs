@@ -64,7 +64,8 @@ struct ProfileChanges {
 struct ProfileUpdated {
     user: UserView,
     /// A link to confirm the new address was mailed to it. `false` with a new address
-    /// means this server sends no mail (`SMTP_URL` is not set).
+    /// means this server sends no mail (`SMTP_URL` is not set), or three links wait
+    /// already (`POST /api/me/email/resend` says which).
     verification_mailed: bool,
 }
 
@@ -74,13 +75,18 @@ struct ProfileUpdated {
     responses(
         (status = 200, description = "Changed", body = ProfileUpdated),
         (status = 422, description = "`validation_failed`: `display_name` or `email`", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests`: too many address changes from this network address", body = ErrorResponse),
     ))]
 async fn update_me(
     State(state): State<AppState>,
     me: CurrentUser,
+    ClientAddress(address): ClientAddress,
     PublicBase(base): PublicBase,
     Input(request): Input<ProfileChanges>,
 ) -> ApiResult<Json<ProfileUpdated>> {
+    if request.email.is_some() {
+        state.address_limiter.check(address)?;
+    }
     let changes = Changes {
         display_name: request.display_name,
         email: request.email,

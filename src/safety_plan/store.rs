@@ -54,16 +54,21 @@ pub struct NewVersion<'a> {
 /// yet). False when it is not; a save racing this one from the same version makes the
 /// unique (patient, version) index refuse one of the two, which is also a false.
 pub async fn add_version(db: &Database, new: &NewVersion<'_>) -> Result<bool, DbError> {
+    // Worked out here: a version near i64::MAX from a made-up ETag must not overflow in SQL.
+    let Some(next) = new.based_on.checked_add(1).filter(|next| *next >= 1) else {
+        return Ok(false);
+    };
     let result = storage::query(
         "INSERT INTO safety_plan_versions (patient_id, version, sections, author_id, created_at) \
-         SELECT $1, $2 + 1, $3, $4, $5 WHERE $2 = \
+         SELECT $1, $2, $3, $4, $5 WHERE $6 = \
            (SELECT COALESCE(MAX(version), 0) FROM safety_plan_versions WHERE patient_id = $1)",
     )
     .bind(new.patient_id)
-    .bind(new.based_on)
+    .bind(next)
     .bind(new.sections)
     .bind(new.author_id)
     .bind(new.created_at)
+    .bind(new.based_on)
     .execute(db)
     .await;
     match result {

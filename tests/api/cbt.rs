@@ -240,3 +240,22 @@ async fn every_thought_record_field_is_checked_at_its_boundaries() {
         .count();
     assert_eq!(missing_after, 1, "a missing number is never a 0");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_that_no_record_can_have_is_not_found() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let me = patient(&server, "patient.a").await;
+    for (path, body) in [
+        ("/api/cbt/thought-records", thought_record()),
+        ("/api/cbt/activities", activity()),
+        ("/api/cbt/exposure-ladders", ladder()),
+    ] {
+        me.post(path, body).await.expect(201);
+        for id in ["0", "-1"] {
+            me.get(&format!("{path}/{id}"))
+                .await
+                .expect_error(404, "not_found");
+        }
+    }
+}

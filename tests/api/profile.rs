@@ -200,3 +200,26 @@ async fn a_confirmation_link_can_be_sent_again_three_at_a_time() {
         .await
         .expect_error(409, "not_pending");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changing_the_address_over_and_over_mails_at_most_three_links() {
+    let db = TestDb::new().await;
+    let mail = MailServer::start();
+    let server = App::start(&db, &mail.env()).await;
+    let robin = patient(&server, "robin").await;
+    let mut mailed = Vec::new();
+    for n in 1..=5 {
+        let address = format!("target{n}@example.test");
+        let reply = robin
+            .patch("/api/me", json!({ "email": address }))
+            .await
+            .expect(200);
+        mailed.push(reply.body["verification_mailed"].as_bool().unwrap());
+    }
+    assert_eq!(mailed, [true, true, true, false, false]);
+    mail.wait_for("target3@example.test", 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        mail.to("target4@example.test").is_empty() && mail.to("target5@example.test").is_empty()
+    );
+}

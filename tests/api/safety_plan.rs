@@ -93,7 +93,13 @@ async fn saves_name_the_version_they_change_and_every_version_is_kept() {
         .await
         .expect_error(412, "precondition_failed");
     assert_eq!(stale.body["error"]["current_version"], 1);
-    for unknown in ["*", "\"banana\"", "\"-1\"", "\"7\""] {
+    for unknown in [
+        "*",
+        "\"banana\"",
+        "\"-1\"",
+        "\"7\"",
+        "\"9223372036854775807\"",
+    ] {
         let reply = put(a, MINE, &plan("unknown"), Some(unknown))
             .await
             .expect_error(412, "precondition_failed");

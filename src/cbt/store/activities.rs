@@ -87,7 +87,7 @@ pub async fn list(
          ORDER BY planned_on DESC, id DESC",
     )
     .bind(user_id)
-    .bind(only.unwrap_or(0))
+    .bind(super::which(only))
     .bind(reader.hides_private())
     .fetch_all(db)
     .await

@@ -193,7 +193,7 @@ pub async fn list(
     let which = |sql: String| {
         storage::query(sql)
             .bind(user_id)
-            .bind(only.unwrap_or(0))
+            .bind(super::which(only))
             .bind(reader.hides_private())
     };
     let ladders: Vec<LadderRow> = which(format!(

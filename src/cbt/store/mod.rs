@@ -87,3 +87,14 @@ pub async fn delete(db: &Database, table: Table, user_id: i64, id: i64) -> Resul
     .await?;
     Ok(deleted == 1)
 }
+
+/// The `$2` of a query that reads every record (0) or one (`only`). Ids start at 1, so an
+/// id that is not positive becomes one no record has: `/thought-records/0` is a 404, not
+/// the newest record.
+pub fn which(only: Option<i64>) -> i64 {
+    match only {
+        None => 0,
+        Some(id) if id > 0 => id,
+        Some(_) => -1,
+    }
+}

@@ -141,7 +141,7 @@ pub async fn list(
          FROM thought_records r WHERE {WHICH} ORDER BY r.created_at DESC, r.id DESC"
     ))
     .bind(user_id)
-    .bind(only.unwrap_or(0))
+    .bind(super::which(only))
     .bind(reader.hides_private())
     .fetch_all(db)
     .await?;
@@ -151,7 +151,7 @@ pub async fn list(
          WHERE {WHICH} ORDER BY e.record_id, e.position"
     ))
     .bind(user_id)
-    .bind(only.unwrap_or(0))
+    .bind(super::which(only))
     .bind(reader.hides_private())
     .fetch_all(db)
     .await?;
