@@ -24,8 +24,13 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(dropOldCaches().then(() => self.clients.claim()));
 });
 
+// Bumped each time the plan is forgotten: a plan fetch that was already on its way (say,
+// when the person signed out) is then not stored, so it cannot come back afterwards.
+let planGeneration = 0;
+
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'forget-plan') {
+    planGeneration += 1;
     event.waitUntil(caches.delete(PLAN_CACHE));
   }
 });
@@ -96,12 +101,16 @@ async function shellNetworkFirst(request) {
 
 /** The patient's plan: the network's answer, or the latest copy when offline. */
 async function planNetworkFirst(request) {
+  const generation = planGeneration;
   try {
     const response = await fetch(request);
-    if (response.status === 200) {
+    if (response.status === 200 && generation === planGeneration) {
       const copy = response.clone();
       await (await caches.open(PLAN_CACHE)).put(PLAN_URL, copy);
+      // Forgotten while it was being stored: forget it again.
+      if (generation !== planGeneration) await caches.delete(PLAN_CACHE);
     } else if (response.status === 401 || response.status === 403) {
+      planGeneration += 1;
       // Signed out (or not a patient): the plan must not stay on this device.
       await caches.delete(PLAN_CACHE);
     }

@@ -21,8 +21,9 @@ pub const MAX_ENTRIES: usize = 20;
 pub const MAX_ENTRY_CHARS: usize = 500;
 
 /// The plan's sections, each a list of short entries, in the order the plan is read.
+/// Answers flatten it beside other fields, so it allows them; a save is read as
+/// [`SectionsInput`], which does not.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Sections {
     /// Section 1: Warning signs that a crisis may be developing.
     pub warning_signs: Vec<String>,
@@ -39,6 +40,33 @@ pub struct Sections {
     pub environment_safety: Vec<String>,
     /// Reasons for living.
     pub reasons_for_living: Vec<String>,
+}
+
+/// A save: every section, and nothing else (a misspelt section is refused, not dropped).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionsInput {
+    pub warning_signs: Vec<String>,
+    pub internal_coping: Vec<String>,
+    pub social_distraction: Vec<String>,
+    pub people_to_ask: Vec<String>,
+    pub professionals: Vec<String>,
+    pub environment_safety: Vec<String>,
+    pub reasons_for_living: Vec<String>,
+}
+
+impl From<SectionsInput> for Sections {
+    fn from(input: SectionsInput) -> Sections {
+        Sections {
+            warning_signs: input.warning_signs,
+            internal_coping: input.internal_coping,
+            social_distraction: input.social_distraction,
+            people_to_ask: input.people_to_ask,
+            professionals: input.professionals,
+            environment_safety: input.environment_safety,
+            reasons_for_living: input.reasons_for_living,
+        }
+    }
 }
 
 impl Sections {

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::views::{etag, PlanView, VersionList, VersionView};
-use super::{current, history, replace, PlanError, Sections};
+use super::{current, history, replace, PlanError, Sections, SectionsInput};
 use crate::accounts::store::User;
 use crate::accounts::Role;
 use crate::care_teams::{store as care_teams, views::PersonView};
@@ -140,7 +140,7 @@ async fn my_safety_plan(
 }
 
 /// Replaces my plan with a new version. Every earlier version is kept.
-#[utoipa::path(put, path = "/safety-plan", tag = "safety plan", request_body = Sections,
+#[utoipa::path(put, path = "/safety-plan", tag = "safety plan", request_body = SectionsInput,
     params(("If-Match" = Option<String>, Header, description = "The ETag of the version this change was made from; required once a plan exists")),
     security(("session_cookie" = ["patient"], "csrf_token" = [])),
     responses(
@@ -154,9 +154,9 @@ async fn replace_my_safety_plan(
     State(state): State<AppState>,
     Patient(me): Patient,
     headers: HeaderMap,
-    Input(sections): Input<Sections>,
+    Input(sections): Input<SectionsInput>,
 ) -> ApiResult<Response> {
-    save(&state, &me.user, me.user.id, &headers, sections).await
+    save(&state, &me.user, me.user.id, &headers, sections.into()).await
 }
 
 /// Every version of my plan, whole, with who wrote it and when; newest first.

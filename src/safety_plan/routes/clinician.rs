@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::super::views::{PlanView, VersionList};
-use super::super::{review, Sections};
+use super::super::{review, SectionsInput};
 use super::{plan_response, save, versions_of};
 use crate::accounts::store::User;
 use crate::care_teams::patient_in_care_of;
@@ -52,7 +52,7 @@ async fn patient_safety_plan(
 /// Replaces a patient's plan with a new version written with them. Every earlier version
 /// is kept.
 #[utoipa::path(put, path = "/clinician/patients/{username}/safety-plan", tag = "safety plan",
-    request_body = Sections,
+    request_body = SectionsInput,
     params(("username" = String, Path, description = "The patient's username"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the version this change was made from; required once a plan exists")),
     security(("session_cookie" = ["clinician"], "csrf_token" = [])),
@@ -69,10 +69,10 @@ async fn replace_patient_safety_plan(
     Clinician(me): Clinician,
     Path(username): Path<String>,
     headers: HeaderMap,
-    Input(sections): Input<Sections>,
+    Input(sections): Input<SectionsInput>,
 ) -> ApiResult<Response> {
     let patient = my_patient(&state, me.user.id, &username).await?;
-    save(&state, &patient, me.user.id, &headers, sections).await
+    save(&state, &patient, me.user.id, &headers, sections.into()).await
 }
 
 /// Records that I went through the current plan with the patient.
