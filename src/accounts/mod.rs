@@ -1,5 +1,6 @@
 //! Accounts: who people are (patients, clinicians, administrators) and how they prove it.
 
+pub mod addresses;
 pub mod limits;
 pub mod links;
 pub mod names;

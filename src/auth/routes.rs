@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::device;
 use super::views::{SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView};
+use crate::accounts::addresses::send_verification;
 use crate::accounts::{
     check_new_password, find_approved_clinician,
     limits::{self, Counter},
@@ -24,7 +25,6 @@ use crate::accounts::{
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
-use crate::profile::send_verification;
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
