@@ -190,53 +190,48 @@ pub async fn history(
 }
 
 /// Saves `sections` as the next version, when `based_on` (the version the author edited,
-/// none when they did not say) is still the current one.
+/// none when they did not say, which only a first version may) is still the current one.
 pub async fn replace(
     db: &Database,
     patient_id: i64,
     author_id: i64,
     based_on: Option<i64>,
     sections: Sections,
-) -> Result<Plan, PlanError> {
+) -> Result<(), PlanError> {
     let sections = sections.validated().map_err(PlanError::Invalid)?;
-    let current_version = store::current(db, patient_id)
-        .await?
-        .map_or(0, |saved| saved.version);
-    let based_on = match based_on {
-        Some(version) => version,
-        None if current_version == 0 => 0,
-        None => return Err(PlanError::VersionRequired),
-    };
     let json = serde_json::to_string(&sections)
         .map_err(|e| DbError::Decode(format!("safety plan sections: {e}")))?;
     let new = NewVersion {
         patient_id,
-        based_on,
+        // Unsaid is fine only for the first version, which the insert itself checks.
+        based_on: based_on.unwrap_or(0),
         sections: &json,
         author_id,
         created_at: now_ms(),
     };
     if !store::add_version(db, &new).await? {
-        let plan = current(db, patient_id).await?;
-        return Err(PlanError::Stale {
-            current: plan.version,
+        let current = store::current(db, patient_id)
+            .await?
+            .map_or(0, |saved| saved.version);
+        return Err(match based_on {
+            None => PlanError::VersionRequired,
+            Some(_) => PlanError::Stale { current },
         });
     }
     if author_id != patient_id {
         audit(db, Event::SafetyPlanEdited, author_id, patient_id).await;
     }
-    Ok(current(db, patient_id).await?)
+    Ok(())
 }
 
 /// Records that a clinician went through the current plan with the patient.
-pub async fn review(db: &Database, patient_id: i64, clinician_id: i64) -> Result<Plan, PlanError> {
-    let plan = current(db, patient_id).await?;
-    if plan.version == 0 {
+pub async fn review(db: &Database, patient_id: i64, clinician_id: i64) -> Result<(), PlanError> {
+    let Some(saved) = store::current(db, patient_id).await? else {
         return Err(PlanError::NothingToReview);
-    }
-    store::add_review(db, patient_id, plan.version, clinician_id, now_ms()).await?;
+    };
+    store::add_review(db, patient_id, saved.version, clinician_id, now_ms()).await?;
     audit(db, Event::SafetyPlanReviewed, clinician_id, patient_id).await;
-    Ok(current(db, patient_id).await?)
+    Ok(())
 }
 
 /// A clinician's change to a patient's plan, in the audit log, without its content. The

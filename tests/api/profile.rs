@@ -89,11 +89,7 @@ async fn bad_changes_are_refused_by_field_and_change_nothing() {
             .patch("/api/me", body.clone())
             .await
             .expect_error(422, "validation_failed");
-        assert!(
-            reply.field().contains(field) || reply.body.to_string().contains(field),
-            "{body}: {}",
-            reply.body
-        );
+        assert_eq!(reply.field(), field, "{body}: {}", reply.body);
     }
     let me = robin.get("/api/auth/me").await.expect(200).body;
     assert_eq!(me["user"]["display_name"], "robin (test)");
@@ -161,7 +157,8 @@ async fn without_an_smtp_server_development_writes_mail_to_the_outbox() {
     let eml = found.expect("a mail in data/outbox");
     assert!(eml.contains("kim@example.test"), "{eml}");
     assert!(
-        eml.contains("verify-email#token") || eml.contains("verify-email#token=3D"),
+        // Quoted-printable may write the link's `=` as `=3D`, so the token's name is checked.
+        eml.contains("/verify-email#token"),
         "{eml}"
     );
 }
