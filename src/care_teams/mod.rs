@@ -25,3 +25,25 @@ pub async fn patient_in_care_of(
         patient.role == Role::Patient && store::is_member(db, patient.id, clinician_id).await?;
     Ok(in_care.then_some(patient))
 }
+
+/// Why a clinician cannot reach a patient by username.
+#[derive(Debug, thiserror::Error)]
+pub enum NotMyPatient {
+    /// No such patient, or not in the clinician's care team: the same, to the caller.
+    #[error("not a patient of this care team")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// [`patient_in_care_of`], for routes: a patient outside the care team is an error (a
+/// 404 in HTTP, `care_teams::routes`).
+pub async fn my_patient(
+    db: &Database,
+    clinician_id: i64,
+    username: &str,
+) -> Result<User, NotMyPatient> {
+    patient_in_care_of(db, clinician_id, username)
+        .await?
+        .ok_or(NotMyPatient::NotFound)
+}

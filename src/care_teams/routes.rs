@@ -35,6 +35,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_patients))
 }
 
+/// The one place a clinician's unreachable patient becomes an HTTP answer.
+impl From<super::NotMyPatient> for ApiError {
+    fn from(error: super::NotMyPatient) -> Self {
+        match error {
+            super::NotMyPatient::NotFound => ApiError::not_found("patient"),
+            super::NotMyPatient::Database(error) => error.into(),
+        }
+    }
+}
+
 /// A patient's clinicians and pending requests, as the home screen also shows them.
 pub async fn care_team_of(state: &AppState, patient_id: i64) -> ApiResult<CareTeamLists> {
     Ok(care_team_views(

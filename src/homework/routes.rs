@@ -12,9 +12,8 @@ use utoipa_axum::routes;
 use super::store::{self, NewHomework};
 use super::views::{HomeworkAssigned, HomeworkView, MyHomework, PatientHomework};
 use super::{parse_due_on, parse_instructions, Invalid, Kind};
-use crate::accounts::store::User;
 use crate::audit::{Entry, Event};
-use crate::care_teams::{patient_in_care_of, views::PersonView};
+use crate::care_teams::{my_patient, views::PersonView};
 use crate::http::{ApiError, ApiResult, ErrorResponse, Input, Path};
 use crate::mood::today;
 use crate::sessions::{Clinician, Patient};
@@ -32,12 +31,6 @@ impl From<Invalid> for ApiError {
     fn from(invalid: Invalid) -> Self {
         ApiError::invalid(invalid.field, invalid.message)
     }
-}
-
-async fn my_patient(state: &AppState, clinician_id: i64, username: &str) -> ApiResult<User> {
-    patient_in_care_of(&state.db, clinician_id, username)
-        .await?
-        .ok_or_else(|| ApiError::not_found("patient"))
 }
 
 /// The homework my care team gave me, newest first, each with its status.
@@ -86,7 +79,7 @@ async fn assign_homework(
     Path(username): Path<String>,
     Input(request): Input<AssignRequest>,
 ) -> ApiResult<(StatusCode, Json<HomeworkAssigned>)> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     let kind = Kind::parse(&request.kind).ok_or_else(|| {
         ApiError::invalid("kind", "kind is thought_record, activity or exposure.")
     })?;
@@ -138,7 +131,7 @@ async fn patient_homework(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Json<PatientHomework>> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     let rows = store::of_patient(&state.db, patient.id, false).await?;
     Entry::new(Event::CbtRecordsViewed)
         .by(me.user.id)
@@ -171,7 +164,7 @@ async fn withdraw_homework(
     Clinician(me): Clinician,
     Path((username, id)): Path<(String, i64)>,
 ) -> ApiResult<StatusCode> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     if !store::remove(&state.db, patient.id, id).await? {
         return Err(ApiError::not_found("homework"));
     }

@@ -9,13 +9,13 @@ use utoipa_axum::routes;
 
 use crate::accounts::store::User;
 use crate::audit::{Entry, Event};
-use crate::care_teams::{patient_in_care_of, views::PersonView};
+use crate::care_teams::{my_patient, views::PersonView};
 use crate::cbt::store::{activities, exposure, thought_records, Reader};
 use crate::cbt::views::{
     ActivityView, LadderView, PatientActivities, PatientLadders, PatientThoughtRecords,
     ThoughtRecordView,
 };
-use crate::http::{ApiError, ApiResult, ErrorResponse, Path};
+use crate::http::{ApiResult, ErrorResponse, Path};
 use crate::sessions::Clinician;
 use crate::state::AppState;
 
@@ -27,15 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The patient, when in my care team, once the read is in the audit log.
-async fn my_patient(
+async fn audited_patient(
     state: &AppState,
     clinician_id: i64,
     username: &str,
     what: &str,
 ) -> ApiResult<(User, PersonView)> {
-    let patient = patient_in_care_of(&state.db, clinician_id, username)
-        .await?
-        .ok_or_else(|| ApiError::not_found("patient"))?;
+    let patient = my_patient(&state.db, clinician_id, username).await?;
     Entry::new(Event::CbtRecordsViewed)
         .by(clinician_id)
         .about(patient.id)
@@ -59,7 +57,8 @@ async fn patient_thought_records(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Json<PatientThoughtRecords>> {
-    let (patient, person) = my_patient(&state, me.user.id, &username, "thought_records").await?;
+    let (patient, person) =
+        audited_patient(&state, me.user.id, &username, "thought_records").await?;
     let rows = thought_records::list(&state.db, patient.id, None, Reader::CareTeam).await?;
     Ok(Json(PatientThoughtRecords {
         patient: person,
@@ -80,7 +79,7 @@ async fn patient_activities(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Json<PatientActivities>> {
-    let (patient, person) = my_patient(&state, me.user.id, &username, "activities").await?;
+    let (patient, person) = audited_patient(&state, me.user.id, &username, "activities").await?;
     let rows = activities::list(&state.db, patient.id, None, Reader::CareTeam).await?;
     Ok(Json(PatientActivities {
         patient: person,
@@ -101,7 +100,8 @@ async fn patient_exposure_ladders(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Json<PatientLadders>> {
-    let (patient, person) = my_patient(&state, me.user.id, &username, "exposure_ladders").await?;
+    let (patient, person) =
+        audited_patient(&state, me.user.id, &username, "exposure_ladders").await?;
     let rows = exposure::list(&state.db, patient.id, None, Reader::CareTeam).await?;
     Ok(Json(PatientLadders {
         patient: person,

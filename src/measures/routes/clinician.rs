@@ -15,8 +15,7 @@ use super::super::views::{
     InstrumentTrend, PatientMeasures, ResponseView, ScheduleMade, ScheduleView,
 };
 use super::{responses_of, HistoryQuery};
-use crate::accounts::store::User;
-use crate::care_teams::{patient_in_care_of, views::PersonView};
+use crate::care_teams::{my_patient, views::PersonView};
 use crate::clinical::rules::reliable_change;
 use crate::clinical::InstrumentId;
 use crate::http::{ApiError, ApiResult, ErrorResponse, Input, Path, Query};
@@ -30,12 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(patient_measures))
         .routes(routes!(add_schedule))
         .routes(routes!(remove_schedule))
-}
-
-async fn my_patient(state: &AppState, clinician_id: i64, username: &str) -> ApiResult<User> {
-    patient_in_care_of(&state.db, clinician_id, username)
-        .await?
-        .ok_or_else(|| ApiError::not_found("patient"))
 }
 
 /// A patient's responses to each questionnaire, how the totals moved, and the schedules.
@@ -52,7 +45,7 @@ async fn patient_measures(
     Path(username): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<PatientMeasures>> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     let (only, days) = query.parse()?;
     let responses = responses_of(&state.db, patient.id, only, days).await?;
     let instruments = InstrumentId::ALL
@@ -139,7 +132,7 @@ async fn add_schedule(
     Path(username): Path<String>,
     Input(request): Input<ScheduleRequest>,
 ) -> ApiResult<(StatusCode, Json<ScheduleMade>)> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     let instrument = InstrumentId::parse(&request.instrument)
         .ok_or_else(|| ApiError::invalid("instrument", "instrument is phq9, gad7 or cssrs."))?;
     if !(7..=90).contains(&request.every_days) {
@@ -183,7 +176,7 @@ async fn remove_schedule(
     Clinician(me): Clinician,
     Path((username, id)): Path<(String, i64)>,
 ) -> ApiResult<StatusCode> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     if store::remove_schedule(&state.db, patient.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

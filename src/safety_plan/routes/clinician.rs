@@ -12,9 +12,8 @@ use utoipa_axum::routes;
 use super::super::views::{PlanView, VersionList};
 use super::super::{review, SectionsInput};
 use super::{plan_response, save, versions_of};
-use crate::accounts::store::User;
-use crate::care_teams::patient_in_care_of;
-use crate::http::{ApiError, ApiResult, ErrorResponse, Input, Path};
+use crate::care_teams::my_patient;
+use crate::http::{ApiResult, ErrorResponse, Input, Path};
 use crate::sessions::Clinician;
 use crate::state::AppState;
 
@@ -23,12 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(patient_safety_plan, replace_patient_safety_plan))
         .routes(routes!(review_patient_safety_plan))
         .routes(routes!(patient_safety_plan_versions))
-}
-
-async fn my_patient(state: &AppState, clinician_id: i64, username: &str) -> ApiResult<User> {
-    patient_in_care_of(&state.db, clinician_id, username)
-        .await?
-        .ok_or_else(|| ApiError::not_found("patient"))
 }
 
 /// A patient's safety plan, as they see it.
@@ -45,7 +38,7 @@ async fn patient_safety_plan(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Response> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     plan_response(&state, &patient).await
 }
 
@@ -71,7 +64,7 @@ async fn replace_patient_safety_plan(
     headers: HeaderMap,
     Input(sections): Input<SectionsInput>,
 ) -> ApiResult<Response> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     save(&state, &patient, me.user.id, &headers, sections.into()).await
 }
 
@@ -90,7 +83,7 @@ async fn review_patient_safety_plan(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Response> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     review(&state.db, patient.id, me.user.id).await?;
     plan_response(&state, &patient).await
 }
@@ -108,6 +101,6 @@ async fn patient_safety_plan_versions(
     Clinician(me): Clinician,
     Path(username): Path<String>,
 ) -> ApiResult<Json<VersionList>> {
-    let patient = my_patient(&state, me.user.id, &username).await?;
+    let patient = my_patient(&state.db, me.user.id, &username).await?;
     versions_of(&state, &patient).await
 }
