@@ -4,4 +4,5 @@
 
 pub mod device;
 pub mod routes;
+pub mod start;
 pub mod views;

@@ -14,21 +14,21 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::device;
+use super::start::{refuse_closed_or_disabled, remember_device, start_session};
 use super::views::{SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView};
 use crate::accounts::addresses::send_verification;
 use crate::accounts::{
     check_new_password, find_approved_clinician,
     limits::{self, Counter},
     parse_display_name, parse_email, refuse_claimed_role, store, AccountError, PasswordRules, Role,
-    User, UserView, Username,
+    UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
-use crate::sessions::current::not_signed_in;
-use crate::sessions::{self, cookie, csrf, CurrentUser, EndReason, IssuedToken, SessionCheck};
+use crate::sessions::{self, cookie, CurrentUser, EndReason, SessionCheck};
 use crate::state::AppState;
-use crate::storage::{millis, now_ms, rfc3339, Both};
+use crate::storage::{rfc3339, Both};
 use crate::text::{self, Lines};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -156,7 +156,7 @@ async fn register(
     if let Some(email) = &user.email {
         send_verification(&state.db, &state.mailer, &base, &user, email).await?;
     }
-    let mut response = sign_in(&state, &user, &headers, address, None).await?;
+    let mut response = start_session(&state, &user, &headers, address, None).await?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(remember_device(&state, &user, None, response))
 }
@@ -244,15 +244,7 @@ async fn login(
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
-    let closed_or_disabled = if user.closed_at.is_some() {
-        Some(sessions::NotSignedIn::AccountClosed)
-    } else {
-        user.disabled_at
-            .map(|_| sessions::NotSignedIn::AccountDisabled)
-    };
-    if let Some(why) = closed_or_disabled {
-        return Err(not_signed_in(sessions::Refusal::new(why), &state.settings));
-    }
+    refuse_closed_or_disabled(&state, &user)?;
     attempt.succeeded(&state.db).await?;
     Entry::new(Event::SignInSucceeded)
         .by(user.id)
@@ -260,73 +252,8 @@ async fn login(
         .from_address(address)
         .record(&state.db)
         .await?;
-    let response = sign_in(&state, &user, &headers, address, user.last_login_at).await?;
+    let response = start_session(&state, &user, &headers, address, user.last_login_at).await?;
     Ok(remember_device(&state, &user, device.as_deref(), response))
-}
-
-/// Marks this browser as one the account has signed in from.
-fn remember_device(
-    state: &AppState,
-    user: &User,
-    known: Option<&str>,
-    mut response: Response,
-) -> Response {
-    let cookie = device::issue(&state.settings, &user.username, known);
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    response
-}
-
-/// Starts a session with a brand-new token (a cookie sent before sign-in never becomes
-/// signed in), closes the one this browser had, and answers with the cookie.
-async fn sign_in(
-    state: &AppState,
-    user: &User,
-    headers: &HeaderMap,
-    address: std::net::IpAddr,
-    previous_login_at: Option<i64>,
-) -> ApiResult<Response> {
-    if let SessionCheck::Live(old) = SessionCheck::of(headers, &state.db, &state.settings).await? {
-        sessions::store::end_one(
-            &state.db,
-            old.user.id,
-            &old.id,
-            EndReason::SignedInAgain,
-            Some(user.id),
-        )
-        .await?;
-    }
-    let now = now_ms();
-    let token = IssuedToken::new_session();
-    let client = sessions::describe_client(
-        headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok()),
-    );
-    sessions::store::insert(
-        &state.db,
-        &token,
-        sessions::store::NewSession {
-            user_id: user.id,
-            client: &client,
-            address: &sessions::shorten_address(address),
-            previous_login_at,
-            now,
-            expires_at: now + millis(state.settings.sessions.absolute_lifetime),
-        },
-    )
-    .await?;
-    store::record_login(&state.db, user.id, now).await?;
-    let body = SignedIn {
-        user: UserView::from(user),
-        role: user.role,
-        csrf_token: csrf::token_for(&state.settings.keys, &token.session_id),
-        session_id: token.session_id.clone(),
-    };
-    Ok((
-        [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
-        Json(body),
-    )
-        .into_response())
 }
 
 /// Signs out this session.
