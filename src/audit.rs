@@ -38,6 +38,10 @@ pub enum Event {
     EmailVerified,
     AccountClosed,
     AccountReopened,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorReset,
+    RecoveryCodesRenewed,
 }
 
 impl Event {
@@ -72,6 +76,10 @@ impl Event {
             Event::EmailVerified => "email_verified",
             Event::AccountClosed => "account_closed",
             Event::AccountReopened => "account_reopened",
+            Event::TwoFactorEnabled => "two_factor_enabled",
+            Event::TwoFactorDisabled => "two_factor_disabled",
+            Event::TwoFactorReset => "two_factor_reset",
+            Event::RecoveryCodesRenewed => "recovery_codes_renewed",
         }
     }
 }

@@ -132,6 +132,7 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
                 .unwrap_or_default()
         ),
     );
+    describe_two_factor(report, settings);
     let login = &settings.login;
     report.add(
         "limits",
@@ -147,6 +148,26 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
             settings.shutdown_grace.as_secs()
         ),
     );
+}
+
+/// Turning the second factor off for staff is allowed (trials), but never quietly.
+fn describe_two_factor(report: &mut Report, settings: &Settings) {
+    let policy = &settings.two_factor;
+    if !policy.requires_none() {
+        return report.add(
+            "REQUIRE_2FA",
+            Status::Pass,
+            format!("{} must sign in with a second factor", policy.describe()),
+        );
+    }
+    let (status, message) = match settings.mode {
+        Mode::Production => (
+            Status::Warn,
+            "none: clinicians and administrators sign in with a password alone; set REQUIRE_2FA=clinician,admin (the default) outside trials",
+        ),
+        Mode::Development => (Status::Pass, "none (development mode)"),
+    };
+    report.add("REQUIRE_2FA", status, message);
 }
 
 /// Where mail goes, and whether the SMTP server answers; no mail at all is a warning,

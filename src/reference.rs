@@ -13,8 +13,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::two_factor;
 use crate::config::Settings;
-use crate::http::openapi::{add_common_errors, CSRF, SESSION};
+use crate::http::openapi::{add_common_errors, CSRF, SECOND_STEP, SESSION};
 use crate::sessions::cookie;
 use crate::state::AppState;
 
@@ -80,6 +81,15 @@ pub fn finish(mut document: Document, settings: &Settings) -> Published {
             .to_owned(),
     );
     components.add_security_scheme(CSRF, SecurityScheme::ApiKey(ApiKey::Header(token)));
+    let second_step = ApiKeyValue::with_description(
+        two_factor::SECOND_STEP_COOKIE,
+        "A sign-in waiting for its second step, set by a right password when two-factor \
+         sign-in is on or required; only the second-step routes read it.",
+    );
+    components.add_security_scheme(
+        SECOND_STEP,
+        SecurityScheme::ApiKey(ApiKey::Cookie(second_step)),
+    );
     add_common_errors(&mut document);
     let json = document.to_json().unwrap_or_default();
     Published(Bytes::from(json))

@@ -8,6 +8,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::accounts::limits;
+use crate::auth::two_factor;
 use crate::config::{KeySource, Settings};
 use crate::mail::Mailer;
 use crate::server;
@@ -111,6 +112,9 @@ async fn housekeeping(state: AppState) {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not erase closed accounts"),
+        }
+        if let Err(error) = two_factor::store::purge_second_steps(&state.db, now_ms()).await {
+            tracing::warn!(%error, "could not purge expired second steps of signing in");
         }
         if let Err(error) = crate::accounts::links::purge(&state.db, now_ms()).await {
             tracing::warn!(%error, "could not purge old reset and address links");

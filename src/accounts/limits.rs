@@ -30,6 +30,12 @@ pub enum Counter<'a> {
     KnownDevice { device: &'a str },
     /// A signed-in session, changing its password.
     Session { session_id: &'a str },
+    /// The second step of one account's sign-ins: from one known device, or (`None`)
+    /// from every other client together.
+    SecondFactor {
+        user_id: i64,
+        device: Option<&'a str>,
+    },
 }
 
 impl Counter<'_> {
@@ -40,6 +46,10 @@ impl Counter<'_> {
             Counter::UnknownClients { username } => account_key(username),
             Counter::KnownDevice { device } => tagged("device", device),
             Counter::Session { session_id } => tagged("session", session_id),
+            Counter::SecondFactor { user_id, device } => tagged(
+                "second-factor",
+                &format!("{user_id}:{}", device.unwrap_or("")),
+            ),
         }
     }
 }

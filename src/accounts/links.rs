@@ -32,7 +32,8 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn hash(token: &str) -> String {
+/// What is stored of a token: its SHA-256, in hex.
+pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

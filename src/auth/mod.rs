@@ -5,4 +5,5 @@
 pub mod device;
 pub mod routes;
 pub mod start;
+pub mod two_factor;
 pub mod views;

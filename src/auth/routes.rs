@@ -14,8 +14,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::device;
-use super::start::{refuse_closed_or_disabled, remember_device, start_session};
-use super::views::{SessionStatus, SessionTimes, SessionView, SignedIn, SignedOut, SignedOutView};
+use super::start::{refuse_closed_or_disabled, start_session};
+use super::two_factor;
+use super::views::{
+    LoginAnswer, SecondStepRequired, SessionStatus, SessionTimes, SessionView, SignedOut,
+    SignedOutView,
+};
 use crate::accounts::addresses::send_verification;
 use crate::accounts::{
     check_new_password, find_approved_clinician,
@@ -39,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(status))
         .merge(password::router())
+        .merge(two_factor::routes::router())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -65,8 +70,8 @@ struct RegisterRequest {
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
     security((), ("session_cookie" = [])),
     responses(
-        (status = 201, description = "Registered and signed in; a cookie sent before is signed out", body = SignedIn,
-            headers(("Set-Cookie" = String, description = "The new session cookie"))),
+        (status = 201, description = "Registered and signed in (a cookie sent before is signed out); or, for a role that must have two-factor sign-in, `two_factor_enrolment_required` and no session until it is set up", body = LoginAnswer,
+            headers(("Set-Cookie" = String, description = "The new session cookie, or the second step's"))),
         (status = 409, description = "`already_exists`: the username is taken", body = ErrorResponse),
         (status = 429, description = "`too_many_requests`: too many requests from this address", body = ErrorResponse),
     ))]
@@ -156,9 +161,23 @@ async fn register(
     if let Some(email) = &user.email {
         send_verification(&state.db, &state.mailer, &base, &user, email).await?;
     }
-    let mut response = start_session(&state, &user, &headers, address, None).await?;
+    let mut response = if two_factor::required(&state.settings.two_factor, role) {
+        // Staff set up their second factor before their first session, as at sign-in.
+        let purpose = two_factor::Purpose::Enrol;
+        let cookie =
+            two_factor::open_second_step(&state.db, &state.settings, user.id, purpose, None)
+                .await?;
+        (
+            [(header::SET_COOKIE, cookie)],
+            Json(SecondStepRequired::new(purpose)),
+        )
+            .into_response()
+    } else {
+        let started = start_session(&state, &user, &headers, address, None).await?;
+        started.remember_device(&state, &user, None).into_response()
+    };
     *response.status_mut() = StatusCode::CREATED;
-    Ok(remember_device(&state, &user, None, response))
+    Ok(response)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -182,8 +201,8 @@ fn invalid_credentials() -> ApiError {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     security((), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "Signed in; a cookie sent before is signed out", body = SignedIn,
-            headers(("Set-Cookie" = String, description = "The new session cookie"))),
+        (status = 200, description = "Signed in (a cookie sent before is signed out); or, with two-factor sign-in on or required for the role, `two_factor_required` or `two_factor_enrolment_required` and no session, only the second step's cookie", body = LoginAnswer,
+            headers(("Set-Cookie" = String, description = "The new session cookie, or the second step's"))),
         (status = 401, description = "`invalid_credentials`: the username or password is not correct (the same answer for both); `account_disabled`", body = ErrorResponse),
         (status = 429, description = "`too_many_requests`: too many requests from this address; `too_many_attempts`: too many failed attempts for this account", body = ErrorResponse),
     ))]
@@ -246,14 +265,33 @@ async fn login(
     let user = user.ok_or_else(invalid_credentials)?;
     refuse_closed_or_disabled(&state, &user)?;
     attempt.succeeded(&state.db).await?;
+    if let Some(purpose) =
+        two_factor::after_password(&state.db, &state.settings.two_factor, &user).await?
+    {
+        let cookie = two_factor::open_second_step(
+            &state.db,
+            &state.settings,
+            user.id,
+            purpose,
+            device.as_deref(),
+        )
+        .await?;
+        return Ok((
+            [(header::SET_COOKIE, cookie)],
+            Json(SecondStepRequired::new(purpose)),
+        )
+            .into_response());
+    }
     Entry::new(Event::SignInSucceeded)
         .by(user.id)
         .about(user.id)
         .from_address(address)
         .record(&state.db)
         .await?;
-    let response = start_session(&state, &user, &headers, address, user.last_login_at).await?;
-    Ok(remember_device(&state, &user, device.as_deref(), response))
+    let started = start_session(&state, &user, &headers, address, user.last_login_at).await?;
+    Ok(started
+        .remember_device(&state, &user, device.as_deref())
+        .into_response())
 }
 
 /// Signs out this session.

@@ -4,9 +4,10 @@
 
 use std::net::IpAddr;
 
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 
 use super::device;
 use super::views::SignedIn;
@@ -31,16 +32,39 @@ pub fn refuse_closed_or_disabled(state: &AppState, user: &User) -> ApiResult<()>
     }
 }
 
-/// Marks this browser as one the account has signed in from.
-pub fn remember_device(
-    state: &AppState,
-    user: &User,
-    known: Option<&str>,
-    mut response: Response,
-) -> Response {
-    let cookie = device::issue(&state.settings, &user.username, known);
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    response
+/// A session just started: what signing in answers, and the cookies that carry it.
+pub struct Started {
+    pub signed_in: SignedIn,
+    pub cookies: Vec<HeaderValue>,
+}
+
+impl Started {
+    /// Also marks this browser as one the account has signed in from.
+    pub fn remember_device(mut self, state: &AppState, user: &User, known: Option<&str>) -> Self {
+        let cookie = device::issue(&state.settings, &user.username, known);
+        self.cookies.push(cookie);
+        self
+    }
+
+    pub fn with_cookie(mut self, cookie: HeaderValue) -> Self {
+        self.cookies.push(cookie);
+        self
+    }
+
+    /// Answers with a body made from what signing in answers, and the cookies.
+    pub fn answer_with<T: Serialize>(self, body: impl FnOnce(SignedIn) -> T) -> Response {
+        let mut response = Json(body(self.signed_in)).into_response();
+        for cookie in self.cookies {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+}
+
+impl IntoResponse for Started {
+    fn into_response(self) -> Response {
+        self.answer_with(|signed_in| signed_in)
+    }
 }
 
 /// Starts a session with a brand-new token (a cookie sent before sign-in never becomes
@@ -51,7 +75,7 @@ pub async fn start_session(
     headers: &HeaderMap,
     address: IpAddr,
     previous_login_at: Option<i64>,
-) -> ApiResult<Response> {
+) -> ApiResult<Started> {
     if let SessionCheck::Live(old) = SessionCheck::of(headers, &state.db, &state.settings).await? {
         sessions::store::end_one(
             &state.db,
@@ -89,9 +113,8 @@ pub async fn start_session(
         csrf_token: csrf::token_for(&state.settings.keys, &token.session_id),
         session_id: token.session_id.clone(),
     };
-    Ok((
-        [(header::SET_COOKIE, cookie::issue(&state.settings, &token))],
-        Json(body),
-    )
-        .into_response())
+    Ok(Started {
+        signed_in: body,
+        cookies: vec![cookie::issue(&state.settings, &token)],
+    })
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::two_factor::Purpose;
 use crate::accounts::{Role, UserView};
 
 /// The answer to signing in or registering: who, and the token for `X-CSRF-Token`.
@@ -70,4 +71,38 @@ pub struct PasswordChanged {
     pub other_sessions_ended: u64,
     /// This session continues under a new cookie; the CSRF token stays valid.
     pub csrf_token: String,
+}
+
+/// A right password when a second step must follow: no session yet, only the second
+/// step's cookie, for `POST /api/auth/2fa/verify` (or, to set up the second factor the
+/// role requires, `/api/auth/2fa/totp/setup` and `/confirm`).
+#[derive(Serialize, ToSchema)]
+pub struct SecondStepRequired {
+    /// `two_factor_required` or `two_factor_enrolment_required`.
+    #[schema(example = "two_factor_required")]
+    pub status: &'static str,
+    pub message: &'static str,
+}
+
+impl SecondStepRequired {
+    pub fn new(purpose: Purpose) -> Self {
+        match purpose {
+            Purpose::Verify => SecondStepRequired {
+                status: "two_factor_required",
+                message: "Enter the 6-digit code from your authenticator app, or a recovery code.",
+            },
+            Purpose::Enrol => SecondStepRequired {
+                status: "two_factor_enrolment_required",
+                message: "Your role signs in with a second factor. Set up an authenticator app to finish signing in.",
+            },
+        }
+    }
+}
+
+/// What `POST /api/auth/login` answers with a right password.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    SignedIn(SignedIn),
+    SecondStep(SecondStepRequired),
 }

@@ -15,6 +15,7 @@ use crate::accounts::password::Hasher;
 use crate::accounts::store::{self as users, User};
 use crate::accounts::{links, AccountError, Role};
 use crate::audit::{Entry, Event};
+use crate::auth::two_factor;
 use crate::config::limits::{ClosingSettings, LoginLimits};
 use crate::sessions::{store as sessions, EndReason};
 use crate::storage::{millis, now_ms, Database, DbError};
@@ -126,6 +127,7 @@ async fn erase_one(
         return Ok(false);
     }
     links::forget_all(&mut tx, id).await?;
+    two_factor::store::remove_all(&mut tx, id).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -12,6 +12,7 @@ pub mod mail;
 pub mod network;
 pub mod secret_key;
 pub mod sessions;
+pub mod two_factor;
 pub mod values;
 
 #[cfg(test)]
@@ -89,6 +90,8 @@ pub struct Settings {
     pub mail: mail::MailSettings,
     /// Closed accounts: the grace period and the clinical retention period.
     pub closing: limits::ClosingSettings,
+    /// The roles that must sign in with a second factor (`REQUIRE_2FA`).
+    pub two_factor: two_factor::TwoFactorPolicy,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -145,6 +148,7 @@ impl Settings {
         let alert_ack = problems.take(limits::read_alert_ack(source));
         let mail = problems.take(mail::read(source, strict, &data_dir));
         let closing = problems.take_all(limits::read_closing(source));
+        let two_factor = problems.take(two_factor::read(source, strict));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -164,6 +168,7 @@ impl Settings {
                 alert_ack: alert_ack?,
                 mail: mail?,
                 closing: closing?,
+                two_factor: two_factor?,
             })
         })();
         problems.finish(settings)

@@ -56,6 +56,15 @@ error_codes! {
     SessionChanged => "session_changed",
     CsrfFailed => "csrf_failed",
     WrongPassword => "wrong_password",
+    /// A TOTP or recovery code that is not right (or was used before).
+    InvalidCode => "invalid_code",
+    /// No sign-in is waiting for a second step in this browser: it expired, was finished,
+    /// or had too many wrong codes. Sign in again with the password.
+    SecondStepMissing => "second_step_missing",
+    /// Setting up TOTP when it is already on.
+    TwoFactorAlreadyOn => "two_factor_already_enabled",
+    /// Confirming or using TOTP that was never set up.
+    TwoFactorNotStarted => "two_factor_not_started",
     Forbidden => "forbidden",
     // Features
     ClinicianNotApproved => "clinician_not_approved",

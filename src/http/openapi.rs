@@ -18,6 +18,7 @@ use super::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 /// The security scheme of the session cookie.
 pub const SESSION: &str = "session_cookie";
 /// The security scheme of the `X-CSRF-Token` header.
+pub const SECOND_STEP: &str = "second_step_cookie";
 pub const CSRF: &str = "csrf_token";
 
 const JSON: &str = "application/json";

@@ -7,6 +7,7 @@ mod cbt;
 mod clinical;
 mod recovery;
 mod safety_plan;
+mod two_factor;
 
 use crate::common::*;
 use serde_json::{json, Value};
@@ -90,6 +91,7 @@ async fn every_route_checks_who_is_calling() {
     table.extend(cbt::rows(&world).await);
     table.extend(safety_plan::rows(&world).await);
     table.extend(recovery::rows());
+    table.extend(two_factor::rows());
     table.extend(vec![
         row(
             "GET",

@@ -56,4 +56,5 @@ mod session_edges;
 mod sessions;
 mod sign_in;
 mod support;
+mod two_factor;
 mod web_error_codes;

@@ -28,3 +28,4 @@ mod recovery;
 mod safety_plan;
 mod sessions;
 mod support;
+mod two_factor;

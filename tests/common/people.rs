@@ -16,6 +16,14 @@ pub async fn patient(server: &impl Running, username: &str) -> Client {
 
 /// Creates an administrator with the real `admin create` command and signs them in.
 pub async fn admin(server: &impl Running, db: &TestDb, username: &str) -> Client {
+    create_admin(db, username);
+    let client = Client::new(server);
+    client.login(username, PASSWORD).await.expect(200);
+    client
+}
+
+/// Creates an administrator with the real `admin create` command.
+pub fn create_admin(db: &TestDb, username: &str) {
     use std::io::Write;
     let mut child = Command::new(BINARY)
         .args(["admin", "create", "--username", username])
@@ -34,9 +42,6 @@ pub async fn admin(server: &impl Running, db: &TestDb, username: &str) -> Client
         .write_all(format!("{PASSWORD}\n").as_bytes())
         .unwrap();
     assert!(child.wait().unwrap().success(), "admin create");
-    let client = Client::new(server);
-    client.login(username, PASSWORD).await.expect(200);
-    client
 }
 
 /// A clinician an administrator has approved.

@@ -150,6 +150,10 @@ function userItem(ctx, u, alert, reload) {
       `Sign ${u.username} out on all their devices?`,
       (r) => `Ended ${Number(r?.ended) || 0} session(s) of ${u.username}.`));
     actions.push(resetLinkAction(ctx, u, linkPlace));
+    actions.push(action('Reset two-step sign-in', 'reset-two-factor', '2fa/reset',
+      `Reset ${u.username}’s two-step sign-in? Do this only when they lost their phone and their recovery codes, `
+        + 'and you are sure it is them asking. If their role requires it, their next sign-in sets it up again.',
+      (r) => (r?.had_two_factor ? `${u.username}’s two-step sign-in was reset.` : `${u.username} had no two-step sign-in.`)));
   }
   return h(
     'li',

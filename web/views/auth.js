@@ -1,6 +1,7 @@
 // Sign in and registration.
 
-import { h } from '../components/dom.js';
+import { h, fill } from '../components/dom.js';
+import { codeStep, enrolment } from '../components/two-factor.js';
 import { button } from '../components/button.js';
 import { field, formAlert, setFieldError, showFormError, clearFieldErrors, onSubmit } from '../components/form.js';
 import { pageHead } from '../components/page.js';
@@ -20,20 +21,19 @@ export function signinView(ctx) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'signin-title' }, alert, username, password,
     h('div', { class: 'actions' }, submit));
 
-  ctx.main.append(
-    h(
-      'div',
-      { class: 'panel narrow' },
-      h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', id: 'signin-title' }, 'Sign in')),
-      notice
-        ? h('div', { class: 'alert info', role: 'alert', 'data-testid': 'signin-notice' }, notice)
-        : h('p', { class: 'lede' }, 'Welcome. Sign in to stay in touch with your care team.'),
-      form,
-      h('p', {}, h('a', { href: '/forgot-password', 'data-testid': 'forgot-link' }, 'Forgot password?')),
-      h('p', { class: 'muted' }, 'New to Healing Space? ',
-        h('a', { href: '/register', 'data-testid': 'register-link' }, 'Create an account')),
-    ),
+  const panel = h(
+    'div',
+    { class: 'panel narrow' },
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', id: 'signin-title' }, 'Sign in')),
+    notice
+      ? h('div', { class: 'alert info', role: 'alert', 'data-testid': 'signin-notice' }, notice)
+      : h('p', { class: 'lede' }, 'Welcome. Sign in to stay in touch with your care team.'),
+    form,
+    h('p', {}, h('a', { href: '/forgot-password', 'data-testid': 'forgot-link' }, 'Forgot password?')),
+    h('p', { class: 'muted' }, 'New to Healing Space? ',
+      h('a', { href: '/register', 'data-testid': 'register-link' }, 'Create an account')),
   );
+  ctx.main.append(panel);
 
   onSubmit(form, submit, 'Signing in…', async () => {
     clearFieldErrors(fields);
@@ -56,6 +56,10 @@ export function signinView(ctx) {
         body: { username: name, password: pass },
         auth: false,
       });
+      if (body.status === 'two_factor_required' || body.status === 'two_factor_enrolment_required') {
+        secondStep(ctx, panel, body.status);
+        return;
+      }
       await ctx.session.signedIn(body);
     } catch (error) {
       if (error.code === ErrorCode.InvalidCredentials) {
@@ -79,6 +83,24 @@ export function signinView(ctx) {
 
   // The form is the point of this page: start there.
   (known ? password : username).control.focus();
+}
+
+// The password was right; a code (or setting up an app the role requires) comes next, in
+// place of the form. Nothing else opens until it is done.
+function secondStep(ctx, panel, status) {
+  const signedIn = (body) => ctx.session.signedIn(body);
+  const restart = (message) => fill(panel,
+    h('div', { class: 'alert error', role: 'alert', 'data-testid': 'second-step-missing' }, message),
+    h('p', {}, h('a', { href: '/signin', 'data-testid': 'signin-again' }, 'Sign in again')));
+  if (status === 'two_factor_required') {
+    fill(panel, codeStep(ctx, { signedIn, restart }));
+    return;
+  }
+  fill(panel,
+    h('h2', { tabindex: '-1' }, 'Set up two-step sign-in'),
+    h('p', { class: 'lede' }, 'Your role looks after other people’s health information, so signing in also asks for a code ',
+      'from an app on your phone. Set it up once now; it takes a minute.'),
+    enrolment(ctx, { auth: false, confirmed: (body) => signedIn(body.signed_in) }));
 }
 
 // Too many wrong passwords for this account: wait, or reset it (a reset link always works).
@@ -134,17 +156,16 @@ export function registerView(ctx) {
   patientRadio.addEventListener('change', syncRole);
   clinicianRadio.addEventListener('change', syncRole);
 
-  ctx.main.append(
-    h(
-      'div',
-      { class: 'panel narrow' },
-      pageHead('Create an account'),
-      h('p', { class: 'lede' }, 'It takes a minute. You can change your password later in Settings.'),
-      form,
-      h('p', { class: 'muted' }, 'Already have an account? ',
-        h('a', { href: '/signin', 'data-testid': 'signin-link' }, 'Sign in')),
-    ),
+  const panel = h(
+    'div',
+    { class: 'panel narrow' },
+    pageHead('Create an account'),
+    h('p', { class: 'lede' }, 'It takes a minute. You can change your password later in Settings.'),
+    form,
+    h('p', { class: 'muted' }, 'Already have an account? ',
+      h('a', { href: '/signin', 'data-testid': 'signin-link' }, 'Sign in')),
   );
+  ctx.main.append(panel);
 
   onSubmit(form, submit, 'Creating your account…', async () => {
     clearFieldErrors(fields);
@@ -172,6 +193,10 @@ export function registerView(ctx) {
     }
     try {
       const result = await ctx.api('/api/auth/register', { method: 'POST', body, auth: false });
+      if (result.status === 'two_factor_enrolment_required') {
+        secondStep(ctx, panel, result.status);
+        return;
+      }
       await ctx.session.signedIn(result);
     } catch (error) {
       if (error.status === 429) {
