@@ -1,7 +1,8 @@
-//! A person's own account details: their display name and email address. An address is
+//! A person's own account details: their display name, email address and preferences. An address is
 //! trusted (for password reset mails) only once its owner follows a single-use link
 //! mailed to it; a verified address belongs to one account.
 
+pub mod preferences;
 pub mod routes;
 
 use crate::accounts::addresses::{send_verification, MAX_LIVE_ADDRESS_LINKS};

@@ -1,4 +1,4 @@
-//! `PATCH /api/me` (my display name and address) and `POST /api/me/email/verify` (the
+//! `PATCH /api/me` (my display name, address and preferences), `GET /api/me/preferences`, and `POST /api/me/email/verify` (the
 //! link mailed to an address, with or without a session).
 
 use axum::extract::State;
@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::preferences::{self, PreferenceChanges, Preferences};
 use super::{resend_verification, update, verify_email, Changes, NotResent, VerifyError};
 use crate::accounts::UserView;
 use crate::http::client::{ClientAddress, PublicBase};
@@ -19,6 +20,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(update_me))
+        .routes(routes!(my_preferences))
         .routes(routes!(verify_my_email))
         .routes(routes!(resend_confirmation))
 }
@@ -58,6 +60,8 @@ struct ProfileChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 254)]
     email: Option<Option<String>>,
+    /// Only the preferences given change.
+    preferences: Option<PreferenceChanges>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,9 +71,10 @@ struct ProfileUpdated {
     /// means this server sends no mail (`SMTP_URL` is not set), or three links wait
     /// already (`POST /api/me/email/resend` says which).
     verification_mailed: bool,
+    preferences: Preferences,
 }
 
-/// Changes my display name or email address.
+/// Changes my display name, email address or preferences.
 #[utoipa::path(patch, path = "/me", tag = "auth", request_body = ProfileChanges,
     security(("session_cookie" = [], "csrf_token" = [])),
     responses(
@@ -92,10 +97,26 @@ async fn update_me(
         email: request.email,
     };
     let (user, mailed) = update(&state.db, &state.mailer, &base, &me.user, changes).await?;
+    let preferences = match &request.preferences {
+        Some(changes) => preferences::change(&state.db, me.user.id, changes).await?,
+        None => preferences::load(&state.db, me.user.id).await?,
+    };
     Ok(Json(ProfileUpdated {
         user: UserView::from(&user),
         verification_mailed: mailed,
+        preferences,
     }))
+}
+
+/// My preferences.
+#[utoipa::path(get, path = "/me/preferences", tag = "auth",
+    security(("session_cookie" = [])),
+    responses((status = 200, description = "My preferences", body = Preferences)))]
+async fn my_preferences(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> ApiResult<Json<Preferences>> {
+    Ok(Json(preferences::load(&state.db, me.user.id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -220,3 +220,54 @@ async fn changing_the_address_over_and_over_mails_at_most_three_links() {
         mail.to("target4@example.test").is_empty() && mail.to("target5@example.test").is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn preferences_change_one_at_a_time_and_are_checked() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let alex = patient(&server, "alex").await;
+    let sam = patient(&server, "sam").await;
+    let defaults = alex.get("/api/me/preferences").await.expect(200).body;
+    assert_eq!(defaults, json!({ "message_emails": true }));
+
+    let changed = alex
+        .patch(
+            "/api/me",
+            json!({ "preferences": { "message_emails": false } }),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(changed["preferences"], json!({ "message_emails": false }));
+    assert_eq!(
+        changed["user"]["display_name"], "alex (test)",
+        "the rest stays"
+    );
+    let stored = alex.get("/api/me/preferences").await.expect(200).body;
+    assert_eq!(stored, json!({ "message_emails": false }));
+    // Someone else's are their own.
+    let theirs = sam.get("/api/me/preferences").await.expect(200).body;
+    assert_eq!(theirs, json!({ "message_emails": true }));
+    // A name change leaves preferences as they are, and says what they are.
+    let renamed = alex
+        .patch("/api/me", json!({ "display_name": "Alex B" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(renamed["preferences"], json!({ "message_emails": false }));
+
+    for bad in [
+        json!({ "preferences": { "message_emails": "no" } }),
+        json!({ "preferences": { "dark_mode": true } }),
+        json!({ "preferences": [] }),
+    ] {
+        let refused = alex.patch("/api/me", bad.clone()).await.expect(422);
+        assert!(
+            refused.field().starts_with("preferences"),
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    let unchanged = alex.get("/api/me/preferences").await.expect(200).body;
+    assert_eq!(unchanged, json!({ "message_emails": false }));
+}

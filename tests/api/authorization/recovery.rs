@@ -34,6 +34,12 @@ pub fn rows() -> Vec<Row> {
             [401, 409, 409, 409, 409, 409, 409],
         ),
         row(
+            "GET",
+            "/api/me/preferences",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
             "PATCH",
             "/api/me",
             Some(json!({})),
