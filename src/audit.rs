@@ -42,6 +42,7 @@ pub enum Event {
     TwoFactorDisabled,
     TwoFactorReset,
     RecoveryCodesRenewed,
+    ClosedAccountExported,
 }
 
 impl Event {
@@ -80,6 +81,7 @@ impl Event {
             Event::TwoFactorDisabled => "two_factor_disabled",
             Event::TwoFactorReset => "two_factor_reset",
             Event::RecoveryCodesRenewed => "recovery_codes_renewed",
+            Event::ClosedAccountExported => "closed_account_exported",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! other's routes.
 
 pub mod device;
+pub mod password_step;
 pub mod routes;
 pub mod start;
 pub mod two_factor;

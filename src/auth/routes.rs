@@ -7,13 +7,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::device;
+use super::password_step::{check_password, PasswordProved};
 use super::start::{refuse_closed_or_disabled, start_session};
 use super::two_factor;
 use super::views::{
@@ -22,18 +21,15 @@ use super::views::{
 };
 use crate::accounts::addresses::send_verification;
 use crate::accounts::{
-    check_new_password, find_approved_clinician,
-    limits::{self, Counter},
-    parse_display_name, parse_email, refuse_claimed_role, store, AccountError, PasswordRules, Role,
-    UserView, Username,
+    check_new_password, find_approved_clinician, parse_display_name, parse_email,
+    refuse_claimed_role, store, AccountError, PasswordRules, Role, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
 use crate::sessions::{self, cookie, CurrentUser, EndReason, SessionCheck};
 use crate::state::AppState;
-use crate::storage::{rfc3339, Both};
-use crate::text::{self, Lines};
+use crate::storage::rfc3339;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -188,15 +184,6 @@ struct LoginRequest {
     password: String,
 }
 
-/// A wrong password and an unknown user get the same answer in the same time.
-fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::InvalidCredentials,
-        "The username or password is not correct.",
-    )
-}
-
 /// Signs in with a username and password.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     security((), ("session_cookie" = [])),
@@ -212,59 +199,15 @@ async fn login(
     headers: HeaderMap,
     Input(request): Input<LoginRequest>,
 ) -> ApiResult<Response> {
-    state.address_limiter.check(address)?;
-    let username = request.username.trim().to_ascii_lowercase();
-    if username.is_empty() || username.chars().count() > 64 {
-        return Err(ApiError::invalid("username", "Enter your username."));
-    }
-    if let Err(forbidden) = text::check(&username, Lines::One) {
-        return Err(ApiError::invalid(
-            "username",
-            format!("A username {forbidden}."),
-        ));
-    }
-    if request.password.is_empty() || request.password.chars().count() > 256 {
-        return Err(ApiError::invalid(
-            "password",
-            "Enter your password (at most 256 characters).",
-        ));
-    }
-    let found = store::credentials(&state.db, &username).await?;
-    let (user, hash) = found.map_or((None, None), |Both(user, hash)| {
-        (Some(user), Some(hash.password_hash))
-    });
-    // What was typed as a username is kept only when it names a real account: people
-    // sometimes type their password there.
-    let audit = |event| {
-        let entry = Entry::new(event).from_address(address);
-        match &user {
-            Some(user) => entry.about(user.id),
-            None => entry.detail("unknown username"),
-        }
-    };
-    // A browser that signed in to this account before counts its failures on its own.
-    let device = device::known(&headers, &state.settings.keys, &username);
-    let counter = match &device {
-        Some(device) => Counter::KnownDevice { device },
-        None => Counter::UnknownClients {
-            username: &username,
-        },
-    };
-    let attempt = match limits::begin_attempt(&state.db, counter, &state.settings.login).await {
-        Ok(attempt) => attempt,
-        Err(locked) => {
-            audit(Event::SignInLockedOut).record(&state.db).await?;
-            return Err(locked.into());
-        }
-    };
-    let password = SecretString::from(request.password);
-    if !state.hasher.verify(password, hash).await? {
-        audit(Event::SignInFailed).record(&state.db).await?;
-        return Err(invalid_credentials());
-    }
-    let user = user.ok_or_else(invalid_credentials)?;
+    let PasswordProved { user, device } = check_password(
+        &state,
+        &headers,
+        address,
+        request.username,
+        request.password,
+    )
+    .await?;
     refuse_closed_or_disabled(&state, &user)?;
-    attempt.succeeded(&state.db).await?;
     if let Some(purpose) =
         two_factor::after_password(&state.db, &state.settings.two_factor, &user).await?
     {

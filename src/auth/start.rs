@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -12,11 +12,20 @@ use serde::Serialize;
 use super::device;
 use super::views::SignedIn;
 use crate::accounts::{store, User, UserView};
-use crate::http::ApiResult;
+use crate::http::{ApiError, ApiResult, ErrorCode};
 use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, csrf, EndReason, IssuedToken, SessionCheck};
 use crate::state::AppState;
 use crate::storage::{millis, now_ms};
+
+/// A wrong password and an unknown user get the same answer in the same time.
+pub fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+        "The username or password is not correct.",
+    )
+}
 
 /// A closed or disabled account signs in no more, whatever it proved.
 pub fn refuse_closed_or_disabled(state: &AppState, user: &User) -> ApiResult<()> {

@@ -4,7 +4,7 @@
 //! ([`fhir`]), for another health record to import.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -12,7 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::accounts::UserView;
+use crate::accounts::{User, UserView};
+use crate::audit::{Entry, Event};
+use crate::auth::password_step::{check_password, PasswordProved};
+use crate::http::client::ClientAddress;
+use crate::http::{ApiError, ErrorCode, ErrorResponse, Input};
 use crate::http::{ApiResult, Query};
 use crate::measures::views::ResponseView;
 use crate::mood::views::MoodEntryView;
@@ -29,7 +33,9 @@ mod store;
 pub mod views;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export))
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(closed_account_export))
 }
 
 /// Each row as its view.
@@ -80,11 +86,11 @@ async fn export(
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(match format {
         ExportFormat::Json => {
-            let document = document(&state, &me).await?;
+            let document = document(&state, &me.user).await?;
             ([(header::CONTENT_DISPOSITION, disposition)], Json(document)).into_response()
         }
         ExportFormat::Fhir => {
-            let bundle = bundle(&state, &me).await?;
+            let bundle = bundle(&state, &me.user).await?;
             let headers = [
                 (header::CONTENT_TYPE, "application/fhir+json".to_owned()),
                 (header::CONTENT_DISPOSITION, disposition),
@@ -94,13 +100,13 @@ async fn export(
     })
 }
 
-async fn document(state: &AppState, me: &CurrentUser) -> ApiResult<Export> {
-    let id = me.user.id;
+async fn document(state: &AppState, me: &User) -> ApiResult<Export> {
+    let id = me.id;
     let db = &state.db;
     let messages = messaging::store::all_for(db, id).await?;
     Ok(Export {
         exported_at: rfc3339(now_ms()),
-        profile: UserView::from(&me.user),
+        profile: UserView::from(me),
         care_team: views(store::care_team_links(db, id).await?),
         messages: messages
             .into_iter()
@@ -134,16 +140,72 @@ async fn document(state: &AppState, me: &CurrentUser) -> ApiResult<Export> {
 }
 
 /// My responses and check-ins, oldest first, as a FHIR bundle.
-async fn bundle(state: &AppState, me: &CurrentUser) -> ApiResult<FhirBundle> {
-    let id = me.user.id;
+async fn bundle(state: &AppState, me: &User) -> ApiResult<FhirBundle> {
+    let id = me.id;
     let mut responses = measures::store::since(&state.db, id, None, i64::MIN).await?;
     responses.reverse();
     let mut mood = mood::store::all_for(&state.db, id).await?;
     mood.reverse();
     Ok(fhir::bundle(&fhir::Sources {
-        user: &me.user,
+        user: me,
         responses: &responses,
         mood: &mood,
         exported_at: now_ms(),
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ClosedAccountExportRequest {
+    #[schema(example = "jordan.lee", max_length = 64)]
+    username: String,
+    #[schema(max_length = 256)]
+    password: String,
+}
+
+/// Everything stored about me, for the owner of a closed account until its personal
+/// details are erased (it can no longer sign in): the username and password stand in for
+/// a session, and count like sign-in attempts. Healing Space's own JSON. Audited.
+#[utoipa::path(post, path = "/auth/closed-account/export", tag = "my data",
+    request_body = ClosedAccountExportRequest,
+    security(()),
+    responses(
+        (status = 200, description = "My data", body = Export,
+            headers(("Content-Disposition" = String, description = "An attachment named after me"))),
+        (status = 401, description = "`invalid_credentials`: the username or password is not correct (also once the account is erased)", body = ErrorResponse),
+        (status = 409, description = "`not_closed`: the account is open: sign in and download it from Settings", body = ErrorResponse),
+        (status = 429, description = "`too_many_requests` or `too_many_attempts`, as for signing in", body = ErrorResponse),
+    ))]
+async fn closed_account_export(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Input(request): Input<ClosedAccountExportRequest>,
+) -> ApiResult<Response> {
+    let PasswordProved { user, .. } = check_password(
+        &state,
+        &headers,
+        address,
+        request.username,
+        request.password,
+    )
+    .await?;
+    if user.closed_at.is_none() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::NotClosed,
+            "This account is open: sign in, and download your data from Settings.",
+        ));
+    }
+    Entry::new(Event::ClosedAccountExported)
+        .by(user.id)
+        .about(user.id)
+        .from_address(address)
+        .record(&state.db)
+        .await?;
+    let disposition = format!(
+        "attachment; filename=\"healing-space-{}.json\"",
+        user.username
+    );
+    let document = document(&state, &user).await?;
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(document)).into_response())
 }

@@ -246,3 +246,58 @@ async fn the_only_administrator_cannot_close_their_account() {
         .expect_error(409, "cannot_disable_self");
     admin.get("/api/auth/me").await.expect(200);
 }
+
+async fn closed_export(who: &str, password: &str, server: &App) -> Reply {
+    Client::new(server)
+        .post(
+            "/api/auth/closed-account/export",
+            json!({ "username": who, "password": password }),
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_of_a_closed_account_downloads_its_data_until_erasure() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let alex = patient(&server, "alex").await;
+    alex.post("/api/mood", json!({ "score": 2, "note": "a hard week" }))
+        .await
+        .expect(201);
+    closed_export("alex", PASSWORD, &server)
+        .await
+        .expect_error(409, "not_closed");
+    close(&alex, PASSWORD).await.expect(200);
+    // Signing in is refused, and says so; the export takes the password instead.
+    Client::new(&server)
+        .login("alex", PASSWORD)
+        .await
+        .expect_error(401, "account_closed");
+    closed_export("alex", "not my password", &server)
+        .await
+        .expect_error(401, "invalid_credentials");
+    let export = closed_export("ALEX ", PASSWORD, &server).await.expect(200);
+    assert!(export
+        .header("content-disposition")
+        .contains("healing-space-alex.json"));
+    assert_eq!(export.body["profile"]["username"], "alex");
+    assert_eq!(export.body["profile"]["status"], "closed");
+    let mood = export.body["mood_check_ins"].as_array().unwrap();
+    assert_eq!(mood.len(), 1);
+    assert_eq!(mood[0]["note"], "a hard week");
+    let audited = db
+        .scalar_i64("SELECT COUNT(*) FROM audit_log WHERE event = 'closed_account_exported'")
+        .await;
+    assert_eq!(audited, 1);
+
+    // After the grace period the details are erased: nothing answers to the name.
+    db.execute(&format!(
+        "UPDATE users SET closed_at = closed_at - {} WHERE username = 'alex'",
+        31 * DAY_MS
+    ))
+    .await;
+    assert_eq!(erase_due(&server).await.erased, 1);
+    closed_export("alex", PASSWORD, &server)
+        .await
+        .expect_error(401, "invalid_credentials");
+}

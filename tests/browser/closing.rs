@@ -96,6 +96,11 @@ async fn a_patient_closes_their_account_and_an_administrator_reopens_it() {
         .find_text("[data-testid=form-error]", "This account was closed")
         .await;
     patient.shot("04-sign-in-refused").await;
+    // Until erasure its owner can still download their data, with the password typed.
+    patient.click("[data-testid=closed-export]").await;
+    patient
+        .find_text("[data-testid=account-closed] [role=status]", "downloaded")
+        .await;
 
     let admin = Browser::open(&tools, &server, TEST, "admin", Viewport::Phone).await;
     admin.go("/admin").await;

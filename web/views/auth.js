@@ -69,8 +69,7 @@ export function signinView(ctx) {
       } else if (error.code === ErrorCode.AccountDisabled) {
         alert.show('error', 'Your account was disabled. Please contact your care team.');
       } else if (error.code === ErrorCode.AccountClosed) {
-        alert.show('error', 'This account was closed, so it cannot sign in. '
-          + 'For a while after closing, an administrator can reopen it: ask your care team.');
+        alert.show('error', closedAccount(ctx, name, pass));
       } else if (error.code === ErrorCode.TooManyAttempts) {
         alert.show('error', lockedOut(error.retryAfter));
       } else if (error.status === 429) {
@@ -101,6 +100,37 @@ function secondStep(ctx, panel, status) {
     h('p', { class: 'lede' }, 'Your role looks after other people’s health information, so signing in also asks for a code ',
       'from an app on your phone. Set it up once now; it takes a minute.'),
     enrolment(ctx, { auth: false, confirmed: (body) => signedIn(body.signed_in) }));
+}
+
+// A closed account cannot sign in, but until its details are erased its owner can still
+// download everything it holds, with the password just typed.
+function closedAccount(ctx, username, password) {
+  const download = button('Download my data', { class: 'button small secondary', 'data-testid': 'closed-export' });
+  const status = h('span', { role: 'status', class: 'muted' });
+  download.addEventListener('click', async () => {
+    if (download.isBusy()) return;
+    download.setBusy(true, 'Preparing your download…');
+    try {
+      const response = await ctx.api('/api/auth/closed-account/export', {
+        method: 'POST', body: { username, password }, auth: false, raw: true, timeout: 60000,
+      });
+      const url = URL.createObjectURL(new Blob([await response.blob()], { type: 'application/json' }));
+      const link = h('a', { href: url, download: `healing-space-${username}.json`, class: 'visually-hidden' }, 'download');
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      fill(status, 'Your data was downloaded as a JSON file.');
+    } catch (error) {
+      fill(status, describeError(error));
+    } finally {
+      download.setBusy(false);
+    }
+  });
+  return h('span', { 'data-testid': 'account-closed' },
+    'This account was closed, so it cannot sign in. For a while after closing, an administrator can reopen it: ',
+    'ask your care team. Until then you can still download everything it holds. ',
+    download, ' ', status);
 }
 
 // Too many wrong passwords for this account: wait, or reset it (a reset link always works).

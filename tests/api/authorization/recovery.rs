@@ -45,6 +45,14 @@ pub fn rows() -> Vec<Row> {
             Some(json!({})),
             [401, 200, 200, 200, 200, 200, 200],
         ),
+        // Nobody in the table has closed their account; the username and password stand
+        // in for a session.
+        row(
+            "POST",
+            "/api/auth/closed-account/export",
+            Some(json!({ "username": "patient.a", "password": crate::common::PASSWORD })),
+            [409, 409, 409, 409, 409, 409, 409],
+        ),
         // A wrong password: closing needs the right one, and the table's people stay.
         row(
             "POST",
