@@ -38,6 +38,8 @@ pub enum Event {
     EmailVerified,
     AccountClosed,
     AccountReopened,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl Event {
@@ -72,6 +74,8 @@ impl Event {
             Event::EmailVerified => "email_verified",
             Event::AccountClosed => "account_closed",
             Event::AccountReopened => "account_reopened",
+            Event::PasskeyAdded => "passkey_added",
+            Event::PasskeyRemoved => "passkey_removed",
         }
     }
 }

@@ -126,6 +126,7 @@ async fn erase_one(
         return Ok(false);
     }
     links::forget_all(&mut tx, id).await?;
+    crate::passkeys::store::forget_all(&mut tx, id).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -5,6 +5,7 @@
 
 mod cbt;
 mod clinical;
+mod passkeys;
 mod recovery;
 mod safety_plan;
 
@@ -90,6 +91,7 @@ async fn every_route_checks_who_is_calling() {
     table.extend(cbt::rows(&world).await);
     table.extend(safety_plan::rows(&world).await);
     table.extend(recovery::rows());
+    table.extend(passkeys::rows());
     table.extend(vec![
         row(
             "GET",
