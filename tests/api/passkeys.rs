@@ -19,15 +19,6 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::AllowCredentials;
 
-/// The server as a browser must reach it for passkeys: at a domain name.
-struct AtLocalhost<'a>(&'a App);
-
-impl Running for AtLocalhost<'_> {
-    fn base(&self) -> String {
-        format!("http://localhost:{}", self.0.port())
-    }
-}
-
 /// A software authenticator that keeps its passkeys like a platform authenticator does.
 struct Authenticator {
     soft: SoftPasskey,
@@ -42,7 +33,7 @@ impl Authenticator {
             // `true`: it says it verified the user (a PIN or a fingerprint), as the
             // server requires.
             soft: SoftPasskey::new(true),
-            origin: Url::parse(&AtLocalhost(server).base()).unwrap(),
+            origin: Url::parse(&Localhost(server).base()).unwrap(),
             credentials: Vec::new(),
         }
     }
@@ -127,7 +118,7 @@ async fn sign_in(client: &Client, authenticator: &mut Authenticator, which: usiz
     finish_sign_in(client, &ceremony, &credential).await
 }
 
-async fn signed_in_patient(at: &AtLocalhost<'_>, username: &str) -> Client {
+async fn signed_in_patient(at: &Localhost<'_>, username: &str) -> Client {
     let client = Client::new(at);
     client.register(username, json!({})).await.expect(201);
     client
@@ -143,7 +134,7 @@ fn object_keys(value: &Value) -> Vec<String> {
 async fn a_passkey_added_in_settings_signs_in_without_a_password() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let alex = signed_in_patient(&at, "alex").await;
     let mut phone = Authenticator::new(&server);
 
@@ -260,7 +251,7 @@ async fn a_passkey_added_in_settings_signs_in_without_a_password() {
 async fn an_assertion_for_another_ceremony_or_altered_is_refused() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let alex = signed_in_patient(&at, "alex").await;
     let mut phone = Authenticator::new(&server);
     add_passkey(&alex, &mut phone, json!("Phone"))
@@ -302,7 +293,7 @@ async fn an_assertion_for_another_ceremony_or_altered_is_refused() {
 async fn a_removed_passkey_signs_in_no_more_and_another_persons_is_not_found() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let alex = signed_in_patient(&at, "alex").await;
     let sam = signed_in_patient(&at, "sam").await;
     let mut phone = Authenticator::new(&server);
@@ -381,7 +372,7 @@ async fn a_removed_passkey_signs_in_no_more_and_another_persons_is_not_found() {
 async fn a_disabled_or_closed_account_does_not_sign_in_with_its_passkey() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let admin = admin(&at, &db, "admin").await;
     let alex = signed_in_patient(&at, "alex").await;
     let mut phone = Authenticator::new(&server);
@@ -415,7 +406,7 @@ async fn a_disabled_or_closed_account_does_not_sign_in_with_its_passkey() {
 async fn a_ceremony_expires_after_five_minutes() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let alex = signed_in_patient(&at, "alex").await;
     let mut phone = Authenticator::new(&server);
     add_passkey(&alex, &mut phone, json!("Phone"))
@@ -455,7 +446,7 @@ async fn passkeys_need_a_domain_name_and_the_sign_in_checks_the_origin() {
     alex.get("/api/auth/passkeys").await.expect(200);
 
     // Like the password sign-in, it needs no CSRF token but refuses other sites.
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let stranger = Client::new(&at);
     let request = stranger
         .request(reqwest::Method::POST, "/api/auth/passkeys/sign-in/finish")
@@ -477,7 +468,7 @@ async fn passkeys_need_a_domain_name_and_the_sign_in_checks_the_origin() {
 async fn bad_input_is_named_and_never_a_server_error() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let at = AtLocalhost(&server);
+    let at = Localhost(&server);
     let alex = signed_in_patient(&at, "alex").await;
     let mut phone = Authenticator::new(&server);
 

@@ -1,4 +1,4 @@
-// Settings: account details, name and email, password, signed-in devices, data export, sign out,
+// Settings: account details, name and email, password, passkeys, signed-in devices, data export, sign out,
 // and, set apart at the bottom, closing the account.
 
 import { h } from '../components/dom.js';
@@ -9,6 +9,7 @@ import { pageHead } from '../components/page.js';
 import { profilePanel } from '../components/profile-panel.js';
 import { closeAccountPanel } from '../components/close-account.js';
 import { deviceList } from '../components/device-list.js';
+import { passkeysPanel } from '../components/passkeys-panel.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { ErrorCode } from '../error-codes.js';
 
@@ -33,6 +34,7 @@ export async function settingsView(ctx) {
         signOutPanel(ctx)),
       h('div', {},
         passwordPanel(ctx, () => loadDevices()),
+        passkeysPanel(ctx),
         exportPanel(ctx))),
     closeAccountPanel(ctx),
   );
