@@ -1,8 +1,9 @@
 //! Passkeys over HTTP, with real credentials made and used by webauthn-authenticator-rs's
 //! software authenticator: adding one from Settings, signing in with it (no password, no
 //! username, no CSRF token, the same answer as a password sign-in), a ceremony that works
-//! once and expires, removing one, another person's passkey, closed and disabled accounts,
-//! an address that is no domain name, and bad input of every kind.
+//! once and expires, removing one, another person's passkey, closed, disabled and erased
+//! accounts, the per-address limit, an address that is no domain name, and bad input of
+//! every kind.
 //!
 //! WebAuthn needs a domain name, so these clients reach the server at `localhost`.
 //! `SoftPasskey` keeps no discoverable credentials: [`Authenticator`] remembers, as a
@@ -11,6 +12,8 @@
 //! signed, so this changes nothing the server checks).
 
 use crate::common::*;
+use healing_space::accounts::password::Hasher;
+use healing_space::storage::Database;
 use serde_json::{json, Value};
 use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
@@ -614,4 +617,84 @@ async fn bad_input_is_named_and_never_a_server_error() {
         .get("/api/auth/me")
         .await
         .expect_error(401, "not_authenticated");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_finishes_of_one_ceremony_sign_in_once() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let at = Localhost(&server);
+    let alex = signed_in_patient(&at, "alex").await;
+    let mut phone = Authenticator::new(&server);
+    add_passkey(&alex, &mut phone, json!("Phone"))
+        .await
+        .expect(201);
+    let (ceremony, options) = start_sign_in(&Client::new(&at)).await;
+    let credential = phone.get(&options, 0);
+    let (first, second) = (Client::new(&at), Client::new(&at));
+    let (a, b) = tokio::join!(
+        finish_sign_in(&first, &ceremony, &credential),
+        finish_sign_in(&second, &ceremony, &credential)
+    );
+    let mut outcomes = vec![
+        (a.status, a.code().to_owned()),
+        (b.status, b.code().to_owned()),
+    ];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        vec![
+            (200, String::new()),
+            (400, "passkey_ceremony_expired".to_owned())
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starting_a_sign_in_is_limited_per_address_like_a_password_sign_in() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[("AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    let at = Localhost(&server);
+    let client = Client::new(&at);
+    for _ in 0..3 {
+        start_sign_in(&client).await;
+    }
+    let refused = client
+        .post("/api/auth/passkeys/sign-in/start", json!({}))
+        .await
+        .expect_error(429, "too_many_requests");
+    assert!(!refused.header("retry-after").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_erased_account_keeps_no_passkey() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let at = Localhost(&server);
+    let alex = signed_in_patient(&at, "alex").await;
+    let mut phone = Authenticator::new(&server);
+    add_passkey(&alex, &mut phone, json!("Phone"))
+        .await
+        .expect(201);
+    alex.post("/api/me/close", json!({ "password": PASSWORD }))
+        .await
+        .expect(200);
+    let day_ms: i64 = 24 * 60 * 60 * 1000;
+    db.execute(&format!(
+        "UPDATE users SET closed_at = closed_at - {} WHERE username = 'alex'",
+        31 * day_ms
+    ))
+    .await;
+    let database = Database::connect(&server.settings().database)
+        .await
+        .unwrap();
+    let done =
+        healing_space::closing::erase_due(&database, &Hasher::new(), &server.settings().closing)
+            .await
+            .unwrap();
+    assert_eq!(done.erased, 1);
+    assert_eq!(db.scalar_i64("SELECT COUNT(*) FROM passkeys").await, 0);
+    sign_in(&Client::new(&at), &mut phone, 0)
+        .await
+        .expect_error(401, "passkey_not_accepted");
 }
