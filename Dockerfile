@@ -31,9 +31,10 @@ RUN touch src/main.rs src/lib.rs \
 # ---- run --------------------------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
 
-# ca-certificates for outbound TLS, curl for the HEALTHCHECK below.
+# ca-certificates for outbound TLS, curl for the HEALTHCHECK below, libssl3 for passkeys
+# (webauthn-rs links OpenSSL; the builder image has its headers).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && apt-get install -y --no-install-recommends ca-certificates curl libssl3 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 healing \

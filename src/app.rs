@@ -22,7 +22,7 @@ use crate::http::middleware::{
 use crate::state::AppState;
 use crate::{
     admin, alerts, auth, care_teams, cbt, closing, feedback, health, home, homework, measures,
-    messaging, mood, my_data, profile, recovery, reference, safety_plan, sessions, web,
+    messaging, mood, my_data, passkeys, profile, recovery, reference, safety_plan, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes::router())
         .merge(recovery::routes::router())
         .merge(profile::routes::router())
+        .merge(passkeys::routes::router())
         .merge(closing::routes::router())
         .merge(sessions::routes::router())
         .merge(care_teams::routes::router())

@@ -43,6 +43,8 @@ pub enum Event {
     TwoFactorReset,
     RecoveryCodesRenewed,
     ClosedAccountExported,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl Event {
@@ -82,6 +84,8 @@ impl Event {
             Event::TwoFactorReset => "two_factor_reset",
             Event::RecoveryCodesRenewed => "recovery_codes_renewed",
             Event::ClosedAccountExported => "closed_account_exported",
+            Event::PasskeyAdded => "passkey_added",
+            Event::PasskeyRemoved => "passkey_removed",
         }
     }
 }

@@ -92,6 +92,34 @@ async fn check(source: &dyn Source, dev_flag: bool) -> Report {
     report
 }
 
+/// Passkeys name `PUBLIC_URL`'s host as their relying party, which must be a domain name.
+fn describe_passkeys(report: &mut Report, public_url: Option<&str>) {
+    let Some(origin) = public_url else {
+        report.add(
+            "passkeys",
+            Status::Pass,
+            "offered where the app is reached at a domain name, such as http://localhost:PORT \
+             (not 127.0.0.1); their relying party is PUBLIC_URL once set",
+        );
+        return;
+    };
+    match url::Url::parse(origin)
+        .ok()
+        .and_then(|u| u.domain().map(str::to_owned))
+    {
+        Some(domain) => report.add(
+            "passkeys",
+            Status::Pass,
+            format!("offered for {domain}: passkeys made here work only at this domain"),
+        ),
+        None => report.add(
+            "passkeys",
+            Status::Warn,
+            "not offered: PUBLIC_URL is an IP address, and passkeys need a domain name",
+        ),
+    }
+}
+
 /// A configuration `serve` accepts, described one line per concern.
 fn describe_settings(report: &mut Report, settings: &Settings) {
     match settings.mode {
@@ -116,6 +144,7 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
             .clone()
             .unwrap_or_else(|| "not set: derived from each request in development".to_owned()),
     );
+    describe_passkeys(report, settings.public_url.as_deref());
     let sessions = &settings.sessions;
     report.add(
         "SESSION_*",

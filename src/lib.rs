@@ -44,6 +44,7 @@ pub mod measures;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod passkeys;
 pub mod profile;
 pub mod recovery;
 pub mod reference;

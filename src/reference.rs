@@ -36,6 +36,7 @@ pub const PREFIX: &str = "/api";
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Registration, signing in and out, passwords"),
         (name = "sessions", description = "A person's signed-in devices"),
+        (name = "passkeys", description = "Passkeys (WebAuthn): adding and removing them, and signing in with one"),
         (name = "care team", description = "Patients and the clinicians who look after them"),
         (name = "messages", description = "Two-person conversations"),
         (name = "home", description = "The home dashboard"),

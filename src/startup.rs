@@ -119,6 +119,9 @@ async fn housekeeping(state: AppState) {
         if let Err(error) = crate::accounts::links::purge(&state.db, now_ms()).await {
             tracing::warn!(%error, "could not purge old reset and address links");
         }
+        if let Err(error) = crate::passkeys::store::purge_ceremonies(&state.db, now_ms()).await {
+            tracing::warn!(%error, "could not purge unfinished passkey ceremonies");
+        }
         let day_ago = now_ms() - 24 * 60 * 60 * 1000;
         if let Err(error) =
             crate::messaging::store::purge_idempotency_keys(&state.db, day_ago).await

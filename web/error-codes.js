@@ -55,6 +55,9 @@ export const ErrorCode = Object.freeze({
   ServerBusy: 'server_busy',
   RequestTimeout: 'request_timeout',
   InternalError: 'internal_error',
+  PasskeysUnavailable: 'passkeys_unavailable',
+  PasskeyCeremonyExpired: 'passkey_ceremony_expired',
+  PasskeyNotAccepted: 'passkey_not_accepted',
 });
 
 // Codes this client gives to failures the server never answered: no answer in time, or no

@@ -128,6 +128,7 @@ async fn erase_one(
     }
     links::forget_all(&mut tx, id).await?;
     two_factor::store::remove_all(&mut tx, id).await?;
+    crate::passkeys::store::forget_all(&mut tx, id).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -107,6 +107,14 @@ error_codes! {
     ServerBusy => "server_busy",
     RequestTimeout => "request_timeout",
     InternalError => "internal_error",
+    // Passkeys
+    /// This deployment's address is no domain name (an IP address, say), so passkeys
+    /// cannot be offered there.
+    PasskeysUnavailable => "passkeys_unavailable",
+    /// A passkey ceremony that is unknown, already finished, expired or another person's.
+    PasskeyCeremonyExpired => "passkey_ceremony_expired",
+    /// A passkey (or a new one) that did not verify, or that belongs to no account.
+    PasskeyNotAccepted => "passkey_not_accepted",
 }
 
 impl Serialize for ErrorCode {

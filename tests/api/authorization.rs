@@ -5,6 +5,7 @@
 
 mod cbt;
 mod clinical;
+mod passkeys;
 mod recovery;
 mod safety_plan;
 mod two_factor;
@@ -92,6 +93,7 @@ async fn every_route_checks_who_is_calling() {
     table.extend(safety_plan::rows(&world).await);
     table.extend(recovery::rows());
     table.extend(two_factor::rows());
+    table.extend(passkeys::rows());
     table.extend(vec![
         row(
             "GET",

@@ -4,7 +4,7 @@
 //!
 //! One test binary with a module per concern, so the crate is linked once:
 //! - the parts of the product: [`accounts`], [`care_teams`], [`messaging`], [`inbox`],
-//!   [`home`], [`mood`], [`measures`], [`alerts`], [`safety_plan`], [`feedback`], [`admin`], [`recovery`] (password reset), [`profile`] (my name and address), [`closing`] (closing an account), [`my_data`]
+//!   [`home`], [`mood`], [`measures`], [`alerts`], [`safety_plan`], [`feedback`], [`admin`], [`recovery`] (password reset), [`profile`] (my name and address), [`passkeys`], [`closing`] (closing an account), [`my_data`]
 //!   (and its FHIR form, [`fhir_export`]), [`support`];
 //! - across them: [`authorization`] (who may call what), [`ownership`] (no id reaches
 //!   another person's data), [`sessions`], [`sign_in`] (what guards it), [`lock_outs`] (device cookies),
@@ -49,6 +49,7 @@ mod mood;
 mod my_data;
 mod outages;
 mod ownership;
+mod passkeys;
 mod profile;
 mod recovery;
 mod safety_plan;

@@ -23,6 +23,7 @@ mod messaging;
 mod mood_and_feedback;
 mod names;
 mod narrow;
+mod passkeys;
 mod profile;
 mod recovery;
 mod safety_plan;

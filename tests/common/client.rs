@@ -25,6 +25,16 @@ impl Running for Server {
     }
 }
 
+/// A server in this process reached at `localhost` rather than `127.0.0.1`, as passkeys
+/// need: WebAuthn names a relying party by a domain name, never an IP address.
+pub struct Localhost<'a>(pub &'a App);
+
+impl Running for Localhost<'_> {
+    fn base(&self) -> String {
+        format!("http://localhost:{}", self.0.port())
+    }
+}
+
 /// A response: status, headers and the JSON body (Null when there is none).
 #[derive(Debug)]
 pub struct Reply {

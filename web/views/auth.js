@@ -5,6 +5,7 @@ import { codeStep, enrolment } from '../components/two-factor.js';
 import { button } from '../components/button.js';
 import { field, formAlert, setFieldError, showFormError, clearFieldErrors, onSubmit } from '../components/form.js';
 import { pageHead } from '../components/page.js';
+import { passkeySignIn } from '../components/passkey-signin.js';
 import { describeError, waitText } from '../components/status.js';
 import { ErrorCode } from '../error-codes.js';
 
@@ -29,6 +30,7 @@ export function signinView(ctx) {
       ? h('div', { class: 'alert info', role: 'alert', 'data-testid': 'signin-notice' }, notice)
       : h('p', { class: 'lede' }, 'Welcome. Sign in to stay in touch with your care team.'),
     form,
+    passkeySignIn(ctx, alert),
     h('p', {}, h('a', { href: '/forgot-password', 'data-testid': 'forgot-link' }, 'Forgot password?')),
     h('p', { class: 'muted' }, 'New to Healing Space? ',
       h('a', { href: '/register', 'data-testid': 'register-link' }, 'Create an account')),

@@ -1,5 +1,5 @@
-// Settings: account details, name and email, password, two-step sign-in, signed-in devices,
-// data export, sign out, and, set apart at the bottom, closing the account.
+// Settings: account details, name and email, password, two-step sign-in, passkeys, signed-in
+// devices, data export, sign out, and, set apart at the bottom, closing the account.
 
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
@@ -10,6 +10,7 @@ import { profilePanel } from '../components/profile-panel.js';
 import { closeAccountPanel } from '../components/close-account.js';
 import { deviceList } from '../components/device-list.js';
 import { twoFactorPanel } from '../components/two-factor.js';
+import { passkeysPanel } from '../components/passkeys-panel.js';
 import { loading, errorBox, describeError } from '../components/status.js';
 import { ErrorCode } from '../error-codes.js';
 
@@ -35,6 +36,7 @@ export async function settingsView(ctx) {
       h('div', {},
         passwordPanel(ctx, () => loadDevices()),
         twoFactorPanel(ctx),
+        passkeysPanel(ctx),
         exportPanel(ctx))),
     closeAccountPanel(ctx),
   );
