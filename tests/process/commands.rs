@@ -38,6 +38,34 @@ async fn doctor_fails_on_bad_configurations_and_passes_on_a_good_one() {
     );
     assert!(stdout.contains("database connection"));
     assert!(!stdout.contains(KEY_A));
+    let two_factor = |stdout: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains("REQUIRE_2FA"))
+            .unwrap()
+            .to_owned()
+    };
+    let line = two_factor(&stdout);
+    assert!(line.starts_with("PASS"), "{line}");
+    assert!(
+        line.contains("clinician,admin must sign in with a second factor"),
+        "{line}"
+    );
+    // Turning it off is allowed (trials), never quietly.
+    let mut trial = production_env(&db, Some(KEY_A));
+    trial.push(("REQUIRE_2FA", "none"));
+    let output = run_binary(&["doctor"], &trial, db.dir());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let line = two_factor(&stdout);
+    assert!(line.starts_with("WARN"), "{line}");
+    assert!(line.contains("password alone"), "{line}");
+    trial.pop();
+    trial.push(("REQUIRE_2FA", "clinician,nurses"));
+    let output = run_binary(&["doctor"], &trial, db.dir());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(two_factor(&stdout).starts_with("FAIL"), "{stdout}");
 
     let json_output = run_binary(
         &["doctor", "--json"],
