@@ -8,7 +8,8 @@
 //! reset links), [`profile`] (my name and address), [`closing`] (closing an account), [`care_teams`], [`messaging`], [`home`],
 //! [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care team),
 //! with the rules they follow in [`clinical`]; [`safety_plan`] (written together, every
-//! version kept); [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
+//! version kept); [`events`] (pushed to the people they concern as they happen);
+//! [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! Between appointments: [`cbt`] (thought records, activities, exposure ladders) and
 //! [`homework`] (what the care team assigns).
@@ -34,6 +35,7 @@ pub mod clinical;
 pub mod closing;
 pub mod config;
 pub mod doctor;
+pub mod events;
 pub mod feedback;
 pub mod health;
 pub mod home;

@@ -44,6 +44,7 @@ pub const PREFIX: &str = "/api";
         (name = "feedback", description = "Feedback about Healing Space"),
         (name = "admin", description = "Accounts and the audit log, for administrators"),
         (name = "my data", description = "Everything stored about me"),
+        (name = "events", description = "What happens, pushed as it happens (Server-Sent Events)"),
         (name = "reference", description = "This document, and its page for people"),
     )
 )]

@@ -85,6 +85,10 @@ impl Application {
     }
 }
 
+fn day_ago_ms() -> i64 {
+    now_ms() - 24 * 60 * 60 * 1000
+}
+
 /// Forgets sessions past their retention, old sign-in failures and idempotency keys
 /// older than a day, periodically.
 async fn housekeeping(state: AppState) {
@@ -112,6 +116,9 @@ async fn housekeeping(state: AppState) {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not erase closed accounts"),
+        }
+        if let Err(error) = crate::events::purge(&state.db, day_ago_ms()).await {
+            tracing::warn!(%error, "could not purge day-old events");
         }
         if let Err(error) = two_factor::store::purge_second_steps(&state.db, now_ms()).await {
             tracing::warn!(%error, "could not purge expired second steps of signing in");

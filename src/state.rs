@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 
 use crate::accounts::password::Hasher;
 use crate::config::Settings;
+use crate::events::hub::Hub;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::Mailer;
 use crate::storage::Database;
@@ -18,11 +19,16 @@ pub struct AppState {
     pub hasher: Hasher,
     pub address_limiter: AddressLimiter,
     pub mailer: Mailer,
+    /// New events, for the open event streams.
+    pub events: Hub,
 }
 
 impl AppState {
+    /// Needs the runtime: it starts passing events on to streams.
     pub fn new(settings: Settings, db: Database, mailer: Mailer) -> Self {
+        let events = Hub::start(db.clone(), settings.database.expose().to_owned());
         AppState {
+            events,
             address_limiter: AddressLimiter::per_minute(settings.login.per_address_per_minute),
             settings: Arc::new(settings),
             db,

@@ -90,7 +90,7 @@
 //     crisis panel: [data-testid="crisis-plan"] [data-testid="crisis-plan-link"]
 //     after a risky result: [data-testid="offer-safety-plan"]; alerts: [data-testid="alert-plan-reviewed"]
 
-import { api, onUnauthorized } from './api.js';
+import { api, onUnauthorized, ApiError } from './api.js';
 import { h } from './components/dom.js';
 import { pageHead } from './components/page.js';
 import { loading, errorBox } from './components/status.js';
@@ -100,6 +100,7 @@ import { startChrome, showNav, markNav, refreshUnread, forgetCrisis } from './ch
 import { viewContext } from './context.js';
 import { routes } from './routes.js';
 import { registerServiceWorker, keepPlanOnlyFor } from './offline.js';
+import { startLive, stopLive } from './live.js';
 
 // A sign-in, a sign-out or an ended session: new navigation, then the next screen.
 function sessionChanged({ reason, next }) {
@@ -109,7 +110,16 @@ function sessionChanged({ reason, next }) {
   if (reason === 'signed-in') {
     refreshUnread(true);
     savePlanForOffline();
+    goLive();
+  } else {
+    stopLive();
   }
+}
+
+// The stream ends with the session (signed out elsewhere, disabled, timed out): the same
+// as a 401, at once rather than at the next request; unsent drafts are kept.
+function goLive() {
+  startLive(({ code, reason }) => sessionEnded(new ApiError({ status: 401, code, reason })));
 }
 
 // The device keeps only the signed-in patient's latest safety plan, for the crisis panel
@@ -161,7 +171,10 @@ async function boot() {
   }
   showNav(currentRole());
   render();
-  if (isSignedIn()) savePlanForOffline();
+  if (isSignedIn()) {
+    savePlanForOffline();
+    goLive();
+  }
 }
 
 boot();

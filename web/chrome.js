@@ -7,6 +7,7 @@
 import { api } from './api.js';
 import { h } from './components/dom.js';
 import { recentlyActive } from './components/activity.js';
+import { isLive, onLive } from './live.js';
 import { crisisContent } from './components/crisis.js';
 import { crisisPlan } from './components/crisis-plan.js';
 import { rememberCrisis, rememberedCrisis, savedPlan } from './offline.js';
@@ -70,9 +71,11 @@ export function startChrome() {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && navRole) refreshUnread();
   });
-  // Only while the person is active: see components/activity.js.
+  // Pushed when the event stream is open; otherwise polled, only while the person is
+  // active (components/activity.js).
+  onLive('unread', () => refreshUnread(true));
   setInterval(() => {
-    if (navRole && recentlyActive()) refreshUnread();
+    if (navRole && !isLive() && recentlyActive()) refreshUnread();
   }, UNREAD_EVERY_MS);
 }
 

@@ -23,6 +23,8 @@ pub const SHUTDOWN_GRACE: Whole = Whole::seconds(20, 0, 60 * 60);
 /// A new password's least zxcvbn score: 3 is "safely unguessable" against online and
 /// slowed-down offline attacks; 0 turns the check off (for trials).
 pub const PASSWORD_MIN_SCORE: Whole = Whole::count(3, 0, 4);
+/// How often a quiet event stream gets a heartbeat comment, and looks at its session.
+pub const EVENTS_HEARTBEAT: Whole = Whole::seconds(15, 1, 300);
 /// An urgent alert not acknowledged within this many minutes is overdue (up to a week).
 pub const ALERT_ACK_MINUTES: Whole = Whole {
     default: 60,
@@ -116,6 +118,10 @@ pub fn read_shutdown_grace(source: &dyn Source) -> Result<Duration, ConfigError>
 
 pub fn read_alert_ack(source: &dyn Source) -> Result<Duration, ConfigError> {
     read_whole(source, "ALERT_ACK_MINUTES", ALERT_ACK_MINUTES).map(|m| Duration::from_secs(m * 60))
+}
+
+pub fn read_events_heartbeat(source: &dyn Source) -> Result<Duration, ConfigError> {
+    read_seconds(source, "EVENTS_HEARTBEAT_SECONDS", EVENTS_HEARTBEAT)
 }
 
 #[cfg(test)]

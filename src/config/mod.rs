@@ -92,6 +92,8 @@ pub struct Settings {
     pub closing: limits::ClosingSettings,
     /// The roles that must sign in with a second factor (`REQUIRE_2FA`).
     pub two_factor: two_factor::TwoFactorPolicy,
+    /// How often a quiet event stream gets a heartbeat (`EVENTS_HEARTBEAT_SECONDS`).
+    pub events_heartbeat: Duration,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -149,6 +151,7 @@ impl Settings {
         let mail = problems.take(mail::read(source, strict, &data_dir));
         let closing = problems.take_all(limits::read_closing(source));
         let two_factor = problems.take(two_factor::read(source, strict));
+        let events_heartbeat = problems.take(limits::read_events_heartbeat(source));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -169,6 +172,7 @@ impl Settings {
                 mail: mail?,
                 closing: closing?,
                 two_factor: two_factor?,
+                events_heartbeat: events_heartbeat?,
             })
         })();
         problems.finish(settings)

@@ -212,38 +212,116 @@ pub async fn lookup(
             ended_now,
         }))
     };
-    if session.user.closed_at.is_some() {
-        return refuse(NotSignedIn::AccountClosed, false);
-    }
-    if session.user.disabled_at.is_some() {
-        return refuse(NotSignedIn::AccountDisabled, false);
-    }
-    if let Some(reason) = session.end_reason.as_deref() {
-        let reason = match EndReason::parse(reason).unwrap_or(EndReason::SignedOut) {
-            // The account was enabled again since: what remains true is that an
-            // administrator ended this session.
-            EndReason::AccountDisabled => EndReason::Admin,
-            reason => reason,
-        };
-        return refuse(NotSignedIn::Ended(reason), false);
-    }
     let now = now_ms();
-    let expired = if now >= session.expires_at {
-        Some(EndReason::AbsoluteLifetime)
-    } else if now >= session.last_seen_at + millis(settings.idle_timeout) {
-        Some(EndReason::IdleTimeout)
-    } else {
-        None
-    };
-    if let Some(reason) = expired {
-        store::end_one(db, session.user.id, &session.id, reason, None).await?;
-        return refuse(NotSignedIn::Ended(reason), true);
+    match verdict(Facts::of_stored(&session), settings, now) {
+        Verdict::Live => {}
+        Verdict::Refused(why) => return refuse(why, false),
+        Verdict::ExpiredNow(reason) => {
+            store::end_one(db, session.user.id, &session.id, reason, None).await?;
+            return refuse(NotSignedIn::Ended(reason), true);
+        }
     }
     let touch_every = touch_interval(settings);
     if now - session.last_seen_at >= touch_every {
         store::touch(db, &session.id, now, now - touch_every).await?;
     }
     Ok(Lookup::Live(Box::new(session)))
+}
+
+/// What decides whether a session is live.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct SessionState {
+    pub user_id: i64,
+    pub end_reason: Option<String>,
+    pub expires_at: i64,
+    pub last_seen_at: i64,
+    pub disabled_at: Option<i64>,
+    pub closed_at: Option<i64>,
+}
+
+/// The facts a verdict reads, borrowed: the request path allocates nothing for it.
+#[derive(Clone, Copy)]
+struct Facts<'a> {
+    end_reason: Option<&'a str>,
+    expires_at: i64,
+    last_seen_at: i64,
+    disabled: bool,
+    closed: bool,
+}
+
+impl<'a> Facts<'a> {
+    fn of_stored(session: &'a StoredSession) -> Self {
+        Facts {
+            end_reason: session.end_reason.as_deref(),
+            expires_at: session.expires_at,
+            last_seen_at: session.last_seen_at,
+            disabled: session.user.disabled_at.is_some(),
+            closed: session.user.closed_at.is_some(),
+        }
+    }
+
+    fn of_state(state: &'a SessionState) -> Self {
+        Facts {
+            end_reason: state.end_reason.as_deref(),
+            expires_at: state.expires_at,
+            last_seen_at: state.last_seen_at,
+            disabled: state.disabled_at.is_some(),
+            closed: state.closed_at.is_some(),
+        }
+    }
+}
+
+enum Verdict {
+    Live,
+    Refused(NotSignedIn),
+    /// Past a limit, noticed now: the session is to be ended with this reason.
+    ExpiredNow(EndReason),
+}
+
+fn verdict(state: Facts<'_>, settings: &SessionSettings, now: i64) -> Verdict {
+    if state.closed {
+        return Verdict::Refused(NotSignedIn::AccountClosed);
+    }
+    if state.disabled {
+        return Verdict::Refused(NotSignedIn::AccountDisabled);
+    }
+    if let Some(reason) = state.end_reason {
+        let reason = match EndReason::parse(reason).unwrap_or(EndReason::SignedOut) {
+            // The account was enabled again since: what remains true is that an
+            // administrator ended this session.
+            EndReason::AccountDisabled => EndReason::Admin,
+            reason => reason,
+        };
+        return Verdict::Refused(NotSignedIn::Ended(reason));
+    }
+    if now >= state.expires_at {
+        Verdict::ExpiredNow(EndReason::AbsoluteLifetime)
+    } else if now >= state.last_seen_at + millis(settings.idle_timeout) {
+        Verdict::ExpiredNow(EndReason::IdleTimeout)
+    } else {
+        Verdict::Live
+    }
+}
+
+/// Whether a session (by id) is still live, without counting this as activity: for an
+/// open event stream, which must not keep an idle session alive. A session past a limit
+/// is ended now, as a request would.
+pub async fn still_live(
+    db: &Database,
+    settings: &SessionSettings,
+    session_id: &str,
+) -> Result<Result<SessionState, NotSignedIn>, DbError> {
+    let Some(state) = store::state_of(db, session_id).await? else {
+        return Ok(Err(NotSignedIn::Unknown));
+    };
+    Ok(match verdict(Facts::of_state(&state), settings, now_ms()) {
+        Verdict::Live => Ok(state),
+        Verdict::Refused(why) => Err(why),
+        Verdict::ExpiredNow(reason) => {
+            store::end_one(db, state.user_id, session_id, reason, None).await?;
+            Err(NotSignedIn::Ended(reason))
+        }
+    })
 }
 
 /// How long a replaced token keeps working, for requests that were already on their way.

@@ -189,6 +189,20 @@ pub async fn replace_token<'e>(
     Ok(result == 1)
 }
 
+/// What decides whether the session is live, read without touching it.
+pub async fn state_of(
+    db: &Database,
+    session_id: &str,
+) -> Result<Option<super::SessionState>, DbError> {
+    storage::query(
+        "SELECT s.user_id, s.end_reason, s.expires_at, s.last_seen_at, u.disabled_at, u.closed_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+    )
+    .bind(session_id)
+    .fetch_optional(db)
+    .await
+}
+
 /// Ends one session of a user; false when there is no such live session of theirs.
 pub async fn end_one(
     db: &Database,

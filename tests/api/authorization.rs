@@ -95,6 +95,7 @@ async fn every_route_checks_who_is_calling() {
     table.extend(two_factor::rows());
     table.extend(passkeys::rows());
     table.extend(vec![
+        row("GET", "/api/events", None, [401, 200, 200, 200, 200, 200, 200]),
         row(
             "GET",
             "/api/home/data",

@@ -33,6 +33,7 @@ mod concurrency;
 mod connections;
 mod contract;
 mod display_names;
+mod events;
 mod feedback;
 mod fhir_export;
 mod home;

@@ -18,6 +18,7 @@ mod cbt;
 mod closing;
 mod files;
 mod keyboard;
+mod live;
 mod measures;
 mod messaging;
 mod mood_and_feedback;

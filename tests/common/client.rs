@@ -163,7 +163,15 @@ impl Client {
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
+        // An event stream never ends by itself: its status and headers are the answer.
+        let streams = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let text = if streams {
+            String::new()
+        } else {
+            response.text().await.unwrap()
+        };
         let body = if text.is_empty() {
             Value::Null
         } else {

@@ -1,6 +1,7 @@
 // The clinicians' alert inbox: open, acknowledged and resolved alerts for their own
 // patients, urgent first, acted on in dialogs.
 
+import { onLive } from '../live.js';
 import { h, fill } from '../components/dom.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
@@ -60,6 +61,8 @@ export async function alertsView(ctx) {
     fill(list, alertList(ctx, data.alerts || [], EMPTY[status], load), pager(status, page, data.has_more));
   };
   await load();
+  // A new or repeated alert is pushed the moment it is raised.
+  onLive('alert', () => load(), ctx.isCurrent);
 }
 
 function pageHref(status, page) {

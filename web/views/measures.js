@@ -1,6 +1,7 @@
 // Questionnaires (patients): what is due, each questionnaire with a link to its form and
 // the trend of past answers.
 
+import { onLive } from '../live.js';
 import { h } from '../components/dom.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
@@ -50,4 +51,6 @@ export async function measuresView(ctx) {
     );
   };
   await load();
+  // A questionnaire the care team schedules shows at once.
+  onLive('measure_due', () => load(), ctx.isCurrent);
 }

@@ -7,6 +7,7 @@ import { timeElement, plural } from '../components/format.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox } from '../components/status.js';
 import { recentlyActive } from '../components/activity.js';
+import { isLive, onLive } from '../live.js';
 import { personLabel, personText } from '../components/person.js';
 import { randomKey } from '../components/keys.js';
 import { contactSupportLink } from '../components/support-link.js';
@@ -36,10 +37,14 @@ export async function inboxView(ctx) {
     h('section', { class: 'panel', 'aria-label': 'Conversations' }, status, list, more),
   );
 
-  const loadPage = async (page) => {
-    more.replaceChildren();
-    if (page === 1) status.replaceChildren(loading('Loading your messages…'));
-    else more.append(loading('Loading more conversations…'));
+  let pagesShown = 0;
+  // `quiet`: page 1 again in place (a live update), without a loading message.
+  const loadPage = async (page, quiet = false) => {
+    if (!quiet) {
+      more.replaceChildren();
+      if (page === 1) status.replaceChildren(loading('Loading your messages…'));
+      else more.append(loading('Loading more conversations…'));
+    }
     let data;
     try {
       data = await ctx.api('/api/messages/inbox', { query: { page, limit: 20, archived: archived ? 'true' : 'false' } });
@@ -51,6 +56,8 @@ export async function inboxView(ctx) {
     }
     status.replaceChildren();
     more.replaceChildren();
+    if (quiet) list.replaceChildren();
+    pagesShown = page;
     if (typeof data.total_unread === 'number') ctx.chrome.setUnread(data.total_unread);
     const conversations = data.conversations || [];
     if (page === 1 && !conversations.length) {
@@ -70,6 +77,11 @@ export async function inboxView(ctx) {
     }
   };
   await loadPage(1);
+  // A message or a read anywhere changes the order and the counts: page 1 again, unless
+  // the person has opened more pages.
+  onLive('unread', () => {
+    if (pagesShown === 1) loadPage(1, true);
+  }, ctx.isCurrent);
 }
 
 function conversationItem(c) {
@@ -316,12 +328,16 @@ export async function conversationView(ctx) {
 
   await load();
 
+  // Pushed while the event stream is open; polled otherwise, while the person is active.
+  onLive('message', (event) => {
+    if (conversation && String(event?.conversation_id) === String(id)) refreshNewest();
+  }, ctx.isCurrent);
   const timer = setInterval(() => {
     if (!ctx.isCurrent()) {
       clearInterval(timer);
       return;
     }
-    if (conversation && recentlyActive()) refreshNewest();
+    if (conversation && !isLive() && recentlyActive()) refreshNewest();
   }, NEWEST_EVERY_MS);
 }
 
