@@ -22,8 +22,8 @@ use crate::http::middleware::{
 use crate::state::AppState;
 use crate::{
     admin, alerts, auth, care_teams, cbt, closing, events, feedback, health, home, homework,
-    measures, messaging, mood, my_data, passkeys, profile, recovery, reference, safety_plan,
-    sessions, web,
+    measures, messaging, mood, my_data, notifications, passkeys, profile, recovery, reference,
+    safety_plan, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(my_data::router())
         .merge(events::routes::router())
+        .merge(notifications::routes::router())
         .merge(reference::router())
         .split_for_parts();
     let published = reference::finish(document, &state.settings);

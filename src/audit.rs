@@ -43,6 +43,7 @@ pub enum Event {
     TwoFactorReset,
     RecoveryCodesRenewed,
     ClosedAccountExported,
+    MessageMailUnsubscribed,
     PasskeyAdded,
     PasskeyRemoved,
 }
@@ -84,6 +85,7 @@ impl Event {
             Event::TwoFactorReset => "two_factor_reset",
             Event::RecoveryCodesRenewed => "recovery_codes_renewed",
             Event::ClosedAccountExported => "closed_account_exported",
+            Event::MessageMailUnsubscribed => "message_mail_unsubscribed",
             Event::PasskeyAdded => "passkey_added",
             Event::PasskeyRemoved => "passkey_removed",
         }

@@ -8,7 +8,8 @@
 //! reset links), [`profile`] (my name and address), [`closing`] (closing an account), [`care_teams`], [`messaging`], [`home`],
 //! [`mood`], [`measures`] (questionnaires) and [`alerts`] (risk alerts for the care team),
 //! with the rules they follow in [`clinical`]; [`safety_plan`] (written together, every
-//! version kept); [`events`] (pushed to the people they concern as they happen);
+//! version kept); [`events`] (pushed to the people they concern as they happen) and
+//! [`notifications`] (mail that something happened, never what);
 //! [`feedback`], [`admin`], [`my_data`], [`audit`], [`health`], and
 //! [`reference`] (the OpenAPI document and its page).
 //! Between appointments: [`cbt`] (thought records, activities, exposure ladders) and
@@ -46,6 +47,7 @@ pub mod measures;
 pub mod messaging;
 pub mod mood;
 pub mod my_data;
+pub mod notifications;
 pub mod passkeys;
 pub mod profile;
 pub mod recovery;

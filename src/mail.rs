@@ -5,11 +5,15 @@
 
 use std::sync::Arc;
 
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
 use crate::config::mail::{MailSettings, MailTransport};
+
+const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe");
+const LIST_UNSUBSCRIBE_POST: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
 
 #[derive(Clone)]
 pub struct Mailer {
@@ -25,10 +29,13 @@ enum Transport {
 }
 
 /// A plain-text mail to one person.
+#[derive(Clone)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// A one-click unsubscribe address (RFC 8058), for notices people can turn off.
+    pub unsubscribe: Option<String>,
 }
 
 impl Mailer {
@@ -84,12 +91,20 @@ impl Mailer {
 
     /// Sends the mail now.
     pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
-        let message = Message::builder()
+        let mut message = Message::builder()
             .from(self.from.clone())
             .to(mail.to.parse()?)
             .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body)?;
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(url) = mail.unsubscribe {
+            message = message
+                .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE, format!("<{url}>")))
+                .raw_header(HeaderValue::new(
+                    LIST_UNSUBSCRIBE_POST,
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = message.body(mail.body)?;
         match &*self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;

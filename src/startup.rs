@@ -59,6 +59,11 @@ impl Application {
         let grace = self.state.settings.shutdown_grace;
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let base = match &self.state.settings.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.local_addr()),
+        };
+        let notifications = crate::notifications::start(self.state.clone(), base);
         let connections = self.state.settings.connections.clone();
         let app = crate::app::router(self.state);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
@@ -79,6 +84,7 @@ impl Application {
             () = deadline => tracing::warn!(?grace, "requests still in flight after the grace period; stopping anyway"),
         }
         housekeeping.abort();
+        notifications.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::accounts::password::Hasher;
 use crate::config::Settings;
 use crate::events::hub::Hub;
+use crate::events::presence::Presence;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::Mailer;
 use crate::storage::Database;
@@ -21,14 +22,18 @@ pub struct AppState {
     pub mailer: Mailer,
     /// New events, for the open event streams.
     pub events: Hub,
+    /// Who has a stream open here.
+    pub presence: Presence,
 }
 
 impl AppState {
     /// Needs the runtime: it starts passing events on to streams.
     pub fn new(settings: Settings, db: Database, mailer: Mailer) -> Self {
         let events = Hub::start(db.clone(), settings.database.expose().to_owned());
+        let presence = Presence::new(db.clone(), settings.events_heartbeat);
         AppState {
             events,
+            presence,
             address_limiter: AddressLimiter::per_minute(settings.login.per_address_per_minute),
             settings: Arc::new(settings),
             db,

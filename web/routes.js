@@ -7,7 +7,7 @@
 //   nav:    the main navigation entry marked as current
 
 import { signinView, registerView } from './views/auth.js';
-import { forgotPasswordView, resetPasswordView, verifyEmailView } from './views/recovery.js';
+import { forgotPasswordView, resetPasswordView, verifyEmailView, unsubscribeView } from './views/recovery.js';
 import { homeView } from './views/home.js';
 import { inboxView, composeView, conversationView } from './views/messages.js';
 import { supportView } from './views/support.js';
@@ -30,6 +30,7 @@ export const routes = [
   { path: '/forgot-password', view: forgotPasswordView, public: true, title: 'Forgot your password?' },
   { path: '/reset-password', view: resetPasswordView, open: true, title: 'Choose a new password' },
   { path: '/verify-email', view: verifyEmailView, open: true, title: 'Confirm your email address' },
+  { path: '/unsubscribe', view: unsubscribeView, open: true, title: 'New-message emails' },
   { path: '/', view: homeView, nav: 'home', title: 'Home' },
   { path: '/messages', view: inboxView, nav: 'messages', title: 'Messages' },
   { path: '/messages/new', view: composeView, nav: 'messages', title: 'New message' },

@@ -63,5 +63,6 @@ fn verify_mail(user: &User, email: &str, url: &str) -> Mail {
             name = user.display_name,
             username = user.username,
         ),
+        unsubscribe: None,
     }
 }

@@ -23,6 +23,8 @@ pub const SHUTDOWN_GRACE: Whole = Whole::seconds(20, 0, 60 * 60);
 /// A new password's least zxcvbn score: 3 is "safely unguessable" against online and
 /// slowed-down offline attacks; 0 turns the check off (for trials).
 pub const PASSWORD_MIN_SCORE: Whole = Whole::count(3, 0, 4);
+/// At most one "you have a new message" mail per person this often (15 minutes).
+pub const MESSAGE_MAIL_EVERY: Whole = Whole::seconds(15 * 60, 1, DAY);
 /// How often a quiet event stream gets a heartbeat comment, and looks at its session.
 pub const EVENTS_HEARTBEAT: Whole = Whole::seconds(15, 1, 300);
 /// An urgent alert not acknowledged within this many minutes is overdue (up to a week).
@@ -122,6 +124,10 @@ pub fn read_alert_ack(source: &dyn Source) -> Result<Duration, ConfigError> {
 
 pub fn read_events_heartbeat(source: &dyn Source) -> Result<Duration, ConfigError> {
     read_seconds(source, "EVENTS_HEARTBEAT_SECONDS", EVENTS_HEARTBEAT)
+}
+
+pub fn read_message_mail_every(source: &dyn Source) -> Result<Duration, ConfigError> {
+    read_seconds(source, "MESSAGE_MAIL_EVERY_SECONDS", MESSAGE_MAIL_EVERY)
 }
 
 #[cfg(test)]

@@ -94,6 +94,8 @@ pub struct Settings {
     pub two_factor: two_factor::TwoFactorPolicy,
     /// How often a quiet event stream gets a heartbeat (`EVENTS_HEARTBEAT_SECONDS`).
     pub events_heartbeat: Duration,
+    /// At most one new-message mail per person this often (`MESSAGE_MAIL_EVERY_SECONDS`).
+    pub message_mail_every: Duration,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -152,6 +154,7 @@ impl Settings {
         let closing = problems.take_all(limits::read_closing(source));
         let two_factor = problems.take(two_factor::read(source, strict));
         let events_heartbeat = problems.take(limits::read_events_heartbeat(source));
+        let message_mail_every = problems.take(limits::read_message_mail_every(source));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -173,6 +176,7 @@ impl Settings {
                 closing: closing?,
                 two_factor: two_factor?,
                 events_heartbeat: events_heartbeat?,
+                message_mail_every: message_mail_every?,
             })
         })();
         problems.finish(settings)

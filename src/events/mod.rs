@@ -6,6 +6,7 @@
 //! in order); [`routes`] sends each person theirs.
 
 pub mod hub;
+pub mod presence;
 pub mod routes;
 
 use serde::Deserialize;

@@ -20,6 +20,7 @@ use tokio::sync::{broadcast, mpsc};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::presence::Open;
 use super::Event;
 use crate::http::ApiResult;
 use crate::sessions::current::error_code;
@@ -57,7 +58,9 @@ async fn events(
         None => (Some(super::latest(&state.db).await?), Vec::new()),
     };
     let (sender, receiver) = mpsc::channel(64);
+    let presence = state.presence.opened(current.user.id).await?;
     let stream = Stream {
+        _presence: presence,
         state: state.clone(),
         user_id: current.user.id,
         session_id: current.session.id.clone(),
@@ -78,6 +81,8 @@ async fn events(
 
 /// One open stream: whose, which session, and where its events go.
 struct Stream {
+    /// Counts this stream open until it ends.
+    _presence: Open,
     state: AppState,
     user_id: i64,
     session_id: String,

@@ -222,6 +222,7 @@ fn reset_mail(user: &User, email: &str, url: &str) -> Mail {
             name = user.display_name,
             username = user.username,
         ),
+        unsubscribe: None,
     }
 }
 
@@ -236,5 +237,6 @@ fn changed_mail(user: &User, email: &str) -> Mail {
             name = user.display_name,
             username = user.username,
         ),
+        unsubscribe: None,
     }
 }

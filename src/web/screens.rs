@@ -8,6 +8,7 @@ const SCREENS: &[&str] = &[
     "/forgot-password",
     "/reset-password",
     "/verify-email",
+    "/unsubscribe",
     "/",
     "/messages",
     "/messages/new",

@@ -48,6 +48,7 @@ mod measures;
 mod messaging;
 mod mood;
 mod my_data;
+mod notifications;
 mod outages;
 mod ownership;
 mod passkeys;

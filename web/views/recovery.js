@@ -1,5 +1,6 @@
 // A way back in: asking for a password reset link, setting a new password with it, and
-// confirming an email address with the link mailed to it. The links carry their token
+// confirming an email address with the link mailed to it; and the unsubscribe link of
+// new-message mail. The links carry their token
 // after `#token=`, so it never reaches a server log; it leaves the address bar once read.
 
 import { h, fill } from '../components/dom.js';
@@ -172,4 +173,31 @@ function nextStep(ctx) {
   return ctx.user
     ? h('p', {}, h('a', { href: '/settings', class: 'button secondary', 'data-testid': 'to-settings' }, 'Go to Settings'))
     : h('p', {}, h('a', { href: '/signin', class: 'button secondary', 'data-testid': 'to-signin' }, 'Sign in'));
+}
+
+/** `/unsubscribe#token=...`: the link in a new-message mail, switching those mails off. */
+export function unsubscribeView(ctx) {
+  const token = takeToken();
+  const alert = formAlert();
+  const stop = button('Stop new-message emails', { 'data-testid': 'unsubscribe-confirm' });
+  const body = h('div', {},
+    h('p', { class: 'lede' }, 'We mail you when a new message waits on Healing Space (never what it says). '
+      + 'You can switch these mails off here, and on again in Settings.'),
+    alert,
+    h('div', { class: 'actions' }, stop));
+  ctx.main.append(panel('New-message emails', body));
+  stop.addEventListener('click', async () => {
+    if (stop.isBusy()) return;
+    stop.setBusy(true, 'Switching off…');
+    alert.clear();
+    try {
+      await ctx.api(`/api/notifications/unsubscribe?token=${encodeURIComponent(token)}`, { method: 'POST', auth: false });
+      fill(body, h('div', { class: 'alert success', role: 'alert', 'data-testid': 'unsubscribed' },
+        h('p', {}, 'Done: we will not mail you about new messages. You can switch this on again in Settings.')),
+      nextStep(ctx));
+    } catch (error) {
+      stop.setBusy(false);
+      alert.show('error', LINK_PROBLEMS[error.code] || describeError(error));
+    }
+  });
 }

@@ -1,5 +1,6 @@
-// Settings: account details, name and email, password, two-step sign-in, passkeys, signed-in
-// devices, data export, sign out, and, set apart at the bottom, closing the account.
+// Settings: account details, name and email, password, two-step sign-in, passkeys, email about
+// new messages, signed-in devices, data export, sign out, and, set apart at the bottom,
+// closing the account.
 
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
@@ -36,6 +37,7 @@ export async function settingsView(ctx) {
       h('div', {},
         passwordPanel(ctx, () => loadDevices()),
         twoFactorPanel(ctx),
+        mailPanel(ctx),
         passkeysPanel(ctx),
         exportPanel(ctx))),
     closeAccountPanel(ctx),
@@ -168,4 +170,39 @@ function signOutPanel(ctx) {
     h('h2', { id: 'signout-title' }, 'Sign out'),
     h('p', {}, 'On a shared or public computer, always sign out when you finish.'),
     b);
+}
+
+// New-message mail: on unless switched off here (or by a mail's unsubscribe link).
+function mailPanel(ctx) {
+  const alert = formAlert();
+  const box = h('input', { type: 'checkbox', id: 'message-emails', 'data-testid': 'message-emails', disabled: true });
+  const load = async () => {
+    try {
+      box.checked = !!(await ctx.api('/api/me/preferences')).message_emails;
+      box.disabled = false;
+    } catch (error) {
+      if (!error.handled) alert.show('error', describeError(error));
+    }
+  };
+  box.addEventListener('change', async () => {
+    box.disabled = true;
+    alert.clear();
+    try {
+      const result = await ctx.api('/api/me', { method: 'PATCH', body: { preferences: { message_emails: box.checked } } });
+      box.checked = !!result.preferences.message_emails;
+      alert.show('success', box.checked ? 'We will mail you about new messages.' : 'We will not mail you about new messages.');
+    } catch (error) {
+      box.checked = !box.checked;
+      if (!error.handled) alert.show('error', describeError(error));
+    } finally {
+      box.disabled = false;
+    }
+  });
+  load();
+  return h('section', { class: 'panel', 'aria-labelledby': 'mail-title' },
+    h('h2', { id: 'mail-title' }, 'Email'),
+    alert,
+    h('div', { class: 'choice' }, box,
+      h('label', { for: 'message-emails' }, 'Email me when a new message waits, at most every 15 minutes and only while I am away. '
+        + 'The mail never says what the message is or who sent it. It needs a confirmed address.')));
 }

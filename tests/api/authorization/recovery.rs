@@ -45,6 +45,13 @@ pub fn rows() -> Vec<Row> {
             Some(json!({})),
             [401, 200, 200, 200, 200, 200, 200],
         ),
+        // A made-up unsubscribe token is refused for everyone: the token is the authority.
+        row(
+            "POST",
+            "/api/notifications/unsubscribe?token=1.made-up",
+            None,
+            [400, 400, 400, 400, 400, 400, 400],
+        ),
         // Nobody in the table has closed their account; the username and password stand
         // in for a session.
         row(
