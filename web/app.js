@@ -101,6 +101,7 @@ import { viewContext } from './context.js';
 import { routes } from './routes.js';
 import { registerServiceWorker, keepPlanOnlyFor } from './offline.js';
 import { startLive, stopLive } from './live.js';
+import { watchIdle, stopIdleWatch } from './components/idle-warning.js';
 
 // A sign-in, a sign-out or an ended session: new navigation, then the next screen.
 function sessionChanged({ reason, next }) {
@@ -113,6 +114,7 @@ function sessionChanged({ reason, next }) {
     goLive();
   } else {
     stopLive();
+    stopIdleWatch();
   }
 }
 
@@ -120,6 +122,7 @@ function sessionChanged({ reason, next }) {
 // as a 401, at once rather than at the next request; unsent drafts are kept.
 function goLive() {
   startLive(({ code, reason }) => sessionEnded(new ApiError({ status: 401, code, reason })));
+  watchIdle();
 }
 
 // The device keeps only the signed-in patient's latest safety plan, for the crisis panel

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,9 +27,10 @@ use crate::accounts::{
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input};
+use crate::sessions::current::not_signed_in;
 use crate::sessions::{self, cookie, CurrentUser, EndReason, SessionCheck};
 use crate::state::AppState;
-use crate::storage::rfc3339;
+use crate::storage::{millis, now_ms, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -38,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(status))
+        .routes(routes!(session_deadline))
         .merge(password::router())
         .merge(two_factor::routes::router())
 }
@@ -316,6 +318,43 @@ async fn status(
             }
         },
     ))
+}
+
+/// When this session ends if nothing more is done.
+#[derive(Serialize, ToSchema)]
+struct SessionDeadline {
+    /// Seconds until the session ends, at its idle timeout or its absolute lifetime,
+    /// whichever is sooner, unless the person does something.
+    seconds_left: i64,
+    /// `idle` or `absolute`: which limit that is.
+    ends_by: &'static str,
+}
+
+/// When this session will end if nothing more is done, read without counting as activity
+/// (the web app warns a minute before). Any other request is activity and moves it.
+#[utoipa::path(get, path = "/auth/session-deadline", tag = "auth",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The deadline", body = SessionDeadline),
+        (status = 401, description = "Not signed in, and why", body = ErrorResponse),
+    ))]
+async fn session_deadline(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<SessionDeadline>> {
+    let live = sessions::peek(&state.db, &state.settings, &headers)
+        .await?
+        .map_err(|why| not_signed_in(sessions::Refusal::new(why), &state.settings))?;
+    let idle_end = live.last_seen_at + millis(state.settings.sessions.idle_timeout);
+    let (end, ends_by) = if idle_end <= live.expires_at {
+        (idle_end, "idle")
+    } else {
+        (live.expires_at, "absolute")
+    };
+    Ok(Json(SessionDeadline {
+        seconds_left: ((end - now_ms()) / 1000).max(0),
+        ends_by,
+    }))
 }
 
 /// The one place an account's errors become HTTP answers.

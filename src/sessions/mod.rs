@@ -16,7 +16,7 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use crate::config::SessionSettings;
+use crate::config::{SessionSettings, Settings};
 use crate::storage::{millis, now_ms, Database, DbError};
 pub use current::{CurrentUser, SessionCheck};
 pub use roles::{Admin, Clinician, Patient};
@@ -322,6 +322,24 @@ pub async fn still_live(
             Err(NotSignedIn::Ended(reason))
         }
     })
+}
+
+/// This browser's session as `still_live` sees it (without counting as activity), from
+/// its cookie: for the web app's warning before the idle timeout.
+pub async fn peek(
+    db: &Database,
+    settings: &Settings,
+    headers: &axum::http::HeaderMap,
+) -> Result<Result<SessionState, NotSignedIn>, DbError> {
+    let mut refusal = NotSignedIn::NoCookie;
+    for token in cookie::tokens_from(headers, settings) {
+        let Some(session) = find_session(db, &hash_token(&token)).await? else {
+            refusal = NotSignedIn::Unknown;
+            continue;
+        };
+        return still_live(db, &settings.sessions, &session.id).await;
+    }
+    Ok(Err(refusal))
 }
 
 /// How long a replaced token keeps working, for requests that were already on their way.

@@ -97,3 +97,38 @@ async fn replies_arrive_live_and_a_session_ended_elsewhere_signs_out_at_once() {
     assert_eq!(draft, json!("Thanks, I will write tonight"));
     patient.assert_clean_console().await;
 }
+
+/// The idle timeout warns a minute ahead, and "Stay signed in" keeps the session.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_idle_timeout_warns_a_minute_ahead_and_stay_signed_in_keeps_the_session() {
+    let tools = tools_or_skip!();
+    let _one = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::new().await;
+    // 90 s idle: the warning comes after 30 s without activity.
+    let server = App::start(&db, &[("SESSION_IDLE_TIMEOUT_SECONDS", "90")]).await;
+    seed(&server, &db).await;
+    let patient = Browser::open(&tools, &server, "idle", "patient", Viewport::Phone).await;
+    patient.go("/").await;
+    patient.sign_in(PATIENT, PASSWORD).await;
+    patient.find("[data-testid=greeting]").await;
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    patient.find("[data-testid=idle-warning]").await;
+    patient
+        .find_text("[data-testid=idle-warning]", "You will be signed out in")
+        .await;
+    patient.shot("01-warning").await;
+    patient.click("[data-testid=stay-signed-in]").await;
+    patient.gone("[data-testid=idle-warning]").await;
+    // Still signed in: the session's deadline moved back to the full 90 s.
+    let deadline = patient
+        .js(
+            "return fetch('/api/auth/session-deadline').then(r => r.json())",
+            vec![],
+        )
+        .await;
+    assert!(
+        deadline["seconds_left"].as_i64().unwrap() > 80,
+        "{deadline}"
+    );
+    patient.assert_clean_console().await;
+}
