@@ -1,7 +1,9 @@
 //! The whole application, assembled in one place above every feature: `/api/...` for
-//! the JSON API, everything else for the web app, and the layers every request goes
-//! through. Each feature's router also carries its part of the OpenAPI document, so the
-//! routes and the published contract come from the same declarations.
+//! the JSON API, `/metrics` for the operator's Prometheus, everything else for the web
+//! app, and the layers every request goes through (compression, request ids, timeouts,
+//! and the count of every answer). Each feature's router also carries its part of the
+//! OpenAPI document, so the routes and the published contract come from the same
+//! declarations.
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
@@ -17,13 +19,14 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::http::error::{method_not_allowed, route_not_found};
 use crate::http::limits::refuse_oversized_head;
 use crate::http::middleware::{
-    panic_response, request_span, timeout_response, with_security_headers, REQUEST_ID,
+    compression, panic_response, request_span, timeout_response, weaken_etag_when_encoded,
+    with_security_headers, REQUEST_ID,
 };
 use crate::state::AppState;
 use crate::{
     admin, alerts, auth, care_teams, cbt, closing, events, feedback, health, home, homework,
-    measures, messaging, mood, my_data, notifications, passkeys, profile, recovery, reference,
-    safety_plan, sessions, web,
+    measures, messaging, metrics, mood, my_data, notifications, passkeys, profile, recovery,
+    reference, safety_plan, scrape, sessions, web,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -61,15 +64,16 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
     let settings = state.settings.clone();
+    let web_app = web::router()
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state.clone());
     let app = Router::new()
         .nest(reference::PREFIX, api)
-        // The web app answers every path outside /api; a route of its own merged here
-        // would also catch /api paths that match no API route.
-        .fallback_service(
-            web::router()
-                .method_not_allowed_fallback(method_not_allowed)
-                .with_state(state.clone()),
-        )
+        // Routed before the web app's fallback; what it refuses, the web app answers.
+        .merge(scrape::router(web_app.clone()))
+        // The web app answers every other path outside /api; a route of its own merged
+        // here would also catch /api paths that match no API route.
+        .fallback_service(web_app)
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(middleware::from_fn_with_state(
             settings.clone(),
@@ -77,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(refuse_oversized_head));
     with_security_headers(app, settings.mode.is_production())
+        .layer(compression())
+        .layer(middleware::map_response(weaken_etag_when_encoded))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -86,5 +92,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(HandleErrorLayer::new(timeout_response))
                 .timeout(settings.request_timeout),
         )
+        // Outermost, so it counts every answer the router gives, timeouts included.
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track_requests,
+        ))
         .with_state(state)
 }

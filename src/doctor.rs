@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::config::{
-    self, ConfigError, DatabaseUrl, Environment, KeySource, Mode, Settings, SigningKeys, Source,
+    self, ConfigError, DatabaseUrl, Environment, KeySource, LogFormat, Mode, Settings, SigningKeys,
+    Source,
 };
 use crate::server;
 use crate::storage::{Database, MigrationState};
@@ -162,6 +163,7 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
         ),
     );
     describe_two_factor(report, settings);
+    describe_observability(report, settings);
     let login = &settings.login;
     report.add(
         "limits",
@@ -177,6 +179,22 @@ fn describe_settings(report: &mut Report, settings: &Settings) {
             settings.shutdown_grace.as_secs()
         ),
     );
+}
+
+/// Whether `/metrics` answers (never the token), and how logs are written.
+fn describe_observability(report: &mut Report, settings: &Settings) {
+    let metrics = match settings.metrics_token {
+        Some(_) => {
+            "set: GET /metrics answers a scraper that sends Authorization: Bearer <METRICS_TOKEN>"
+        }
+        None => "not set: metrics are off, and /metrics answers 404 to everyone",
+    };
+    report.add("METRICS_TOKEN", Status::Pass, metrics);
+    let logs = match settings.log_format {
+        LogFormat::Text => "text: one readable line per event",
+        LogFormat::Json => "json: one JSON object per line, with each request's id",
+    };
+    report.add("LOG_FORMAT", Status::Pass, logs);
 }
 
 /// Turning the second factor off for staff is allowed (trials), but never quietly.

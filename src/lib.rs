@@ -15,7 +15,8 @@
 //! Between appointments: [`cbt`] (thought records, activities, exposure ladders) and
 //! [`homework`] (what the care team assigns).
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
-//! [`mail`] (outgoing mail), [`text`] (which characters free text may hold), [`state`],
+//! [`mail`] (outgoing mail), [`metrics`] (what Prometheus reads, recorded where it
+//! happens; [`scrape`] serves it at `/metrics`), [`text`] (which characters free text may hold), [`state`],
 //! [`server`] (connections and their limits), [`startup`], [`cli`], [`doctor`].
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
@@ -45,6 +46,7 @@ pub mod http;
 pub mod mail;
 pub mod measures;
 pub mod messaging;
+pub mod metrics;
 pub mod mood;
 pub mod my_data;
 pub mod notifications;
@@ -53,6 +55,7 @@ pub mod profile;
 pub mod recovery;
 pub mod reference;
 pub mod safety_plan;
+pub mod scrape;
 pub mod server;
 pub mod sessions;
 pub mod startup;

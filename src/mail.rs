@@ -11,6 +11,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use secrecy::ExposeSecret;
 
 use crate::config::mail::{MailSettings, MailTransport};
+use crate::metrics::Metrics;
 
 const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe");
 const LIST_UNSUBSCRIBE_POST: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
@@ -20,6 +21,8 @@ pub struct Mailer {
     transport: Arc<Transport>,
     from: Mailbox,
     description: Arc<str>,
+    /// Where mails sent and failed are counted (by kind, never by address).
+    metrics: Option<Metrics>,
 }
 
 enum Transport {
@@ -54,7 +57,16 @@ impl Mailer {
             transport: Arc::new(transport),
             from: settings.from.parse()?,
             description: settings.describe().into(),
+            metrics: None,
         })
+    }
+
+    /// The same mailer, counting what it sends in `metrics`.
+    pub fn counted_in(self, metrics: Metrics) -> Mailer {
+        Mailer {
+            metrics: Some(metrics),
+            ..self
+        }
     }
 
     /// Whether mail goes anywhere at all.
@@ -79,11 +91,15 @@ impl Mailer {
         }
     }
 
-    /// Sends the mail in the background; `what` names it in the log.
+    /// Sends the mail in the background; `what` names it in the log and the metrics.
     pub fn send_later(&self, mail: Mail, what: &'static str) {
         let mailer = self.clone();
         tokio::spawn(async move {
-            if let Err(error) = mailer.send(mail).await {
+            let result = mailer.send(mail).await;
+            if let Some(metrics) = &mailer.metrics {
+                metrics.mail_sent(what, result.is_ok());
+            }
+            if let Err(error) = result {
                 tracing::error!(%error, mail = what, "could not send a mail");
             }
         });

@@ -11,6 +11,7 @@ use crate::events::hub::Hub;
 use crate::events::presence::Presence;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
 use crate::storage::Database;
 
 #[derive(Clone)]
@@ -24,6 +25,7 @@ pub struct AppState {
     pub events: Hub,
     /// Who has a stream open here.
     pub presence: Presence,
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
     pub fn new(settings: Settings, db: Database, mailer: Mailer) -> Self {
         let events = Hub::start(db.clone(), settings.database.expose().to_owned());
         let presence = Presence::new(db.clone(), settings.events_heartbeat);
+        let metrics = Metrics::new();
         AppState {
             events,
             presence,
@@ -38,7 +41,8 @@ impl AppState {
             settings: Arc::new(settings),
             db,
             hasher: Hasher::new(),
-            mailer,
+            mailer: mailer.counted_in(metrics.clone()),
+            metrics,
         }
     }
 }
@@ -52,5 +56,11 @@ impl FromRef<AppState> for Database {
 impl FromRef<AppState> for Arc<Settings> {
     fn from_ref(state: &AppState) -> Arc<Settings> {
         state.settings.clone()
+    }
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
     }
 }

@@ -201,6 +201,23 @@ pub async fn urgent_counts(db: &Database, overdue_before: i64) -> Result<UrgentC
     .await
 }
 
+/// How many alerts of one severity wait to be acknowledged.
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+pub struct OpenBySeverity {
+    pub severity: String,
+    pub alerts: i64,
+}
+
+/// Alerts waiting to be acknowledged, by severity, for the metrics: counts only.
+pub async fn open_by_severity(db: &Database) -> Result<Vec<OpenBySeverity>, DbError> {
+    storage::query(
+        "SELECT severity, COUNT(*) AS alerts FROM risk_alerts WHERE status = 'open' \
+         GROUP BY severity ORDER BY severity",
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// Alerts not yet acknowledged of a clinician's ($1) patients, for the home screen.
 pub const CLINICIAN_ALERT_COUNTS: &str =
     "SELECT COALESCE(SUM(CASE WHEN a.severity = 'urgent' THEN 1 ELSE 0 END), 0) AS urgent, \

@@ -11,9 +11,10 @@ use secrecy::SecretString;
 use super::device;
 use super::start::invalid_credentials;
 use crate::accounts::limits::{self, Counter};
-use crate::accounts::{store, User};
+use crate::accounts::{store, AccountError, User};
 use crate::audit::{Entry, Event};
 use crate::http::{ApiError, ApiResult};
+use crate::metrics::SignInStep;
 use crate::state::AppState;
 use crate::storage::Both;
 use crate::text::{self, Lines};
@@ -71,13 +72,16 @@ pub async fn check_password(
     };
     let attempt = match limits::begin_attempt(&state.db, counter, &state.settings.login).await {
         Ok(attempt) => attempt,
-        Err(locked) => {
+        Err(locked @ AccountError::TooManyAttempts { .. }) => {
+            state.metrics.sign_in_locked_out(SignInStep::Password);
             audit(Event::SignInLockedOut).record(&state.db).await?;
             return Err(locked.into());
         }
+        Err(error) => return Err(error.into()),
     };
     let password = SecretString::from(password);
     if !state.hasher.verify(password, hash).await? {
+        state.metrics.sign_in_failed(SignInStep::Password);
         audit(Event::SignInFailed).record(&state.db).await?;
         return Err(invalid_credentials());
     }

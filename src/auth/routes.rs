@@ -300,7 +300,7 @@ async fn status(
     headers: HeaderMap,
 ) -> ApiResult<Json<SessionStatus>> {
     Ok(Json(
-        match SessionCheck::of(&headers, &state.db, &state.settings).await? {
+        match SessionCheck::of(&headers, &state.db, &state.settings, &state.metrics).await? {
             SessionCheck::Live(session) => {
                 let current = CurrentUser {
                     user: session.user.clone(),

@@ -85,7 +85,9 @@ pub async fn start_session(
     address: IpAddr,
     previous_login_at: Option<i64>,
 ) -> ApiResult<Started> {
-    if let SessionCheck::Live(old) = SessionCheck::of(headers, &state.db, &state.settings).await? {
+    if let SessionCheck::Live(old) =
+        SessionCheck::of(headers, &state.db, &state.settings, &state.metrics).await?
+    {
         sessions::store::end_one(
             &state.db,
             old.user.id,

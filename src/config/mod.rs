@@ -10,6 +10,7 @@ pub mod database;
 pub mod limits;
 pub mod mail;
 pub mod network;
+pub mod observability;
 pub mod secret_key;
 pub mod sessions;
 pub mod two_factor;
@@ -26,6 +27,7 @@ pub use connections::{read_connections, ConnectionSettings};
 pub use database::{read_database, DatabaseKind, DatabaseUrl};
 pub use limits::{read_login_limits, LoginLimits};
 pub use network::{read_listen, read_public_url, read_public_url_for};
+pub use observability::{read_log_format, read_metrics_token, LogFormat, MetricsToken};
 pub use secret_key::{
     dev_key_path, read_keys, KeySource, SecretKey, SigningKeys, GENERATE_COMMAND,
 };
@@ -96,6 +98,10 @@ pub struct Settings {
     pub events_heartbeat: Duration,
     /// At most one new-message mail per person this often (`MESSAGE_MAIL_EVERY_SECONDS`).
     pub message_mail_every: Duration,
+    /// Who may read `GET /metrics` (`METRICS_TOKEN`); None turns the metrics off.
+    pub metrics_token: Option<MetricsToken>,
+    /// How log lines are written (`LOG_FORMAT`).
+    pub log_format: LogFormat,
 }
 
 /// Where configuration values come from: the process environment, or a map in tests.
@@ -155,6 +161,8 @@ impl Settings {
         let two_factor = problems.take(two_factor::read(source, strict));
         let events_heartbeat = problems.take(limits::read_events_heartbeat(source));
         let message_mail_every = problems.take(limits::read_message_mail_every(source));
+        let metrics_token = problems.take(read_metrics_token(source, keys.as_ref()));
+        let log_format = problems.take(read_log_format(source));
         let settings = (|| {
             Some(Settings {
                 mode: mode?,
@@ -177,6 +185,8 @@ impl Settings {
                 two_factor: two_factor?,
                 events_heartbeat: events_heartbeat?,
                 message_mail_every: message_mail_every?,
+                metrics_token: metrics_token?,
+                log_format: log_format?,
             })
         })();
         problems.finish(settings)
@@ -247,6 +257,9 @@ mod tests {
             ("DEBUG", "maybe"),
             ("TRUST_PROXY", "sometimes"),
             ("MAX_BODY_BYTES", "100"),
+            ("METRICS_TOKEN", "too-short"),
+            ("METRICS_TOKEN", KEY.1),
+            ("LOG_FORMAT", "xml"),
         ] {
             let err = Settings::load(&source(&[KEY, URL, (name, value)]), false).unwrap_err();
             assert_eq!(err.variable, name);

@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 use super::presence::Open;
 use super::Event;
 use crate::http::ApiResult;
+use crate::metrics::OpenEventStream;
 use crate::sessions::current::error_code;
 use crate::sessions::{self, CurrentUser, EndReason, NotSignedIn};
 use crate::state::AppState;
@@ -61,6 +62,7 @@ async fn events(
     let presence = state.presence.opened(current.user.id).await?;
     let stream = Stream {
         _presence: presence,
+        _counted: state.metrics.event_stream_opened(),
         state: state.clone(),
         user_id: current.user.id,
         session_id: current.session.id.clone(),
@@ -83,6 +85,8 @@ async fn events(
 struct Stream {
     /// Counts this stream open until it ends.
     _presence: Open,
+    /// In `healing_space_event_streams_open` until it ends.
+    _counted: OpenEventStream,
     state: AppState,
     user_id: i64,
     session_id: String,

@@ -1,9 +1,12 @@
 //! The conventions every response follows, as layers: security headers, a request id on
-//! every log line, and JSON answers for a timeout or a panic.
+//! every log line, compression, and JSON answers for a timeout or a panic.
 
-use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::extract::MatchedPath;
+use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{BoxError, Router};
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::{ApiError, ErrorCode};
@@ -49,7 +52,8 @@ pub fn with_security_headers<S: Clone + Send + Sync + 'static>(
     app
 }
 
-/// Every log line of a request carries its id.
+/// Every log line of a request carries its id, and the route it matched rather than its
+/// address, which may hold a username (`/api/clinician/patients/jordan.lee/mood`).
 pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
     let request_id = request
         .headers()
@@ -59,9 +63,104 @@ pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
     tracing::info_span!(
         "request",
         request_id = %request_id,
-        method = %request.method(),
-        path = %request.uri().path(),
+        method = method_label(request.method()),
+        route = Route::of(request).as_str(),
     )
+}
+
+/// What a request is logged and counted under: the template of the route it matched
+/// (`/api/messages/conversations/{id}`), never the address asked for.
+#[derive(Debug, Clone)]
+pub enum Route {
+    Matched(MatchedPath),
+    /// An address under `/api` that no route matches.
+    Unmatched,
+    /// The web app's: its files, its screens and its "not found" page.
+    Web,
+}
+
+impl Route {
+    /// Known once the router has matched, so in layers added with `Router::layer`.
+    pub fn of<B>(request: &Request<B>) -> Route {
+        match request.extensions().get::<MatchedPath>() {
+            // A nested router's fallback is matched under a wildcard of axum's own.
+            Some(matched) if !matched.as_str().contains("__private__") => {
+                Route::Matched(matched.clone())
+            }
+            _ if is_api(request.uri().path()) => Route::Unmatched,
+            _ => Route::Web,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Route::Matched(matched) => matched.as_str(),
+            Route::Unmatched => "unmatched",
+            Route::Web => "web",
+        }
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// The methods the service answers by name; anything else (a client may send any
+/// token) is `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Answers smaller than this are sent as they are: the saving would not pay for the work.
+pub const COMPRESS_FROM_BYTES: u16 = 1024;
+
+/// gzip or brotli (quality 4, as nginx compresses on the fly), as the client prefers, for
+/// the web app's files and JSON. Never an event stream, whose events a compressor would
+/// hold back until enough bytes gather, nor images that are compressed already.
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    let worth_it = SizeAbove::new(COMPRESS_FROM_BYTES)
+        .and(NotForContentType::SSE)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::GRPC);
+    CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .compress_when(worth_it)
+}
+
+/// A compressed answer is another representation of the resource, so its `ETag` becomes
+/// weak (`W/"…"`), as nginx does: a cache then never mixes its bytes with the plain
+/// answer's, and `If-None-Match` (a weak comparison, see `web/`) still gets a `304`.
+/// Answers no cache keeps (`no-store`: the whole API) keep their tag as documented, like
+/// the safety plan's version for `If-Match`.
+pub async fn weaken_etag_when_encoded<B>(mut response: Response<B>) -> Response<B> {
+    let headers = response.headers_mut();
+    let storable = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .all(|value| !value.contains("no-store"));
+    if !headers.contains_key(header::CONTENT_ENCODING) || !storable {
+        return response;
+    }
+    let weak = headers
+        .get(header::ETAG)
+        .and_then(|etag| etag.to_str().ok())
+        .filter(|etag| etag.starts_with('"'))
+        .and_then(|etag| HeaderValue::from_str(&format!("W/{etag}")).ok());
+    if let Some(weak) = weak {
+        headers.insert(header::ETAG, weak);
+    }
+    response
 }
 
 pub async fn timeout_response(error: BoxError) -> ApiError {
@@ -78,4 +177,71 @@ pub async fn timeout_response(error: BoxError) -> ApiError {
 
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal(anyhow::anyhow!("a handler panicked")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use axum::body::Body;
+    use tower::{ServiceBuilder, ServiceExt};
+
+    use super::*;
+
+    /// Whether an answer of this type and size leaves compressed, for a client that
+    /// accepts gzip.
+    async fn compressed(content_type: &'static str, size: usize) -> bool {
+        let service = ServiceBuilder::new().layer(compression()).service_fn(
+            move |_: Request<Body>| async move {
+                Ok::<_, Infallible>(
+                    Response::builder()
+                        .header(header::CONTENT_TYPE, content_type)
+                        .body(Body::from("x".repeat(size)))
+                        .unwrap(),
+                )
+            },
+        );
+        let request = Request::builder()
+            .header(header::ACCEPT_ENCODING, "gzip, br")
+            .body(Body::empty())
+            .unwrap();
+        let response = service.oneshot(request).await.unwrap();
+        response.headers().contains_key(header::CONTENT_ENCODING)
+    }
+
+    #[tokio::test]
+    async fn event_streams_images_and_small_answers_are_not_compressed() {
+        let big = 64 * 1024;
+        assert!(compressed("application/json", big).await);
+        assert!(compressed("text/javascript; charset=utf-8", big).await);
+        assert!(compressed("image/svg+xml; charset=utf-8", big).await);
+        // A compressor would hold events back until enough bytes gathered.
+        assert!(!compressed("text/event-stream", big).await);
+        assert!(!compressed("image/png", big).await);
+        assert!(!compressed("application/json", 1023).await);
+        assert!(compressed("application/json", 1024).await);
+    }
+
+    #[tokio::test]
+    async fn a_compressed_answer_has_a_weak_etag() {
+        let answer = |encoding: Option<&str>, etag: &str| {
+            let mut response = Response::builder().header(header::ETAG, etag);
+            if let Some(encoding) = encoding {
+                response = response.header(header::CONTENT_ENCODING, encoding);
+            }
+            response.body(()).unwrap()
+        };
+        let etag = |response: Response<()>| response.headers()[header::ETAG].clone();
+        let weakened = weaken_etag_when_encoded(answer(Some("br"), "\"abc\"")).await;
+        assert_eq!(etag(weakened), "W/\"abc\"");
+        let plain = weaken_etag_when_encoded(answer(None, "\"abc\"")).await;
+        assert_eq!(etag(plain), "\"abc\"");
+        let weak = weaken_etag_when_encoded(answer(Some("gzip"), "W/\"abc\"")).await;
+        assert_eq!(etag(weak), "W/\"abc\"");
+        let mut api = answer(Some("gzip"), "\"7\"");
+        let no_store = HeaderValue::from_static("no-store");
+        api.headers_mut().insert(header::CACHE_CONTROL, no_store);
+        let api = weaken_etag_when_encoded(api).await;
+        assert_eq!(etag(api), "\"7\"", "the API's versions stay as documented");
+    }
 }

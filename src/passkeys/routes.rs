@@ -21,6 +21,7 @@ use crate::auth::start::{refuse_closed_or_disabled, start_session};
 use crate::auth::views::SignedIn;
 use crate::http::client::{ClientAddress, PublicBase};
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input, Path};
+use crate::metrics::SignInStep;
 use crate::sessions::{describe_client, CurrentUser};
 use crate::state::AppState;
 use crate::storage::rfc3339;
@@ -257,6 +258,7 @@ async fn finish_passkey_sign_in(
         match finish_sign_in(&state.db, &webauthn, &request.ceremony, &request.credential).await {
             Ok(user) => user,
             Err(PasskeyError::NotAccepted { user_id, why }) => {
+                state.metrics.sign_in_failed(SignInStep::Passkey);
                 let mut entry = Entry::new(Event::SignInFailed)
                     .detail("passkey")
                     .from_address(address);

@@ -15,6 +15,7 @@ use super::{lookup, EndReason, IssuedToken, Lookup, NotSignedIn, Refusal};
 use crate::accounts::{Role, User};
 use crate::config::Settings;
 use crate::http::{is_state_changing, ApiError, ErrorCode};
+use crate::metrics::Metrics;
 use crate::storage::{now_ms, Database};
 
 #[derive(Debug, Clone)]
@@ -44,7 +45,26 @@ pub enum SessionCheck {
 }
 
 impl SessionCheck {
+    /// Checks the request's session cookies, and counts the result in `metrics`: `live`,
+    /// or the 401 code and reason the request is refused with.
     pub async fn of(
+        headers: &HeaderMap,
+        db: &Database,
+        settings: &Settings,
+        metrics: &Metrics,
+    ) -> Result<SessionCheck, ApiError> {
+        let check = SessionCheck::uncounted(headers, db, settings).await?;
+        match &check {
+            SessionCheck::Live(_) => metrics.session_looked_up("live", ""),
+            SessionCheck::NotSignedIn(refusal) => metrics.session_looked_up(
+                error_code(refusal.why).as_str(),
+                refusal.why.reason().unwrap_or(""),
+            ),
+        }
+        Ok(check)
+    }
+
+    async fn uncounted(
         headers: &HeaderMap,
         db: &Database,
         settings: &Settings,
@@ -80,13 +100,15 @@ where
     S: Send + Sync,
     Database: FromRef<S>,
     Arc<Settings>: FromRef<S>,
+    Metrics: FromRef<S>,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let db = Database::from_ref(state);
         let settings = Arc::<Settings>::from_ref(state);
-        let session = match SessionCheck::of(&parts.headers, &db, &settings).await? {
+        let metrics = Metrics::from_ref(state);
+        let session = match SessionCheck::of(&parts.headers, &db, &settings, &metrics).await? {
             SessionCheck::Live(session) => *session,
             SessionCheck::NotSignedIn(refusal) => return Err(not_signed_in(refusal, &settings)),
         };

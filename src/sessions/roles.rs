@@ -10,6 +10,7 @@ use super::CurrentUser;
 use crate::accounts::Role;
 use crate::config::Settings;
 use crate::http::{ApiError, ErrorCode};
+use crate::metrics::Metrics;
 use crate::storage::Database;
 
 /// A signed-in patient.
@@ -30,6 +31,7 @@ where
     S: Send + Sync,
     Database: FromRef<S>,
     Arc<Settings>: FromRef<S>,
+    Metrics: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -48,6 +50,7 @@ where
     S: Send + Sync,
     Database: FromRef<S>,
     Arc<Settings>: FromRef<S>,
+    Metrics: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -71,6 +74,7 @@ where
     S: Send + Sync,
     Database: FromRef<S>,
     Arc<Settings>: FromRef<S>,
+    Metrics: FromRef<S>,
 {
     type Rejection = ApiError;
 

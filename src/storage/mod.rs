@@ -75,6 +75,18 @@ pub enum NotReady {
     Other(String),
 }
 
+/// One pool's connections at one moment; None for what the pool does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `postgres_statements`, `postgres_lookups`, `sqlite_readers` or `sqlite_writer`.
+    pub pool: &'static str,
+    pub max: usize,
+    pub in_use: Option<usize>,
+    pub idle: Option<usize>,
+    /// Requests waiting for a connection (for the SQLite writer: for their turn).
+    pub waiting: Option<usize>,
+}
+
 /// How the schema compares with what this binary expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationState {
@@ -214,6 +226,16 @@ impl Database {
                 .await
                 .map_err(|e| NotReady::Unwritable(e.to_string())),
             _ => Ok(()),
+        }
+    }
+
+    /// How each pool's connections are used just now, for the metrics. Each pool
+    /// reports what it knows: r2d2 keeps no count of threads waiting for a reader, and
+    /// the SQLite writer is one connection with a queue.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => pool.stats(),
+            Backend::Postgres(pool) => pool.stats(),
         }
     }
 

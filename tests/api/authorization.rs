@@ -307,6 +307,13 @@ async fn every_route_checks_who_is_calling() {
             None,
             [401, 200, 200, 200, 200, 200, 200],
         ),
+        // Read without counting as activity, but only by a signed-in person.
+        row(
+            "GET",
+            "/api/auth/session-deadline",
+            None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
         // Open to anyone: the same answer whoever calls.
         row("GET", "/api/health", None, [200; 7]),
         row("GET", "/api/ready", None, [200; 7]),

@@ -10,7 +10,8 @@
 //!   another person's data), [`sessions`], [`sign_in`] (what guards it), [`lock_outs`] (device cookies),
 //!   [`session_edges`] (confused or hostile clients), [`concurrency`], the [`http`]
 //!   conventions, the published [`contract`] (the OpenAPI document) and
-//!   [`web_error_codes`], and what a hostile client sends: [`hostile_input`],
+//!   [`web_error_codes`], [`compression`] (gzip and brotli), the operator's
+//!   [`metrics`] (`GET /metrics`), and what a hostile client sends: [`hostile_input`],
 //!   [`idempotency`], [`display_names`];
 //! - below the routes: [`connections`] (slow, idle and surplus ones) and [`http_layer`]
 //!   (what hyper refuses, answered in JSON);
@@ -29,6 +30,7 @@ mod authorization;
 mod care_teams;
 mod cbt;
 mod closing;
+mod compression;
 mod concurrency;
 mod connections;
 mod contract;
@@ -46,6 +48,7 @@ mod inbox;
 mod lock_outs;
 mod measures;
 mod messaging;
+mod metrics;
 mod mood;
 mod my_data;
 mod notifications;

@@ -56,9 +56,14 @@ impl Server {
         let log = self.log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = line.split("listen=").nth(1) {
+                // `listen=127.0.0.1:PORT` in text, `"listen":"127.0.0.1:PORT"` in JSON.
+                let address = line
+                    .split("listen=")
+                    .nth(1)
+                    .or_else(|| line.split("\"listen\":\"").nth(1));
+                if let Some(address) = address {
                     let port = address
-                        .split_whitespace()
+                        .split(|c: char| c.is_whitespace() || c == '"')
                         .next()
                         .and_then(|a| a.rsplit(':').next())
                         .and_then(|p| p.parse::<u16>().ok());

@@ -42,6 +42,10 @@ const EXTREMES: &[(&str, &str)] = &[
     ("SECRET_KEY_NEXT", "too-short"),
     ("SECRET_KEY_NEXT", KEY_A),
     ("SECRET_KEY_FALLBACKS", KEY_A),
+    ("METRICS_TOKEN", "too-short"),
+    // A scraper must never hold the signing key.
+    ("METRICS_TOKEN", KEY_A),
+    ("LOG_FORMAT", "xml"),
 ];
 
 #[tokio::test]

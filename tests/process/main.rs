@@ -1,6 +1,7 @@
 //! Healing Space as the real `healing-space` process, for what only a process shows:
 //! configuration refused at start-up, the command line, SIGTERM, restarts, several
-//! instances sharing one database, and the server's log.
+//! instances sharing one database, and the server's log (as text, and as JSON with
+//! `LOG_FORMAT=json`: [`observability`]).
 //!
 //! Everything else starts the app inside the test process (`tests/api/`).
 
@@ -10,6 +11,7 @@ mod common;
 mod commands;
 mod configuration;
 mod feature_input;
+mod observability;
 mod open_files;
 mod rotation;
 mod seed_flow;

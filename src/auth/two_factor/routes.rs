@@ -14,12 +14,13 @@ use utoipa_axum::routes;
 
 use super::{Pending, Purpose, TwoFactorError};
 use crate::accounts::limits::{self, Counter};
-use crate::accounts::{store as users, User};
+use crate::accounts::{store as users, AccountError, User};
 use crate::audit::{Entry, Event};
 use crate::auth::start::{refuse_closed_or_disabled, start_session, Started};
 use crate::auth::views::SignedIn;
 use crate::http::client::ClientAddress;
 use crate::http::{ApiError, ApiResult, ErrorCode, ErrorResponse, Input, Path};
+use crate::metrics::SignInStep;
 use crate::sessions::{Admin, CurrentUser};
 use crate::state::AppState;
 
@@ -279,8 +280,16 @@ async fn verify_second_factor(
         user_id: user.id,
         device: pending.device.as_deref(),
     };
-    let attempt = limits::begin_attempt(&state.db, counter, &state.settings.login).await?;
+    let attempt = match limits::begin_attempt(&state.db, counter, &state.settings.login).await {
+        Ok(attempt) => attempt,
+        Err(locked @ AccountError::TooManyAttempts { .. }) => {
+            state.metrics.sign_in_locked_out(SignInStep::SecondFactor);
+            return Err(locked.into());
+        }
+        Err(error) => return Err(error.into()),
+    };
     let Some(proof) = super::check_code(&state.db, user.id, &request.code).await? else {
+        state.metrics.sign_in_failed(SignInStep::SecondFactor);
         Entry::new(Event::SignInFailed)
             .about(user.id)
             .detail("second factor")

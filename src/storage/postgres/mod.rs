@@ -93,6 +93,21 @@ impl Pool {
         self.lookups.forget_idle();
     }
 
+    /// The statements' connections and the shared lookups' own, as deadpool counts them.
+    pub fn stats(&self) -> Vec<super::PoolStats> {
+        let stats = |pool, status: deadpool::Status| super::PoolStats {
+            pool,
+            max: status.max_size,
+            in_use: Some(status.size.saturating_sub(status.available)),
+            idle: Some(status.available),
+            waiting: Some(status.waiting),
+        };
+        vec![
+            stats("postgres_statements", self.statements.status()),
+            stats("postgres_lookups", self.lookups.status()),
+        ]
+    }
+
     pub async fn close(&self) {
         self.statements.close();
         self.lookups.close();

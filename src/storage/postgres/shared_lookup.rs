@@ -87,6 +87,11 @@ impl SharedLookups {
     pub fn close(&self) {
         self.connections.close();
     }
+
+    /// Its connections, for the metrics.
+    pub fn status(&self) -> deadpool::Status {
+        self.connections.status()
+    }
 }
 
 impl SharedLookups {

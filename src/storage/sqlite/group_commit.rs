@@ -48,6 +48,11 @@ impl GroupWriter {
         })
     }
 
+    /// Writers waiting for their turn, for the metrics.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::SeqCst)
+    }
+
     /// False since a write failed because SQLite could not write its files, until a
     /// write succeeds again.
     pub fn is_writable(&self) -> bool {

@@ -82,6 +82,32 @@ impl Pool {
     pub fn take(&self) -> Result<Pooled, DbError> {
         Ok(self.readers.get()?)
     }
+
+    /// The readers (r2d2 counts no waiters: taking one never waits, see `MAX_READERS`)
+    /// and the writers queued for the one writer.
+    pub fn stats(&self) -> Vec<super::PoolStats> {
+        let readers = self.readers.state();
+        let (open, idle) = (
+            readers.connections as usize,
+            readers.idle_connections as usize,
+        );
+        vec![
+            super::PoolStats {
+                pool: "sqlite_readers",
+                max: MAX_READERS as usize,
+                in_use: Some(open.saturating_sub(idle)),
+                idle: Some(idle),
+                waiting: None,
+            },
+            super::PoolStats {
+                pool: "sqlite_writer",
+                max: 1,
+                in_use: None,
+                idle: None,
+                waiting: Some(self.writer.queued()),
+            },
+        ]
+    }
 }
 
 /// Refuses a database file this process cannot write, naming it. SQLite would open it
