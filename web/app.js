@@ -95,7 +95,7 @@ import { h } from './components/dom.js';
 import { pageHead } from './components/page.js';
 import { loading, errorBox } from './components/status.js';
 import { startRouter, render, navigate } from './router.js';
-import { onSessionChange, restoreSession, sessionEnded, redirectFor, currentRole, isSignedIn, signedInUser } from './session.js';
+import { onSessionChange, restoreSession, sessionEnded, streamSessionEnded, redirectFor, currentRole, isSignedIn, signedInUser } from './session.js';
 import { startChrome, showNav, markNav, refreshUnread, forgetCrisis } from './chrome.js';
 import { viewContext } from './context.js';
 import { routes } from './routes.js';
@@ -119,9 +119,12 @@ function sessionChanged({ reason, next }) {
 }
 
 // The stream ends with the session (signed out elsewhere, disabled, timed out): the same
-// as a 401, at once rather than at the next request; unsent drafts are kept.
+// as a 401, at once rather than at the next request; unsent drafts are kept. A session
+// replaced by signing in again in another tab carries on with the new one.
 function goLive() {
-  startLive(({ code, reason }) => sessionEnded(new ApiError({ status: 401, code, reason })));
+  startLive(async ({ code, reason }) => {
+    if (await streamSessionEnded(new ApiError({ status: 401, code, reason }))) goLive();
+  });
   watchIdle();
 }
 
@@ -178,6 +181,12 @@ async function boot() {
     savePlanForOffline();
     goLive();
   }
+  // A page left behind (or kept in the back-forward cache) closes its stream, so that it
+  // holds none of the browser's few connections to the server; one shown again reopens it.
+  window.addEventListener('pagehide', stopLive);
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted && isSignedIn()) goLive();
+  });
 }
 
 boot();

@@ -160,6 +160,22 @@ export function sessionEnded(error) {
 }
 
 /**
+ * The event stream's session ended. Signing in again in another tab of this browser ends
+ * it too, yet the cookie the page sends now names the newer session of the same person:
+ * then the page carries on with that one (true). Otherwise it is signed out, as on a 401.
+ */
+export async function streamSessionEnded(error) {
+  const status = await api('/api/auth/status', { auth: false }).catch(() => null);
+  const username = state.current?.user?.username;
+  if (username && status?.authenticated && status.user?.username === username) {
+    adoptSession(status);
+    return true;
+  }
+  sessionEnded(error);
+  return false;
+}
+
+/**
  * For the router: where a screen sends someone instead. Signed-out people sign in first
  * (and come back here afterwards); signed-in people have no use for sign-in or register.
  * Open screens (a mailed link's) are shown to anyone.

@@ -188,14 +188,16 @@ impl Stream {
     async fn deliver(&mut self, event: &Event) -> Result<(), Stop> {
         if event.kind == "session_ended" {
             let ended = serde_json::from_str::<SessionEnded>(&event.data).ok();
-            if ended.is_some_and(|e| e.session_id == self.session_id) {
-                // The reason, read as a request would read it.
-                return Err(self
-                    .check_session()
-                    .await
-                    .err()
-                    .unwrap_or(Stop::Ended(NotSignedIn::Ended(EndReason::SignedOut))));
+            if !ended.is_some_and(|e| e.session_id == self.session_id) {
+                // Another of this person's devices: nothing this one shows or does.
+                return Ok(());
             }
+            // The reason, read as a request would read it.
+            return Err(self
+                .check_session()
+                .await
+                .err()
+                .unwrap_or(Stop::Ended(NotSignedIn::Ended(EndReason::SignedOut))));
         }
         let message = SseEvent::default()
             .id(event.id.to_string())

@@ -269,6 +269,8 @@ async fn a_stream_ends_with_its_session_and_says_why() {
         .as_str()
         .unwrap()
         .to_owned();
+    let mut others = EventStream::open(&other, None).await;
+    assert_eq!(others.next().await.event, "ready");
     other
         .delete(&format!("/api/auth/sessions/{streamed}"))
         .await
@@ -276,6 +278,11 @@ async fn a_stream_ends_with_its_session_and_says_why() {
     let ended = a.until("session_ended").await;
     assert_eq!(ended.data["code"], "session_revoked", "{ended:?}");
     a.ends().await;
+    // The device that stays signed in hears nothing of the other one's end: its next
+    // event is the next message.
+    conversation_with_a(&world).await;
+    let next = others.next().await;
+    assert_eq!(next.event, "message", "{next:?}");
 
     // Disabled by an administrator.
     let mut b = EventStream::open(&world.patient_b, None).await;

@@ -46,6 +46,9 @@ async fn a_patient_and_their_clinician_exchange_messages() {
         .await;
     patient.settled().await;
     patient.shot("05-patient-conversation").await;
+    // Away from the conversation (an open one would show the reply live and read it).
+    patient.click("[data-testid=nav-home]").await;
+    patient.find("[data-testid=home-checkin]").await;
 
     let clinician = Browser::open(&tools, &server, TEST, "clinician", Viewport::Desktop).await;
     clinician.go("/messages").await;
@@ -80,12 +83,12 @@ async fn a_patient_and_their_clinician_exchange_messages() {
     clinician.settled().await;
     clinician.shot("07-clinician-replied").await;
 
-    // The patient goes back to their inbox and reads the reply.
-    patient.click("[data-testid=back-to-inbox]").await;
+    // The reply reaches the patient's badge as it is sent; their inbox shows it unread.
+    patient.find_text("[data-testid=unread-badge]", "1").await;
+    patient.click("[data-testid=nav-messages]").await;
     patient
         .find("[data-testid=conversation-item][data-unread='1']")
         .await;
-    patient.find_text("[data-testid=unread-badge]", "1").await;
     patient.shot("08-patient-inbox-reply").await;
     patient.click("[data-testid=conversation-item]").await;
     patient
