@@ -188,7 +188,7 @@ impl Stream {
     async fn deliver(&mut self, event: &Event) -> Result<(), Stop> {
         if event.kind == "session_ended" {
             let ended = serde_json::from_str::<SessionEnded>(&event.data).ok();
-            if !ended.is_some_and(|e| e.session_id == self.session_id) {
+            if ended.is_none_or(|e| e.session_id != self.session_id) {
                 // Another of this person's devices: nothing this one shows or does.
                 return Ok(());
             }
