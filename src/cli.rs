@@ -1,5 +1,7 @@
-//! The command line: `serve` (default), `doctor`, `secret generate`, `migrate`, `admin create`.
+//! The command line: `serve` (default), `doctor`, `secret generate`, `migrate`, `admin create`,
+//! `backup` and `restore`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -7,7 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, ConfigError, Settings};
 use crate::startup::{shutdown_signal, Application};
 use crate::storage::Database;
-use crate::{accounts, doctor};
+use crate::{accounts, backup, doctor};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +51,21 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Copy the SQLite database to FILE while servers run (PostgreSQL: use pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the SQLite database with a backup; refused while a server uses it.
+    Restore {
+        /// A file written by `backup`.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +105,14 @@ pub async fn run(cli: Cli) -> ExitCode {
                     display_name,
                 },
         } => create_admin(username, display_name).await,
+        Command::Backup { to, force } => match database_url() {
+            Ok(url) => backup::run_backup(&url, &to, force),
+            Err(code) => code,
+        },
+        Command::Restore { from } => match database_url() {
+            Ok(url) => backup::run_restore(&url, &from).await,
+            Err(code) => code,
+        },
     }
 }
 
@@ -120,9 +145,14 @@ async fn serve(dev: bool) -> ExitCode {
     }
 }
 
-async fn connect_only_database() -> Result<Database, ExitCode> {
+/// DATABASE_URL, as the commands that need only the database read it.
+fn database_url() -> Result<config::DatabaseUrl, ExitCode> {
     config::load_dotenv_in_development(false);
-    let url = config::read_database(&config::Environment).map_err(|e| config_failure(&e))?;
+    config::read_database(&config::Environment).map_err(|e| config_failure(&e))
+}
+
+async fn connect_only_database() -> Result<Database, ExitCode> {
+    let url = database_url()?;
     Database::connect(&url)
         .await
         .map_err(|e| runtime_failure(&e))

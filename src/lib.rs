@@ -17,7 +17,8 @@
 //! The plumbing: [`config`], [`storage`], [`http`] (a toolkit that knows no feature),
 //! [`mail`] (outgoing mail), [`metrics`] (what Prometheus reads, recorded where it
 //! happens; [`scrape`] serves it at `/metrics`), [`text`] (which characters free text may hold), [`state`],
-//! [`server`] (connections and their limits), [`startup`], [`cli`], [`doctor`].
+//! [`server`] (connections and their limits), [`startup`], [`cli`], [`doctor`], [`backup`]
+//! (the `backup` and `restore` commands).
 
 // Requests allocate many small, short-lived objects across threads (rows, JSON, headers);
 // mimalloc serves those with less CPU and contention than the system allocator.
@@ -30,6 +31,7 @@ pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod care_teams;
 pub mod cbt;
 pub mod cli;

@@ -14,11 +14,13 @@ use crate::mail::Mailer;
 use crate::server;
 use crate::sessions::store as session_store;
 use crate::state::AppState;
-use crate::storage::{millis, now_ms, Database};
+use crate::storage::{self, millis, now_ms, Database, DatabaseLock};
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// On SQLite, held while serving, so `restore` refuses to replace the database.
+    database_lock: Option<DatabaseLock>,
 }
 
 impl Application {
@@ -27,6 +29,7 @@ impl Application {
     /// configuration never reaches a listening port.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         server::open_files::prepare(settings.connections.max_connections)?;
+        let database_lock = storage::lock_for_serving(&settings.database).await?;
         let db = Database::connect(&settings.database).await?;
         db.migrate().await?;
         let mailer = Mailer::new(&settings.mail).context("could not set up mail (SMTP_URL)")?;
@@ -40,6 +43,7 @@ impl Application {
         Ok(Application {
             listener,
             state: AppState::new(settings, db, mailer),
+            database_lock,
         })
     }
 
@@ -86,6 +90,7 @@ impl Application {
         housekeeping.abort();
         notifications.abort();
         db.close().await;
+        drop(self.database_lock);
         tracing::info!("stopped");
         Ok(())
     }

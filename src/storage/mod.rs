@@ -6,11 +6,14 @@
 //! migrations on both and runs PostgreSQL; SQLite runs in-process through rusqlite
 //! (see `sqlite.rs` for why).
 
+pub mod backup;
+mod database_lock;
 mod error;
 mod postgres;
 mod query;
 mod sqlite;
 
+pub use database_lock::{lock_path, DatabaseLock, ExclusiveError};
 use error::is_unreachable;
 pub use error::DbError;
 use query::Row;
@@ -416,6 +419,26 @@ fn is_select(sql: &str) -> bool {
     sql.trim_start()
         .get(..6)
         .is_some_and(|word| word.eq_ignore_ascii_case("select"))
+}
+
+/// The file a `sqlite:` URL names; None for PostgreSQL.
+pub fn sqlite_file(url: &DatabaseUrl) -> Option<PathBuf> {
+    match url.kind() {
+        DatabaseKind::Sqlite => Some(sqlite_target(url.expose()).0),
+        DatabaseKind::Postgres => None,
+    }
+}
+
+/// For `serve` on SQLite, before the database is opened: its file and folder writable
+/// (checked first, so that is what a refusal names), then the shared lock that keeps
+/// `restore` away while this server runs. None for PostgreSQL.
+pub async fn lock_for_serving(url: &DatabaseUrl) -> anyhow::Result<Option<DatabaseLock>> {
+    let Some(path) = sqlite_file(url) else {
+        return Ok(None);
+    };
+    prepare_sqlite_url(url.expose())?;
+    sqlite::ensure_writable(&path)?;
+    Ok(Some(DatabaseLock::for_serving(&path).await?))
 }
 
 /// The file and open flags of a `sqlite:` URL (`mode=ro|rw|rwc|memory`).

@@ -1,13 +1,14 @@
 //! Healing Space as the real `healing-space` process, for what only a process shows:
 //! configuration refused at start-up, the command line, SIGTERM, restarts, several
 //! instances sharing one database, and the server's log (as text, and as JSON with
-//! `LOG_FORMAT=json`: [`observability`]).
+//! `LOG_FORMAT=json`: [`observability`]), and backups taken while it runs ([`backups`]).
 //!
 //! Everything else starts the app inside the test process (`tests/api/`).
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod backups;
 mod commands;
 mod configuration;
 mod feature_input;
