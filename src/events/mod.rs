@@ -5,6 +5,7 @@
 //! new ones to each instance (PostgreSQL's `LISTEN/NOTIFY`; SQLite's single writer, read
 //! in order); [`routes`] sends each person theirs.
 
+pub mod closing;
 pub mod hub;
 pub mod presence;
 pub mod routes;

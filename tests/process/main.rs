@@ -10,6 +10,7 @@ mod common;
 
 mod commands;
 mod configuration;
+mod faults;
 mod feature_input;
 mod observability;
 mod open_files;
