@@ -192,12 +192,13 @@ async fn kill_9_mid_send_loses_no_message_and_stores_none_twice() {
         failures.len()
     );
     let acknowledged = acknowledged.lock().unwrap().clone();
+    let broken = tally.broken.load(Ordering::SeqCst);
     eprintln!(
-        "kill -9: {} sends acknowledged; {} connections refused, {} broken mid-request",
+        "kill -9: {} sends acknowledged; {} connections refused, {broken} broken mid-request",
         acknowledged.len(),
         tally.refused.load(Ordering::SeqCst),
-        tally.broken.load(Ordering::SeqCst),
     );
+    assert!(broken > 0, "a kill broke a send the server had taken");
     // What each person's conversation shows: every acknowledged message once, with the
     // id its acknowledgement gave, and nothing else but the opening message.
     for (index, (person, conversation)) in people.iter().enumerate() {
@@ -276,9 +277,8 @@ async fn open_event_streams_miss_no_message_across_a_rolling_restart() {
     let count = Arc::new(AtomicU64::new(0));
     let stopping = Arc::new(AtomicBool::new(false));
     let mut senders = Vec::new();
-    for recipient in 0..3 {
-        for lane in 0..2 {
-            let conversation = conversations[lane][recipient];
+    for (lane, with_each) in conversations.iter().enumerate() {
+        for (recipient, &conversation) in with_each.iter().enumerate() {
             let (clinician, sent, count, failures, stopping) = (
                 clinician.clone(),
                 sent.clone(),
