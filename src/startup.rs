@@ -69,11 +69,14 @@ impl Application {
         };
         let notifications = crate::notifications::start(self.state.clone(), base);
         let connections = self.state.settings.connections.clone();
+        let streams_closing = self.state.streams_closing.clone();
         let app = crate::app::router(self.state);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = server::serve(self.listener, app, &connections, async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");
+            // Event streams never finish by themselves: they end now, and reconnect elsewhere.
+            streams_closing.close();
             let _ = stopping_tx.send(());
         });
         let deadline = async move {

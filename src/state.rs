@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 
 use crate::accounts::password::Hasher;
 use crate::config::Settings;
+use crate::events::closing::Closing;
 use crate::events::hub::Hub;
 use crate::events::presence::Presence;
 use crate::http::rate_limit::AddressLimiter;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// New events, for the open event streams.
     pub events: Hub,
+    /// Ends the open streams when the server shuts down.
+    pub streams_closing: Closing,
     /// Who has a stream open here.
     pub presence: Presence,
     pub metrics: Metrics,
@@ -36,6 +39,7 @@ impl AppState {
         let metrics = Metrics::new();
         AppState {
             events,
+            streams_closing: Closing::new(),
             presence,
             address_limiter: AddressLimiter::per_minute(settings.login.per_address_per_minute),
             settings: Arc::new(settings),

@@ -1,10 +1,13 @@
 //! Events pushed to signed-in people over Server-Sent Events (`GET /api/events`): a new
 //! message, read marks, unread counts, a risk alert, a questionnaire due, a session that
 //! ended. Database triggers write them (migration 0020) in the transaction of the change
-//! they announce, so an event exists exactly when its change committed. [`hub`] brings
-//! new ones to each instance (PostgreSQL's `LISTEN/NOTIFY`; SQLite's single writer, read
-//! in order); [`routes`] sends each person theirs.
+//! they announce, so an event exists exactly when its change committed, and ids become
+//! visible in order (SQLite's single writer; on PostgreSQL, migration 0022 numbers them
+//! at commit). [`hub`] brings new ones to each instance (PostgreSQL's `LISTEN/NOTIFY`;
+//! SQLite, read in order); [`routes`] sends each person theirs, and [`closing`] ends
+//! every stream when the server shuts down.
 
+pub mod closing;
 pub mod hub;
 pub mod presence;
 pub mod routes;

@@ -109,6 +109,8 @@ enum Stop {
     /// This stream fell too far behind: it closes, and the client reconnects with
     /// `Last-Event-ID` and catches up from the table.
     Behind,
+    /// The server is shutting down: the client reconnects, to another instance.
+    Closing,
 }
 
 impl Stream {
@@ -167,6 +169,7 @@ impl Stream {
                     }
                 }
                 () = self.sender.closed() => return Stop::Gone,
+                () = self.state.streams_closing.closed() => return Stop::Closing,
             };
             let event = match received {
                 Ok(event) => event,

@@ -3,6 +3,9 @@
 //! the real `healing-space` process ([`Server`]), and a cookie-keeping HTTP client that
 //! sends the CSRF token like the web app does.
 //!
+//! For several instances behind a load balancer: a signed-in person whose requests go
+//! round-robin and pass over an instance that is down ([`Balanced`]).
+//!
 //! For failing infrastructure: a PostgreSQL server a test may stop and start
 //! ([`ThrowawayPostgres`]), a small disk to fill and read-only mounts ([`mounts`]).
 //!
@@ -12,6 +15,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod balanced;
 pub mod client;
 pub mod db;
 pub mod mail;
@@ -24,6 +28,9 @@ pub mod throwaway_postgres;
 use std::collections::BTreeMap;
 
 pub use app::App;
+// Only the tests of faults use it, so not every test binary does.
+#[allow(unused_imports)]
+pub use balanced::*;
 pub use client::*;
 pub use db::*;
 // Only the tests of mail use it, so not every test binary does.

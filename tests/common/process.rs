@@ -126,6 +126,24 @@ impl Server {
         self.spawn().await;
     }
 
+    /// SIGKILL, as a crash or an out-of-memory kill ends it: nothing is finished or
+    /// flushed. Waits for the process to be gone.
+    pub async fn kill(&mut self) {
+        let mut child = self.child.take().expect("the server is running");
+        tokio::task::spawn_blocking(move || {
+            let _ = child.kill();
+            child.wait().unwrap()
+        })
+        .await
+        .unwrap();
+    }
+
+    /// Starts again on the same port with the same variables, after [`Server::kill`].
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "the server is still running");
+        self.spawn().await;
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.as_ref().unwrap().id()
     }

@@ -11,6 +11,7 @@ mod common;
 mod backups;
 mod commands;
 mod configuration;
+mod faults;
 mod feature_input;
 mod observability;
 mod open_files;
