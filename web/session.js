@@ -11,6 +11,9 @@ import { currentPath } from './router.js';
 import { forgetPlan } from './offline.js';
 
 const RETURN_KEY = 'hs.return';
+// How long a page whose session was replaced in another tab waits for the new cookie.
+const REPLACED_TRIES = 5;
+const REPLACED_WAIT_MS = 400;
 
 /** Why a closed account was signed out (the sign-in form says the same, views/auth.js). */
 const CLOSED_NOTICE = 'This account was closed, so it is signed out everywhere. '
@@ -165,11 +168,17 @@ export function sessionEnded(error) {
  * then the page carries on with that one (true). Otherwise it is signed out, as on a 401.
  */
 export async function streamSessionEnded(error) {
-  const status = await api('/api/auth/status', { auth: false }).catch(() => null);
   const username = state.current?.user?.username;
-  if (username && status?.authenticated && status.user?.username === username) {
-    adoptSession(status);
-    return true;
+  // The stream may hear of it before this browser has the new sign-in's cookie: a session
+  // replaced this way is asked about again, briefly, until the cookie arrives.
+  const tries = error.reason === 'signed_in_again' ? REPLACED_TRIES : 1;
+  for (let attempt = 1; attempt <= tries; attempt += 1) {
+    const status = await api('/api/auth/status', { auth: false }).catch(() => null);
+    if (username && status?.authenticated && status.user?.username === username) {
+      adoptSession(status);
+      return true;
+    }
+    if (attempt < tries) await new Promise((resolve) => setTimeout(resolve, REPLACED_WAIT_MS));
   }
   sessionEnded(error);
   return false;
