@@ -66,7 +66,9 @@ pub fn lookup(path: &str) -> Option<Hashed> {
     let mut parts = file.rsplitn(3, '.');
     let (extension, hash, stem) = (parts.next()?, parts.next()?, parts.next()?);
     let looks_hashed = hash.len() == HASH_LEN
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if !looks_hashed || stem.is_empty() {
         return None;
     }

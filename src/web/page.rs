@@ -58,7 +58,10 @@ fn build(source: &str) -> Page {
         "'sha256-{}'",
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(import_map.as_bytes()))
     );
-    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(html.as_bytes())[..16]));
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(&Sha256::digest(html.as_bytes())[..16])
+    );
     Page {
         html: html.into_bytes(),
         etag,
