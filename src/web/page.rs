@@ -134,7 +134,7 @@ mod tests {
         let html = String::from_utf8(page.html.clone()).unwrap();
         let start = html.find("<script type=\"importmap\">").unwrap() + 25;
         let end = start + html[start..].find("</script>").unwrap();
-        let digest = Sha256::digest(html[start..end].as_bytes());
+        let digest = Sha256::digest(&html.as_bytes()[start..end]);
         let expected = base64::engine::general_purpose::STANDARD.encode(digest);
         assert_eq!(page.script_hash, format!("'sha256-{expected}'"));
     }
