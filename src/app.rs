@@ -80,7 +80,9 @@ pub fn router(state: AppState) -> Router {
             sessions::cookie::layer,
         ))
         .layer(middleware::from_fn(refuse_oversized_head));
-    with_security_headers(app, settings.mode.is_production())
+    // The web app's page has one inline script, its import map, allowed by its hash.
+    let inline_scripts: Vec<&str> = web::script_hash().into_iter().collect();
+    with_security_headers(app, settings.mode.is_production(), &inline_scripts)
         .layer(compression())
         .layer(middleware::map_response(weaken_etag_when_encoded))
         .layer(

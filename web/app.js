@@ -93,7 +93,7 @@
 import { api, onUnauthorized, ApiError } from './api.js';
 import { h } from './components/dom.js';
 import { pageHead } from './components/page.js';
-import { loading, errorBox } from './components/status.js';
+import { errorBox } from './components/status.js';
 import { startRouter, render, navigate } from './router.js';
 import { onSessionChange, restoreSession, sessionEnded, streamSessionEnded, redirectFor, currentRole, isSignedIn, signedInUser } from './session.js';
 import { startChrome, showNav, markNav, refreshUnread, forgetCrisis } from './chrome.js';
@@ -167,8 +167,8 @@ async function boot() {
   });
   startChrome();
 
+  // The page's own "Loading Healing Space…" (index.html) stays until the first screen.
   const main = document.getElementById('main');
-  main.replaceChildren(loading('Loading Healing Space…'));
   try {
     await restoreSession();
   } catch (error) {

@@ -5,7 +5,7 @@
 // changes the session or the screen itself.
 
 import { api } from './api.js';
-import { h } from './components/dom.js';
+import { asset, h } from './components/dom.js';
 import { recentlyActive } from './components/activity.js';
 import { isLive, onLive } from './live.js';
 import { crisisContent } from './components/crisis.js';
@@ -100,7 +100,7 @@ export function showNav(role) {
 
 function navItem([key, href, label]) {
   return h('li', {}, h('a', { href, 'data-testid': `nav-${key}`, 'data-nav': key },
-    h('span', { class: 'nav-icon' }, h('img', { src: `/icons/${ICONS[key]}.svg`, alt: '', width: 22, height: 22 })),
+    h('span', { class: 'nav-icon' }, h('img', { src: asset(`/icons/${ICONS[key]}.svg`), alt: '', width: 22, height: 22 })),
     h('span', { class: 'nav-label' }, label)));
 }
 

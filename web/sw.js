@@ -2,9 +2,11 @@
 // crisis panel still shows their safety plan and the crisis resources.
 //
 // What it keeps on the device, and nothing else:
-//   - the app shell: the files of the web app (the list comes from /app-shell.json), so
-//     the app opens offline; always fetched from the network first, the copy only used
-//     when the network fails, so a new release is picked up at once;
+//   - the app shell: the files of the web app (the list comes from /app-shell.json, most
+//     at addresses that carry their content's hash), so the app opens offline; always
+//     fetched from the network first (a hashed address from the browser's HTTP cache),
+//     the copy only used when the network fails, so a new release is picked up at once;
+//     a new release's install drops the copies of the hashed files it no longer names;
 //   - the signed-in patient's latest safety plan (GET /api/safety-plan), network first,
 //     the copy when offline. It is deleted on a 401 from that address, and the page
 //     deletes it on sign-out and when someone else signs in (web/offline.js).
@@ -15,6 +17,8 @@ const SHELL_CACHE = 'hs-shell-v1';
 const PLAN_CACHE = 'hs-plan-v1';
 const PLAN_URL = '/api/safety-plan';
 const APP_PAGE = '/index.html';
+// `/views/home.0123456789abcdef.js`: a file at the address of its content's hash.
+const HASHED = /\.[0-9a-f]{16}\.[a-z0-9]+$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(precacheShell().then(() => self.skipWaiting()));
@@ -62,12 +66,23 @@ async function precacheShell() {
   const urls = [APP_PAGE, ...files.filter((file) => file !== APP_PAGE)];
   await Promise.all(urls.map(async (url) => {
     try {
-      const response = await fetch(url, { cache: 'no-cache' });
+      // A hashed address (src/web/assets.rs) never changes: the HTTP cache's copy is it.
+      const response = await fetch(url, { cache: HASHED.test(url) ? 'default' : 'no-cache' });
       if (response.ok) await cache.put(url, response);
     } catch {
       /* cached later, when used */
     }
   }));
+  if (files.length) await dropOtherReleases(cache, new Set(urls));
+}
+
+/** Copies of files at hashed addresses this release does not name: they are never asked for again. */
+async function dropOtherReleases(cache, current) {
+  const requests = await cache.keys();
+  await Promise.all(requests
+    .map((request) => new URL(request.url).pathname)
+    .filter((path) => HASHED.test(path) && !current.has(path))
+    .map((path) => cache.delete(path)));
 }
 
 async function dropOldCaches() {

@@ -12,22 +12,43 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::{ApiError, ErrorCode};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+/// `script-src` is `'self'` and the inline scripts named by their hash (the web app's
+/// import map); everything else is this.
+const CONTENT_SECURITY_POLICY_REST: &str = "style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
      worker-src 'self'; manifest-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The Content-Security-Policy, allowing scripts from this origin and the inline ones
+/// whose `'sha256-...'` sources are given.
+pub fn content_security_policy(inline_scripts: &[&str]) -> String {
+    let mut script_src = String::from("'self'");
+    for source in inline_scripts {
+        script_src.push(' ');
+        script_src.push_str(source);
+    }
+    format!("default-src 'self'; script-src {script_src}; {CONTENT_SECURITY_POLICY_REST}")
+}
+
 /// The headers every response carries (a handler may set its own first), and HSTS in
-/// production.
+/// production. `inline_scripts` are the `'sha256-...'` sources of the inline scripts
+/// the CSP allows.
 pub fn with_security_headers<S: Clone + Send + Sync + 'static>(
     mut app: Router<S>,
     production: bool,
+    inline_scripts: &[&str],
 ) -> Router<S> {
+    let policy = content_security_policy(inline_scripts);
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            value,
+        ));
+    }
     let fixed = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (
             HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",

@@ -10,10 +10,17 @@
 //! `/app-shell.json` lists the files of the app, for the service worker (`web/sw.js`) to
 //! keep so that the app opens offline.
 //!
-//! Every file is revalidated on each use (`Cache-Control: no-cache`) against its `ETag`,
-//! so a new release is picked up at once and an unchanged file costs a `304`.
+//! The app's page (`page.rs`) names every file at an address with its content's hash
+//! (`assets.rs`): those are kept by browsers for a year (`immutable`), and a new release
+//! names new addresses. The page itself, and every file at its plain address, is
+//! revalidated on each use (`Cache-Control: no-cache`) against its `ETag`, so a new
+//! release is picked up at once and an unchanged page costs a `304`.
 
+mod assets;
+mod page;
 mod screens;
+
+pub use page::script_hash;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -40,22 +47,44 @@ pub fn router() -> Router<AppState> {
 /// path is matched as requested (percent-encoded), as the app's router matches it.
 async fn file_or_screen(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
-    if let Some((name, file)) = embedded(path) {
-        return serve(name, file, &headers);
+    let Some(app) = page::page() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match assets::lookup(path) {
+        Some(assets::Hashed::Current(name)) => {
+            if let Some(file) = Assets::get(&name) {
+                return serve(&name, file, &headers, IMMUTABLE);
+            }
+        }
+        Some(assets::Hashed::Stale) => return not_found_page(app),
+        None => {}
     }
-    match Assets::get(INDEX) {
-        Some(app) if screens::is_screen(path) => serve(INDEX, app, &headers),
-        Some(app) => not_found_page(app),
-        None => StatusCode::NOT_FOUND.into_response(),
+    match embedded(path) {
+        Some((INDEX, _)) => serve_page(app, &headers),
+        Some((name, file)) => serve(name, file, &headers, REVALIDATE),
+        None if screens::is_screen(path) => serve_page(app, &headers),
+        None => not_found_page(app),
     }
 }
 
+/// A file whose address names its content never changes at that address.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Anything else is checked with the server on each use.
+const REVALIDATE: &str = "no-cache";
+
 /// Every file of the app the service worker keeps for offline use: all embedded files
-/// except the API reference (`reference/`), which is no part of the app.
+/// except the API reference (`reference/`), which is no part of the app; each at its
+/// hashed address if it has one.
 async fn app_shell() -> Response {
-    let files: Vec<String> = shell_files().map(|name| format!("/{name}")).collect();
+    // At the addresses the page names, so that they are there when it opens offline.
+    let files: Vec<String> = shell_files()
+        .map(|name| {
+            let plain = format!("/{name}");
+            assets::hashed_address(&plain).unwrap_or(plain)
+        })
+        .collect();
     (
-        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+        [(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE))],
         axum::Json(serde_json::json!({ "files": files })),
     )
         .into_response()
@@ -81,33 +110,44 @@ fn embedded(path: &str) -> Option<(&str, EmbeddedFile)> {
 
 /// The app with a 404 status: its router finds no screen for the address and says so.
 /// Never a `304`, which would turn the 404 into a success for a cache.
-fn not_found_page(app: EmbeddedFile) -> Response {
+fn not_found_page(app: &page::Page) -> Response {
     (
         StatusCode::NOT_FOUND,
         [
             (header::CONTENT_TYPE, content_type(INDEX)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE)),
         ],
-        app.data.into_owned(),
+        app.html.clone(),
     )
         .into_response()
 }
 
+/// The app's page, or `304` when the client's copy is current.
+fn serve_page(app: &page::Page, headers: &HeaderMap) -> Response {
+    respond(INDEX, &app.etag, || app.html.clone(), headers, REVALIDATE)
+}
+
 /// One embedded file, or `304` when the client's copy is current.
-fn serve(name: &str, file: EmbeddedFile, headers: &HeaderMap) -> Response {
+fn serve(name: &str, file: EmbeddedFile, headers: &HeaderMap, caching: &'static str) -> Response {
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));
-    let mut response = if matches_etag(headers, &etag) {
+    respond(name, &etag, || file.data.into_owned(), headers, caching)
+}
+
+fn respond(
+    name: &str,
+    etag: &str,
+    body: impl FnOnce() -> Vec<u8>,
+    headers: &HeaderMap,
+    caching: &'static str,
+) -> Response {
+    let mut response = if matches_etag(headers, etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (
-            [(header::CONTENT_TYPE, content_type(name))],
-            file.data.into_owned(),
-        )
-            .into_response()
+        ([(header::CONTENT_TYPE, content_type(name))], body()).into_response()
     };
     let response_headers = response.headers_mut();
-    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+    if let Ok(value) = HeaderValue::from_str(etag) {
         response_headers.insert(header::ETAG, value);
     }
     response

@@ -10,7 +10,8 @@
 //!   another person's data), [`sessions`], [`sign_in`] (what guards it), [`lock_outs`] (device cookies),
 //!   [`session_edges`] (confused or hostile clients), [`concurrency`], the [`http`]
 //!   conventions, the published [`contract`] (the OpenAPI document) and
-//!   [`web_error_codes`], [`compression`] (gzip and brotli), the operator's
+//!   [`web_error_codes`], [`compression`] (gzip and brotli), [`fast_pages`] (hashed
+//!   file addresses, caching), the operator's
 //!   [`metrics`] (`GET /metrics`), and what a hostile client sends: [`hostile_input`],
 //!   [`idempotency`], [`display_names`];
 //! - below the routes: [`connections`] (slow, idle and surplus ones) and [`http_layer`]
@@ -36,6 +37,7 @@ mod connections;
 mod contract;
 mod display_names;
 mod events;
+mod fast_pages;
 mod feedback;
 mod fhir_export;
 mod home;

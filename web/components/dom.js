@@ -21,6 +21,15 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/**
+ * The address of one of the app's files (`/icons/home.svg`) as the page's import map
+ * names it: with its content's hash, so the browser keeps it (src/web/page.rs). The
+ * plain address where the browser cannot resolve through the map.
+ */
+export function asset(path) {
+  return typeof import.meta.resolve === 'function' ? import.meta.resolve(path) : path;
+}
+
 /** Replaces an element's children, skipping null/false like `h` does. */
 export function fill(parent, ...children) {
   parent.replaceChildren();

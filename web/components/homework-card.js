@@ -6,7 +6,8 @@ import { loading } from './status.js';
 import { homeworkList } from './homework-list.js';
 
 export function homeworkCard(ctx) {
-  const area = h('div', {}, loading('Loading homework…'));
+  // Room for a few lines from the start: the cards below move less when the list comes.
+  const area = h('div', { class: 'reserved' }, loading('Loading homework…'));
   const card = h('section', { class: 'panel', 'aria-labelledby': 'home-homework-title', 'data-testid': 'home-homework' },
     h('h2', { id: 'home-homework-title' }, 'Homework'),
     area,

@@ -2,7 +2,7 @@
 // or when no clinician will see them, the crisis resources come first; then the result in
 // plain words, whether the care team was told, and that no one watches around the clock.
 
-import { h } from './dom.js';
+import { asset, h } from './dom.js';
 import { crisisContent } from './crisis.js';
 import { resultLine, instrumentName } from './measures.js';
 
@@ -26,7 +26,7 @@ export function measureResult(response) {
       'div',
       { class: 'result-crisis', role: 'alert', 'data-testid': 'result-crisis' },
       h('p', { class: 'result-crisis-title', tabindex: '-1' },
-        h('img', { src: '/icons/lifebuoy.svg', alt: '', width: 22, height: 22 }),
+        h('img', { src: asset('/icons/lifebuoy.svg'), alt: '', width: 22, height: 22 }),
         h('strong', {}, guidance.urgent ? 'Important: get help now if you need it' : 'If you need help now')),
       crisisContent(guidance.crisis_resources),
     ));

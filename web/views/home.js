@@ -24,7 +24,8 @@ export async function homeView(ctx) {
   const user = ctx.user;
   const name = user.display_name || user.username;
   const heading = h('h1', { tabindex: '-1', 'data-testid': 'greeting' }, `${greetingWord()}, ${name}`);
-  const lastSignIn = h('p', { class: 'lede' });
+  // One line kept for it from the start, so the cards do not move down when it comes.
+  const lastSignIn = h('p', { class: 'lede' }, '\u00a0');
   const body = h('div', {}, loading('Loading your home page…'));
   ctx.main.append(h('div', { class: 'page-head' }, heading), lastSignIn, body);
 

@@ -1,0 +1,141 @@
+//! The app's page, `index.html`, as it is served: every file it names at its hashed
+//! address (`assets.rs`), and, where `web/index.html` marks the place, an import map and
+//! a preload of every module.
+//!
+//! The import map sends each plain address (`/router.js`) to its hashed one, so the
+//! modules' own imports, which name plain addresses, fetch hashed files too; and
+//! `import.meta.resolve('/icons/home.svg')` gives the icon's hashed address. The preloads
+//! let the browser fetch every module at once instead of one level of imports at a time.
+//!
+//! The import map is an inline script, which the Content-Security-Policy allows by its
+//! SHA-256 (`script_hash`), computed here once.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::{assets, Assets, INDEX};
+
+/// Where `web/index.html` wants the import map and the module preloads.
+const MARKER: &str = "<!-- import map and module preloads (src/web/page.rs) -->";
+
+pub struct Page {
+    pub html: Vec<u8>,
+    pub etag: String,
+    /// `'sha256-...'`, the import map's, for `script-src`.
+    pub script_hash: String,
+}
+
+static PAGE: LazyLock<Option<Page>> = LazyLock::new(|| {
+    let source = Assets::get(INDEX)?;
+    let source = String::from_utf8_lossy(&source.data);
+    Some(build(&source))
+});
+
+/// The page, or `None` if the build embedded no `index.html`.
+pub fn page() -> Option<&'static Page> {
+    PAGE.as_ref()
+}
+
+/// The source for the CSP's `script-src`: the page's import map.
+pub fn script_hash() -> Option<&'static str> {
+    page().map(|page| page.script_hash.as_str())
+}
+
+fn build(source: &str) -> Page {
+    let imports: BTreeMap<String, String> = assets::hashed_addresses().collect();
+    let import_map = serde_json::json!({ "imports": imports }).to_string();
+    let preloads: String = imports
+        .iter()
+        .filter(|(plain, _)| plain.ends_with(".js"))
+        .map(|(_, hashed)| format!("\n  <link rel=\"modulepreload\" href=\"{hashed}\">"))
+        .collect();
+    let head = format!("<script type=\"importmap\">{import_map}</script>{preloads}");
+    let html = with_hashed_addresses(source).replacen(MARKER, &head, 1);
+    let script_hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(import_map.as_bytes()))
+    );
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(&Sha256::digest(html.as_bytes())[..16])
+    );
+    Page {
+        html: html.into_bytes(),
+        etag,
+        script_hash,
+    }
+}
+
+/// Every `src="/..."` and `href="/..."` of a file with a hashed address, at that address.
+fn with_hashed_addresses(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = next_address(rest) {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let end = after.find('"').unwrap_or(after.len());
+        let (address, tail) = after.split_at(end);
+        match assets::hashed_address(address) {
+            Some(hashed) => out.push_str(&hashed),
+            None => out.push_str(address),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the next `src="/` or `href="/` address starts (at its `/`).
+fn next_address(text: &str) -> Option<usize> {
+    ["src=\"/", "href=\"/"]
+        .iter()
+        .filter_map(|attribute| text.find(attribute).map(|at| at + attribute.len() - 1))
+        .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_source_marks_where_the_import_map_goes() {
+        let source = Assets::get(INDEX).unwrap();
+        let source = String::from_utf8_lossy(&source.data);
+        assert_eq!(source.matches(MARKER).count(), 1);
+        let html = String::from_utf8(page().unwrap().html.clone()).unwrap();
+        assert!(!html.contains(MARKER));
+        // Before the first module script, as import maps must be.
+        let map = html.find("<script type=\"importmap\">").unwrap();
+        assert!(map < html.find("<script type=\"module\"").unwrap());
+        assert!(map < html.find("rel=\"modulepreload\"").unwrap());
+    }
+
+    #[test]
+    fn addresses_of_hashed_files_are_rewritten_and_others_kept() {
+        let html = with_hashed_addresses(
+            r#"<link href="/app.css"><img src="/icons/logo.svg"><link rel="manifest" href="/manifest.webmanifest"><a href="/">"#,
+        );
+        let css = assets::hashed_address("/app.css").unwrap();
+        let logo = assets::hashed_address("/icons/logo.svg").unwrap();
+        assert_eq!(
+            html,
+            format!(
+                r#"<link href="{css}"><img src="{logo}"><link rel="manifest" href="/manifest.webmanifest"><a href="/">"#
+            )
+        );
+    }
+
+    #[test]
+    fn the_script_hash_is_the_import_maps() {
+        let page = page().unwrap();
+        let html = String::from_utf8(page.html.clone()).unwrap();
+        let start = html.find("<script type=\"importmap\">").unwrap() + 25;
+        let end = start + html[start..].find("</script>").unwrap();
+        let digest = Sha256::digest(&html.as_bytes()[start..end]);
+        let expected = base64::engine::general_purpose::STANDARD.encode(digest);
+        assert_eq!(page.script_hash, format!("'sha256-{expected}'"));
+    }
+}
