@@ -14,7 +14,7 @@ let options = null;
 let renderCount = 0;
 
 /**
- * options.routes:              [{path: '/messages/:id', view, title, public, roles, nav}]
+ * options.routes:              [{path: '/messages/:id', view, from, title, public, roles, nav}]
  * options.redirect(route, path): where to go instead of `route` (a path), or null
  * options.allowed(route):      whether the person's role may see `route`
  * options.contextFor(screen):  what the view gets; screen = {main, params, query, isCurrent}
@@ -63,22 +63,27 @@ export function render() {
     query: new URLSearchParams(location.search),
     isCurrent: () => token === renderCount,
   };
-  if (!route) main.append(notFound());
-  else if (!options.allowed(route)) main.append(notForYou());
-  else showView(route, screen);
-
-  focusHeading(main);
   window.scrollTo(0, 0);
   options.shown(route || null);
+  if (route && options.allowed(route)) {
+    showView(route, screen);
+    return;
+  }
+  main.append(route ? notForYou() : notFound());
+  focusHeading(main);
 }
 
-function showView(route, screen) {
-  const failed = (error) => showFailure(screen, error);
+// The screen's module is fetched the first time it is shown (routes.js), then its view
+// draws; a failure either way gets "Try again".
+async function showView(route, screen) {
   try {
-    const result = route.view(options.contextFor(screen));
-    if (result && typeof result.catch === 'function') result.catch(failed);
+    const view = (await route.from())[route.view];
+    if (!screen.isCurrent()) return;
+    const result = view(options.contextFor(screen));
+    focusHeading(screen.main);
+    await result;
   } catch (error) {
-    failed(error);
+    showFailure(screen, error);
   }
 }
 

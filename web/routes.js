@@ -5,72 +5,75 @@
 //   open:   shown signed in or out (the screens that mailed links open)
 //   roles:  only for these roles (others get "not part of your account")
 //   nav:    the main navigation entry marked as current
+//   view:   the name of the screen's function in the module `from` loads
 
-import { signinView, registerView } from './views/auth.js';
-import { forgotPasswordView, resetPasswordView, verifyEmailView, unsubscribeView } from './views/recovery.js';
-import { homeView } from './views/home.js';
-import { inboxView, composeView, conversationView } from './views/messages.js';
-import { supportView } from './views/support.js';
-import { moodView } from './views/mood.js';
-import { feedbackView } from './views/feedback.js';
-import { settingsView } from './views/settings.js';
-import { clinicianView, patientMoodView } from './views/clinician.js';
-import { measuresView } from './views/measures.js';
-import { questionnaireView } from './views/questionnaire.js';
-import { alertsView } from './views/alerts.js';
-import { patientView } from './views/patient.js';
-import { cbtView, thoughtRecordsView, activitiesView, laddersView } from './views/cbt.js';
-import { thoughtRecordView, activityView, ladderView } from './views/cbt-edit.js';
-import { safetyPlanView, patientPlanView } from './views/safety-plan.js';
-import { adminUsersView, adminFeedbackView, adminAuditView } from './views/admin.js';
+// Each screen's code is fetched when it is first shown, so the first page needs only the
+// app's frame and the screen it opens on.
+const admin = () => import('./views/admin.js');
+const alerts = () => import('./views/alerts.js');
+const auth = () => import('./views/auth.js');
+const cbt = () => import('./views/cbt.js');
+const cbtEdit = () => import('./views/cbt-edit.js');
+const clinician = () => import('./views/clinician.js');
+const feedback = () => import('./views/feedback.js');
+const home = () => import('./views/home.js');
+const measures = () => import('./views/measures.js');
+const messages = () => import('./views/messages.js');
+const mood = () => import('./views/mood.js');
+const patient = () => import('./views/patient.js');
+const questionnaire = () => import('./views/questionnaire.js');
+const recovery = () => import('./views/recovery.js');
+const safetyPlan = () => import('./views/safety-plan.js');
+const settings = () => import('./views/settings.js');
+const support = () => import('./views/support.js');
 
 export const routes = [
-  { path: '/signin', view: signinView, public: true, title: 'Sign in' },
-  { path: '/register', view: registerView, public: true, title: 'Create an account' },
-  { path: '/forgot-password', view: forgotPasswordView, public: true, title: 'Forgot your password?' },
-  { path: '/reset-password', view: resetPasswordView, open: true, title: 'Choose a new password' },
-  { path: '/verify-email', view: verifyEmailView, open: true, title: 'Confirm your email address' },
-  { path: '/unsubscribe', view: unsubscribeView, open: true, title: 'New-message emails' },
-  { path: '/', view: homeView, nav: 'home', title: 'Home' },
-  { path: '/messages', view: inboxView, nav: 'messages', title: 'Messages' },
-  { path: '/messages/new', view: composeView, nav: 'messages', title: 'New message' },
-  { path: '/messages/:id', view: conversationView, nav: 'messages', title: 'Conversation' },
-  { path: '/support', view: supportView, nav: 'messages', roles: ['patient', 'clinician'], title: 'Contact support' },
-  { path: '/mood', view: moodView, nav: 'mood', roles: ['patient'], title: 'Mood' },
-  { path: '/measures', view: measuresView, nav: 'mood', roles: ['patient'], title: 'Questionnaires' },
-  { path: '/measures/:instrument', view: questionnaireView, nav: 'mood', roles: ['patient'], title: 'Questionnaire' },
-  { path: '/cbt', view: cbtView, nav: 'home', roles: ['patient'], title: 'Homework and exercises' },
-  { path: '/cbt/thought-records', view: thoughtRecordsView, nav: 'home', roles: ['patient'], title: 'Thought records' },
-  { path: '/cbt/thought-records/new', view: thoughtRecordView, nav: 'home', roles: ['patient'], title: 'New thought record' },
-  { path: '/cbt/thought-records/:id', view: thoughtRecordView, nav: 'home', roles: ['patient'], title: 'Thought record' },
-  { path: '/cbt/activities', view: activitiesView, nav: 'home', roles: ['patient'], title: 'Planned activities' },
-  { path: '/cbt/activities/new', view: activityView, nav: 'home', roles: ['patient'], title: 'Plan an activity' },
-  { path: '/cbt/activities/:id', view: activityView, nav: 'home', roles: ['patient'], title: 'Activity' },
-  { path: '/cbt/exposure-ladders', view: laddersView, nav: 'home', roles: ['patient'], title: 'Exposure ladders' },
-  { path: '/cbt/exposure-ladders/new', view: ladderView, nav: 'home', roles: ['patient'], title: 'New exposure ladder' },
-  { path: '/cbt/exposure-ladders/:id', view: ladderView, nav: 'home', roles: ['patient'], title: 'Exposure ladder' },
-  { path: '/safety-plan', view: safetyPlanView, nav: 'home', roles: ['patient'], title: 'My safety plan' },
-  { path: '/feedback', view: feedbackView, nav: 'feedback', title: 'Feedback' },
-  { path: '/settings', view: settingsView, nav: 'settings', title: 'Settings' },
-  { path: '/clinician', view: clinicianView, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
-  { path: '/clinician/alerts', view: alertsView, nav: 'clinician', roles: ['clinician'], title: 'Alerts' },
+  { path: '/signin', view: 'signinView', from: auth, public: true, title: 'Sign in' },
+  { path: '/register', view: 'registerView', from: auth, public: true, title: 'Create an account' },
+  { path: '/forgot-password', view: 'forgotPasswordView', from: recovery, public: true, title: 'Forgot your password?' },
+  { path: '/reset-password', view: 'resetPasswordView', from: recovery, open: true, title: 'Choose a new password' },
+  { path: '/verify-email', view: 'verifyEmailView', from: recovery, open: true, title: 'Confirm your email address' },
+  { path: '/unsubscribe', view: 'unsubscribeView', from: recovery, open: true, title: 'New-message emails' },
+  { path: '/', view: 'homeView', from: home, nav: 'home', title: 'Home' },
+  { path: '/messages', view: 'inboxView', from: messages, nav: 'messages', title: 'Messages' },
+  { path: '/messages/new', view: 'composeView', from: messages, nav: 'messages', title: 'New message' },
+  { path: '/messages/:id', view: 'conversationView', from: messages, nav: 'messages', title: 'Conversation' },
+  { path: '/support', view: 'supportView', from: support, nav: 'messages', roles: ['patient', 'clinician'], title: 'Contact support' },
+  { path: '/mood', view: 'moodView', from: mood, nav: 'mood', roles: ['patient'], title: 'Mood' },
+  { path: '/measures', view: 'measuresView', from: measures, nav: 'mood', roles: ['patient'], title: 'Questionnaires' },
+  { path: '/measures/:instrument', view: 'questionnaireView', from: questionnaire, nav: 'mood', roles: ['patient'], title: 'Questionnaire' },
+  { path: '/cbt', view: 'cbtView', from: cbt, nav: 'home', roles: ['patient'], title: 'Homework and exercises' },
+  { path: '/cbt/thought-records', view: 'thoughtRecordsView', from: cbt, nav: 'home', roles: ['patient'], title: 'Thought records' },
+  { path: '/cbt/thought-records/new', view: 'thoughtRecordView', from: cbtEdit, nav: 'home', roles: ['patient'], title: 'New thought record' },
+  { path: '/cbt/thought-records/:id', view: 'thoughtRecordView', from: cbtEdit, nav: 'home', roles: ['patient'], title: 'Thought record' },
+  { path: '/cbt/activities', view: 'activitiesView', from: cbt, nav: 'home', roles: ['patient'], title: 'Planned activities' },
+  { path: '/cbt/activities/new', view: 'activityView', from: cbtEdit, nav: 'home', roles: ['patient'], title: 'Plan an activity' },
+  { path: '/cbt/activities/:id', view: 'activityView', from: cbtEdit, nav: 'home', roles: ['patient'], title: 'Activity' },
+  { path: '/cbt/exposure-ladders', view: 'laddersView', from: cbt, nav: 'home', roles: ['patient'], title: 'Exposure ladders' },
+  { path: '/cbt/exposure-ladders/new', view: 'ladderView', from: cbtEdit, nav: 'home', roles: ['patient'], title: 'New exposure ladder' },
+  { path: '/cbt/exposure-ladders/:id', view: 'ladderView', from: cbtEdit, nav: 'home', roles: ['patient'], title: 'Exposure ladder' },
+  { path: '/safety-plan', view: 'safetyPlanView', from: safetyPlan, nav: 'home', roles: ['patient'], title: 'My safety plan' },
+  { path: '/feedback', view: 'feedbackView', from: feedback, nav: 'feedback', title: 'Feedback' },
+  { path: '/settings', view: 'settingsView', from: settings, nav: 'settings', title: 'Settings' },
+  { path: '/clinician', view: 'clinicianView', from: clinician, nav: 'clinician', roles: ['clinician'], title: 'My patients' },
+  { path: '/clinician/alerts', view: 'alertsView', from: alerts, nav: 'clinician', roles: ['clinician'], title: 'Alerts' },
   {
     path: '/clinician/patients/:username/overview',
-    view: patientView,
+    view: 'patientView', from: patient,
     nav: 'clinician',
     roles: ['clinician'],
     title: 'Patient',
   },
   {
     path: '/clinician/patients/:username/mood',
-    view: patientMoodView,
+    view: 'patientMoodView', from: clinician,
     nav: 'clinician',
     roles: ['clinician'],
     title: 'Patient mood',
   },
   {
     path: '/clinician/patients/:username/safety-plan',
-    view: patientPlanView,
+    view: 'patientPlanView', from: safetyPlan,
     nav: 'clinician',
     roles: ['clinician'],
     title: 'Safety plan',
@@ -78,12 +81,12 @@ export const routes = [
   // The address this screen had first, kept so that bookmarks of it still work.
   {
     path: '/clinician/patients/:username',
-    view: patientMoodView,
+    view: 'patientMoodView', from: clinician,
     nav: 'clinician',
     roles: ['clinician'],
     title: 'Patient mood',
   },
-  { path: '/admin', view: adminUsersView, nav: 'admin', roles: ['admin'], title: 'Admin: people' },
-  { path: '/admin/feedback', view: adminFeedbackView, nav: 'admin', roles: ['admin'], title: 'Admin: feedback' },
-  { path: '/admin/audit', view: adminAuditView, nav: 'admin', roles: ['admin'], title: 'Admin: audit log' },
+  { path: '/admin', view: 'adminUsersView', from: admin, nav: 'admin', roles: ['admin'], title: 'Admin: people' },
+  { path: '/admin/feedback', view: 'adminFeedbackView', from: admin, nav: 'admin', roles: ['admin'], title: 'Admin: feedback' },
+  { path: '/admin/audit', view: 'adminAuditView', from: admin, nav: 'admin', roles: ['admin'], title: 'Admin: audit log' },
 ];

@@ -17,6 +17,7 @@
 //! release is picked up at once and an unchanged page costs a `304`.
 
 mod assets;
+mod first_modules;
 mod page;
 mod screens;
 

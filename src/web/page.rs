@@ -1,11 +1,12 @@
 //! The app's page, `index.html`, as it is served: every file it names at its hashed
 //! address (`assets.rs`), and, where `web/index.html` marks the place, an import map and
-//! a preload of every module.
+//! a preload of every module the first page needs (`first_modules.rs`).
 //!
 //! The import map sends each plain address (`/router.js`) to its hashed one, so the
 //! modules' own imports, which name plain addresses, fetch hashed files too; and
 //! `import.meta.resolve('/icons/home.svg')` gives the icon's hashed address. The preloads
-//! let the browser fetch every module at once instead of one level of imports at a time.
+//! let the browser fetch the first page's modules at once instead of one level of imports
+//! at a time; each screen's own modules come when it is first shown.
 //!
 //! The import map is an inline script, which the Content-Security-Policy allows by its
 //! SHA-256 (`script_hash`), computed here once.
@@ -16,7 +17,7 @@ use std::sync::LazyLock;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::{assets, Assets, INDEX};
+use super::{assets, first_modules, Assets, INDEX};
 
 /// Where `web/index.html` wants the import map and the module preloads.
 const MARKER: &str = "<!-- import map and module preloads (src/web/page.rs) -->";
@@ -47,9 +48,10 @@ pub fn script_hash() -> Option<&'static str> {
 fn build(source: &str) -> Page {
     let imports: BTreeMap<String, String> = assets::hashed_addresses().collect();
     let import_map = serde_json::json!({ "imports": imports }).to_string();
+    let first = first_modules::static_graph("/app.js");
     let preloads: String = imports
         .iter()
-        .filter(|(plain, _)| plain.ends_with(".js"))
+        .filter(|(plain, _)| first.contains(plain.as_str()))
         .map(|(_, hashed)| format!("\n  <link rel=\"modulepreload\" href=\"{hashed}\">"))
         .collect();
     let head = format!("<script type=\"importmap\">{import_map}</script>{preloads}");
