@@ -118,6 +118,8 @@ async fn open_streams(
             let mut stream = match stream {
                 Ok(stream) => {
                     let _ = opened_tx.send(Ok(()));
+                    // The count waits for every task to drop its sender.
+                    drop(opened_tx);
                     stream
                 }
                 Err(error) => {

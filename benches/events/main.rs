@@ -177,6 +177,8 @@ async fn bench(
 
     let people = sign_in::sign_in(a.addr, &shape, config.streams).await?;
     let delivery = delivery::measure(config, &a, &b, &people).await?;
+    // The streams just closed: let B record them closed before it stops.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     b.stop().await?;
     a.stop().await?;
 

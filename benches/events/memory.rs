@@ -94,6 +94,8 @@ async fn open(c: &Server, tokens: &[String], count: usize) -> anyhow::Result<Ope
                 }
             };
             let _ = opened_tx.send(Ok(()));
+            // The count waits for every task to drop its sender.
+            drop(opened_tx);
             while let Ok(Some(_)) = stream.next().await {}
             ended.fetch_add(1, Ordering::Relaxed);
         }));
