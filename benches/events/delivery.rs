@@ -63,11 +63,13 @@ pub async fn measure(
     let sends = send_all(config, a.addr, people).await?;
     let deadline = Instant::now() + ARRIVE_WITHIN;
     while Instant::now() < deadline {
-        let arrived = arrivals.lock().unwrap();
-        if sends.iter().all(|s| arrived.contains_key(&s.message_id)) {
+        let all_arrived = {
+            let arrived = arrivals.lock().unwrap();
+            sends.iter().all(|s| arrived.contains_key(&s.message_id))
+        };
+        if all_arrived {
             break;
         }
-        drop(arrived);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     for follower in &followers {
@@ -131,8 +133,7 @@ async fn open_streams(
                 if frame.event != "message" {
                     continue;
                 }
-                let data: serde_json::Value =
-                    serde_json::from_str(&frame.data).unwrap_or_default();
+                let data: serde_json::Value = serde_json::from_str(&frame.data).unwrap_or_default();
                 if let Some(id) = data["message_id"].as_i64() {
                     arrivals.lock().unwrap().insert(id, Instant::now());
                 }

@@ -75,11 +75,18 @@ impl Server {
             if answered.is_ok_and(|r| r.status().is_success()) {
                 return Ok(());
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 bail!("server {} exited at start-up: {status}", self.name);
             }
             if started.elapsed() > START_WITHIN {
-                bail!("server {} did not answer within {START_WITHIN:?}", self.name);
+                bail!(
+                    "server {} did not answer within {START_WITHIN:?}",
+                    self.name
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -43,7 +43,10 @@ impl EventStream {
             if let Some(end) = stream.raw.windows(4).position(|w| w == b"\r\n\r\n") {
                 break end;
             }
-            ensure!(stream.fill().await?, "the server closed the stream before its head");
+            ensure!(
+                stream.fill().await?,
+                "the server closed the stream before its head"
+            );
         };
         let head = String::from_utf8_lossy(&stream.raw[..head_end]).into_owned();
         stream.raw.drain(..head_end + 4);
