@@ -40,10 +40,9 @@ fn static_imports(source: &str) -> impl Iterator<Item = &str> {
         if !is_import {
             return None;
         }
-        let quoted = line.rsplit_once(" from '").map_or_else(
-            || line.strip_prefix("import '"),
-            |(_, quoted)| Some(quoted),
-        )?;
+        let quoted = line
+            .rsplit_once(" from '")
+            .map_or_else(|| line.strip_prefix("import '"), |(_, quoted)| Some(quoted))?;
         quoted.split('\'').next()
     })
 }
@@ -77,7 +76,13 @@ mod tests {
     #[test]
     fn the_first_page_loads_the_frame_and_no_screen() {
         let graph = static_graph("/app.js");
-        for needed in ["/app.js", "/router.js", "/routes.js", "/session.js", "/api.js"] {
+        for needed in [
+            "/app.js",
+            "/router.js",
+            "/routes.js",
+            "/session.js",
+            "/api.js",
+        ] {
             assert!(graph.contains(needed), "{needed} in {graph:?}");
         }
         assert!(graph.contains("/components/dom.js"), "{graph:?}");
