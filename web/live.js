@@ -8,11 +8,13 @@ const KINDS = ['message', 'read', 'unread', 'alert', 'measure_due'];
 
 let source = null;
 let open = false;
+let whenEnded = null;
 const listeners = new Map(KINDS.map((kind) => [kind, new Set()]));
 
 /** Opens the stream; `ended({code, reason})` runs when the server ends the session. */
 export function startLive(ended) {
   stopLive();
+  whenEnded = ended;
   if (typeof EventSource === 'undefined') return;
   const stream = new EventSource('/api/events');
   source = stream;
@@ -35,6 +37,21 @@ export function stopLive() {
   if (source) source.close();
   source = null;
   open = false;
+}
+
+/**
+ * Closes the stream while this page does something that ends or replaces its own session
+ * (signing out, closing the account, changing the password), so that the stream's news of
+ * it cannot overtake the answer; the function returned opens it again, with the session
+ * the browser then has.
+ */
+export function pauseLive() {
+  const ended = whenEnded;
+  const wasOpen = source !== null;
+  stopLive();
+  return () => {
+    if (wasOpen && ended) startLive(ended);
+  };
 }
 
 /** Whether events arrive now (so polling can rest). */

@@ -9,6 +9,7 @@ import { ErrorCode } from './error-codes.js';
 import { useIdleTimeout } from './components/activity.js';
 import { currentPath } from './router.js';
 import { forgetPlan } from './offline.js';
+import { pauseLive } from './live.js';
 
 const RETURN_KEY = 'hs.return';
 // How long a page whose session was replaced in another tab waits for the new cookie.
@@ -121,10 +122,14 @@ export async function signedIn(body) {
 }
 
 export async function signOut() {
+  const resumeLive = pauseLive();
   try {
     await api('/api/auth/logout', { method: 'POST', auth: false });
   } catch (error) {
-    if (error.status !== 401) throw error;
+    if (error.status !== 401) {
+      resumeLive();
+      throw error;
+    }
   }
   newEpoch();
   state.current = null;

@@ -9,6 +9,7 @@ import { openDialog } from './dialog.js';
 import { field, setFieldError, clearFieldErrors } from './form.js';
 import { formatDate } from './format.js';
 import { ErrorCode } from '../error-codes.js';
+import { pauseLive } from '../live.js';
 
 /** The section, for the bottom of Settings. */
 export function closeAccountPanel(ctx) {
@@ -79,9 +80,11 @@ function confirmClosing(ctx, opener) {
         return refuse(password, 'Enter your password.');
       }
       let result;
+      const resumeLive = pauseLive();
       try {
         result = await ctx.api('/api/me/close', { method: 'POST', body: { password: password.control.value } });
       } catch (error) {
+        resumeLive();
         if (error.field === 'password' || error.code === ErrorCode.WrongPassword) {
           return refuse(password, error.message || 'Your password is not correct.');
         }

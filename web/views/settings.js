@@ -10,6 +10,7 @@ import { pageHead } from '../components/page.js';
 import { profilePanel } from '../components/profile-panel.js';
 import { closeAccountPanel } from '../components/close-account.js';
 import { deviceList } from '../components/device-list.js';
+import { pauseLive } from '../live.js';
 import { twoFactorPanel } from '../components/two-factor.js';
 import { passkeysPanel } from '../components/passkeys-panel.js';
 import { loading, errorBox, describeError } from '../components/status.js';
@@ -101,11 +102,13 @@ function passwordPanel(ctx, onChanged) {
       confirm.control.focus();
       return;
     }
+    // The session is renewed: the stream opens again with the new one, done or not.
+    const resumeLive = pauseLive();
     try {
       const result = await ctx.api('/api/auth/change-password', {
         method: 'POST',
         body: { current_password: current.control.value, new_password: next.control.value },
-      });
+      }).finally(resumeLive);
       form.reset();
       const ended = Number(result.other_sessions_ended) || 0;
       alert.show('success', `Your password was changed.${ended ? ` ${plural(ended, 'other device was', 'other devices were')} signed out.` : ''}`);
