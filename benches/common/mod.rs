@@ -145,3 +145,17 @@ pub async fn sign_in(
         .to_owned();
     Ok((token, csrf))
 }
+
+/// A number from the environment (`1_000` allowed), or `default` when unset or empty.
+/// (Used by the scale, measures and events benches.)
+#[allow(dead_code)]
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .replace('_', "")
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be a number, not {text:?}")),
+    }
+}

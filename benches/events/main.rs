@@ -39,7 +39,7 @@ mod server;
 mod sign_in;
 mod stream;
 
-use common::with_postgres_database;
+use common::{env_number, with_postgres_database};
 use data::Shape;
 use server::Server;
 
@@ -60,17 +60,6 @@ pub struct Config {
     rate: f64,
     memory_streams: usize,
     only: Option<String>,
-}
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(text) => text
-            .trim()
-            .replace('_', "")
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name} must be a number, not {text:?}")),
-    }
 }
 
 impl Config {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use anyhow::ensure;
 
+use crate::common::env_number;
 use crate::data::Shape;
 use crate::load::Endpoint;
 
@@ -19,17 +20,6 @@ pub struct Config {
     pub endpoints: Vec<Endpoint>,
     pub only: Option<String>,
     pub keep: bool,
-}
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(text) => text
-            .trim()
-            .replace('_', "")
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name} must be a number, not {text:?}")),
-    }
 }
 
 impl Config {

@@ -46,7 +46,7 @@ mod report;
 mod sign_in;
 mod timings;
 
-use common::{with_postgres_database, with_server};
+use common::{env_number, with_postgres_database, with_server};
 use data::{count_rows, generate, Shape};
 use load::{run_load, Endpoint, Load};
 use plans::print_plans;
@@ -108,17 +108,6 @@ struct Config {
     /// `SCALE_KEEP=1`: keep the generated database (SQLite file, PostgreSQL database)
     /// for inspection instead of deleting it, and say where it is.
     keep: bool,
-}
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(text) => text
-            .trim()
-            .replace('_', "")
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name} must be a number, not {text:?}")),
-    }
 }
 
 impl Config {
