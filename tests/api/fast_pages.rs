@@ -12,34 +12,6 @@ use crate::common::*;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-struct Fetched {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Fetched {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
-    }
-}
-
-async fn fetch(server: &App, path: &str, headers: &[(&str, &str)]) -> Fetched {
-    let mut request = reqwest::Client::new().get(format!("{}{path}", server.base()));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
-    Fetched {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: response.bytes().await.unwrap().to_vec(),
-    }
-}
-
 /// `/views/home.0123456789abcdef.js`: (`/views/home.js`, `0123456789abcdef`).
 fn split_hash(address: &str) -> Option<(String, String)> {
     let (folder, file) = address.rsplit_once('/')?;

@@ -21,6 +21,7 @@ pub mod db;
 pub mod mail;
 pub mod mounts;
 pub mod people;
+pub mod plain_get;
 pub mod process;
 pub mod raw;
 pub mod throwaway_postgres;
@@ -37,6 +38,9 @@ pub use db::*;
 #[allow(unused_imports)]
 pub use mail::*;
 pub use people::*;
+// Only the API tests of caching and compression use it.
+#[allow(unused_imports)]
+pub use plain_get::*;
 pub use process::*;
 // Only the tests of failing infrastructure use these, so not every test binary does.
 #[allow(unused_imports)]
