@@ -12,6 +12,10 @@ let unauthorizedHandler = null;
 // change is stale and must not overwrite the reason already shown.
 let epoch = 0;
 let epochHandled = -1;
+// GETs started before a view asks for them (the first screen's data, fetched while the
+// session is being restored): path → the pending Response, for the first api(path).
+const early = new Map();
+const EARLY_KEPT_MS = 10000;
 
 export class ApiError extends Error {
   constructor({ status, code, message, field, reason, retryAfter, body }) {
@@ -46,6 +50,27 @@ export function newEpoch() {
   return epoch;
 }
 
+/** Starts the GET of `path` now; the next plain api(path) takes its answer. */
+export function fetchEarly(path) {
+  const response = send(path, 'GET', {});
+  // Nobody may ask for it (a signed-out visit): that is not an error.
+  response.catch(() => {});
+  early.set(path, response);
+  setTimeout(() => early.delete(path), EARLY_KEPT_MS);
+}
+
+/** Drops answers fetched early: they belong to a session that is no longer current. */
+export function forgetEarly() {
+  early.clear();
+}
+
+function takeEarly(path, method, options) {
+  if (method !== 'GET' || options.query || options.headers || options.raw) return null;
+  const response = early.get(path);
+  early.delete(path);
+  return response || null;
+}
+
 /**
  * api('/api/messages/inbox', {query: {page: 1}})
  * api('/api/mood', {method: 'POST', body: {...}})
@@ -57,7 +82,7 @@ export async function api(path, options = {}) {
   const method = (options.method || 'GET').toUpperCase();
   let response;
   try {
-    response = await send(path, method, options);
+    response = await (takeEarly(path, method, options) || send(path, method, options));
     if (response.status === 403 && STATE_CHANGING.has(method)) {
       const body = await readBody(response.clone());
       if (body?.error?.code === ErrorCode.CsrfFailed) {

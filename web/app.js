@@ -90,11 +90,11 @@
 //     crisis panel: [data-testid="crisis-plan"] [data-testid="crisis-plan-link"]
 //     after a risky result: [data-testid="offer-safety-plan"]; alerts: [data-testid="alert-plan-reviewed"]
 
-import { api, onUnauthorized, ApiError } from './api.js';
+import { api, onUnauthorized, ApiError, fetchEarly, forgetEarly } from './api.js';
 import { h } from './components/dom.js';
 import { pageHead } from './components/page.js';
 import { errorBox } from './components/status.js';
-import { startRouter, render, navigate } from './router.js';
+import { startRouter, render, navigate, currentRoute } from './router.js';
 import { onSessionChange, restoreSession, sessionEnded, streamSessionEnded, redirectFor, currentRole, isSignedIn, signedInUser } from './session.js';
 import { startChrome, showNav, markNav, refreshUnread, forgetCrisis } from './chrome.js';
 import { viewContext } from './context.js';
@@ -105,6 +105,7 @@ import { watchIdle, stopIdleWatch } from './components/idle-warning.js';
 
 // A sign-in, a sign-out or an ended session: new navigation, then the next screen.
 function sessionChanged({ reason, next }) {
+  forgetEarly();
   if (reason === 'signed-out') forgetCrisis();
   showNav(currentRole());
   navigate(next, { replace: true });
@@ -167,14 +168,21 @@ async function boot() {
   });
   startChrome();
 
+  // The first screen's data comes while the session is restored: one wait, not two.
+  const first = currentRoute();
+  // Signed out, it only earns a 401 that nobody reads: the screen sends them to sign in.
+  if (first?.data) fetchEarly(first.data);
+
   // The page's own "Loading Healing Space…" (index.html) stays until the first screen.
   const main = document.getElementById('main');
   try {
     await restoreSession();
   } catch (error) {
+    forgetEarly();
     main.replaceChildren(cannotStart(error));
     return;
   }
+  if (!isSignedIn()) forgetEarly();
   showNav(currentRole());
   render();
   if (isSignedIn()) {

@@ -5,7 +5,8 @@
 // changes the session or the screen itself.
 
 import { api } from './api.js';
-import { asset, h } from './components/dom.js';
+import { h } from './components/dom.js';
+import { navIcon } from './components/nav-icons.js';
 import { recentlyActive } from './components/activity.js';
 import { isLive, onLive } from './live.js';
 import { crisisContent } from './components/crisis.js';
@@ -34,16 +35,6 @@ const NAV = {
     ['feedback', '/feedback', 'Feedback'],
     ['settings', '/settings', 'Settings'],
   ],
-};
-
-const ICONS = {
-  home: 'home',
-  messages: 'messages',
-  mood: 'mood',
-  feedback: 'feedback',
-  settings: 'settings',
-  clinician: 'patients',
-  admin: 'admin',
 };
 
 const UNREAD_EVERY_MS = 30000;
@@ -100,7 +91,7 @@ export function showNav(role) {
 
 function navItem([key, href, label]) {
   return h('li', {}, h('a', { href, 'data-testid': `nav-${key}`, 'data-nav': key },
-    h('span', { class: 'nav-icon' }, h('img', { src: asset(`/icons/${ICONS[key]}.svg`), alt: '', width: 22, height: 22 })),
+    h('span', { class: 'nav-icon' }, navIcon(key)),
     h('span', { class: 'nav-label' }, label)));
 }
 

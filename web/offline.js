@@ -11,9 +11,14 @@ const CRISIS_KEY = 'hs.crisis';
 /** Registers the service worker (root scope); a browser without one just stays online. */
 export function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
-    /* the app works online without it */
-  });
+  const register = () =>
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+      /* the app works online without it */
+    });
+  // Once the page has loaded: the worker fetches every file of the app for offline use,
+  // which would otherwise compete with the first screen's own requests.
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
 }
 
 function hasCaches() {

@@ -14,7 +14,7 @@ let options = null;
 let renderCount = 0;
 
 /**
- * options.routes:              [{path: '/messages/:id', view, from, title, public, roles, nav}]
+ * options.routes:              [{path: '/messages/:id', view, from, title, public, roles, nav, data}]
  * options.redirect(route, path): where to go instead of `route` (a path), or null
  * options.allowed(route):      whether the person's role may see `route`
  * options.contextFor(screen):  what the view gets; screen = {main, params, query, isCurrent}
@@ -103,6 +103,11 @@ function focusHeading(main) {
     const heading = main.querySelector('h1');
     if (heading) heading.focus();
   }
+}
+
+/** The route of the current address, or null. */
+export function currentRoute() {
+  return match(location.pathname)?.route || null;
 }
 
 function match(pathname) {

@@ -6,6 +6,8 @@
 //   roles:  only for these roles (others get "not part of your account")
 //   nav:    the main navigation entry marked as current
 //   view:   the name of the screen's function in the module `from` loads
+//   data:   the GET the view makes first, started on a page load while the session is
+//           restored rather than after it
 
 // Each screen's code is fetched when it is first shown, so the first page needs only the
 // app's frame and the screen it opens on.
@@ -34,7 +36,7 @@ export const routes = [
   { path: '/reset-password', view: 'resetPasswordView', from: recovery, open: true, title: 'Choose a new password' },
   { path: '/verify-email', view: 'verifyEmailView', from: recovery, open: true, title: 'Confirm your email address' },
   { path: '/unsubscribe', view: 'unsubscribeView', from: recovery, open: true, title: 'New-message emails' },
-  { path: '/', view: 'homeView', from: home, nav: 'home', title: 'Home' },
+  { path: '/', view: 'homeView', from: home, data: '/api/home/data', nav: 'home', title: 'Home' },
   { path: '/messages', view: 'inboxView', from: messages, nav: 'messages', title: 'Messages' },
   { path: '/messages/new', view: 'composeView', from: messages, nav: 'messages', title: 'New message' },
   { path: '/messages/:id', view: 'conversationView', from: messages, nav: 'messages', title: 'Conversation' },

@@ -107,8 +107,11 @@ impl Presence {
                 .bind(&*instance)
                 .execute(&db)
                 .await;
-                if let Err(error) = removed {
-                    tracing::warn!(%error, "events: cannot record a stream closed");
+                match removed {
+                    // Shutting down: the row runs out by itself.
+                    Err(error) if error.is_pool_closed() => {}
+                    Err(error) => tracing::warn!(%error, "events: cannot record a stream closed"),
+                    Ok(_) => {}
                 }
             });
         }

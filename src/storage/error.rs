@@ -63,6 +63,11 @@ impl DbError {
         }
     }
 
+    /// The pool was closed: the server is shutting down.
+    pub fn is_pool_closed(&self) -> bool {
+        matches!(self, DbError::Postgres(sqlx::Error::PoolClosed))
+    }
+
     /// PostgreSQL ended this statement to break a deadlock (SQLSTATE 40P01); it changed
     /// nothing, and may be run again.
     pub fn is_deadlock(&self) -> bool {

@@ -3,7 +3,8 @@
 //! - a path that is one of the embedded files is that file, with its content type;
 //! - a path that is a screen of the app (`screens.rs`, the paths of `web/routes.js`:
 //!   `/messages/12`, `/clinician/patients/jordan.lee/mood`) gets the app, `index.html`,
-//!   so that every screen's address works on reload and from a bookmark, dots and all;
+//!   so that every screen's address works on reload and from a bookmark, dots and all,
+//!   with the screen's own modules preloaded;
 //! - anything else gets the app with a 404 status: it shows its own "not found" page, in
 //!   its own look and under the same CSP. (`/api/...` is the API's, with JSON errors.)
 //!
@@ -63,8 +64,10 @@ async fn file_or_screen(uri: Uri, headers: HeaderMap) -> Response {
     match embedded(path) {
         Some((INDEX, _)) => serve_page(app, &headers),
         Some((name, file)) => serve(name, file, &headers, REVALIDATE),
-        None if screens::is_screen(path) => serve_page(app, &headers),
-        None => not_found_page(app),
+        None => match screens::view_module(path).and_then(page::page_for) {
+            Some(screen) => serve_page(screen, &headers),
+            None => not_found_page(app),
+        },
     }
 }
 

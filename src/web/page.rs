@@ -1,12 +1,13 @@
 //! The app's page, `index.html`, as it is served: every file it names at its hashed
 //! address (`assets.rs`), and, where `web/index.html` marks the place, an import map and
-//! a preload of every module the first page needs (`first_modules.rs`).
+//! a preload of every module the first page needs (`first_modules.rs`): the app's, and
+//! for a screen's address (`screens.rs`) its view's.
 //!
 //! The import map sends each plain address (`/router.js`) to its hashed one, so the
 //! modules' own imports, which name plain addresses, fetch hashed files too; and
-//! `import.meta.resolve('/icons/home.svg')` gives the icon's hashed address. The preloads
+//! `import.meta.resolve('/icons/lifebuoy.svg')` gives the icon's hashed address. The preloads
 //! let the browser fetch the first page's modules at once instead of one level of imports
-//! at a time; each screen's own modules come when it is first shown.
+//! at a time; other screens' modules come when they are first shown.
 //!
 //! The import map is an inline script, which the Content-Security-Policy allows by its
 //! SHA-256 (`script_hash`), computed here once.
@@ -17,7 +18,7 @@ use std::sync::LazyLock;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::{assets, first_modules, Assets, INDEX};
+use super::{assets, first_modules, screens, Assets, INDEX};
 
 /// Where `web/index.html` wants the import map and the module preloads.
 const MARKER: &str = "<!-- import map and module preloads (src/web/page.rs) -->";
@@ -29,15 +30,36 @@ pub struct Page {
     pub script_hash: String,
 }
 
-static PAGE: LazyLock<Option<Page>> = LazyLock::new(|| {
+/// The page with the first page's modules only, and one per screen's view module with
+/// that view's modules preloaded too.
+struct Pages {
+    plain: Page,
+    by_view: BTreeMap<&'static str, Page>,
+}
+
+static PAGES: LazyLock<Option<Pages>> = LazyLock::new(|| {
     let source = Assets::get(INDEX)?;
     let source = String::from_utf8_lossy(&source.data);
-    Some(build(&source))
+    let by_view = screens::view_modules()
+        .into_iter()
+        .map(|view| (view, build(&source, Some(view))))
+        .collect();
+    Some(Pages {
+        plain: build(&source, None),
+        by_view,
+    })
 });
 
 /// The page, or `None` if the build embedded no `index.html`.
 pub fn page() -> Option<&'static Page> {
-    PAGE.as_ref()
+    PAGES.as_ref().map(|pages| &pages.plain)
+}
+
+/// The page for a screen whose view is in `view`: it also preloads the view's modules,
+/// which would otherwise arrive one level of imports at a time after the app started.
+pub fn page_for(view: &str) -> Option<&'static Page> {
+    let pages = PAGES.as_ref()?;
+    Some(pages.by_view.get(view).unwrap_or(&pages.plain))
 }
 
 /// The source for the CSP's `script-src`: the page's import map.
@@ -45,10 +67,13 @@ pub fn script_hash() -> Option<&'static str> {
     page().map(|page| page.script_hash.as_str())
 }
 
-fn build(source: &str) -> Page {
+fn build(source: &str, view: Option<&str>) -> Page {
     let imports: BTreeMap<String, String> = assets::hashed_addresses().collect();
     let import_map = serde_json::json!({ "imports": imports }).to_string();
-    let first = first_modules::static_graph("/app.js");
+    let mut first = first_modules::static_graph("/app.js");
+    if let Some(view) = view {
+        first.extend(first_modules::static_graph(view));
+    }
     let preloads: String = imports
         .iter()
         .filter(|(plain, _)| first.contains(plain.as_str()))

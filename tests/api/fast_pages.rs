@@ -1,5 +1,6 @@
 //! Fast pages (issue 17): the app's page is revalidated on each use (`no-cache`, `ETag`,
-//! `304`), and every file it names, directly or through its import map, is at an address
+//! `304`), and preloads the modules of the app and of the screen at its address, and
+//! every file it names, directly or through its import map, is at an address
 //! with its content's hash, which browsers keep for a year (`immutable`). Another hash
 //! at such an address is a 404; the import map, an inline script, is allowed by its
 //! SHA-256 in the Content-Security-Policy.
@@ -51,33 +52,87 @@ fn import_map(html: &str) -> &str {
 async fn the_app_page_is_revalidated_on_each_use_and_answers_304_when_unchanged() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let page = fetch(&server, "/", &[]).await;
-    assert_eq!(page.status, 200);
-    assert_eq!(page.header("cache-control"), "no-cache");
-    let etag = page.header("etag").to_owned();
-    assert!(etag.starts_with('"') && etag.len() > 2, "{etag}");
-    // The same page, with the same ETag, at every address that is the app.
-    for path in ["/index.html", "/signin", "/messages/12", "/safety-plan"] {
-        let same = fetch(&server, path, &[]).await;
-        assert_eq!(same.status, 200, "{path}");
-        assert_eq!(same.header("cache-control"), "no-cache", "{path}");
-        assert_eq!(same.header("etag"), etag, "{path}");
-        assert_eq!(same.body, page.body, "{path}");
-        let unchanged = fetch(&server, path, &[("if-none-match", &etag)]).await;
-        assert_eq!(unchanged.status, 304, "{path}");
-        assert!(unchanged.body.is_empty(), "{path}");
-        assert_eq!(unchanged.header("etag"), etag, "{path}");
+    // Every address that is the app, with another address of the same screen, which
+    // gets the same page.
+    for (path, same_screen) in [
+        ("/", "/"),
+        ("/index.html", "/index.html"),
+        ("/signin", "/signin/"),
+        ("/messages/12", "/messages/7"),
+        ("/safety-plan", "/safety-plan"),
+    ] {
+        let page = fetch(&server, path, &[]).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(page.header("cache-control"), "no-cache", "{path}");
+        let etag = page.header("etag").to_owned();
+        assert!(etag.starts_with('"') && etag.len() > 2, "{path}: {etag}");
+        let same = fetch(&server, same_screen, &[]).await;
+        assert_eq!(same.header("etag"), etag, "{same_screen}");
+        assert_eq!(same.body, page.body, "{same_screen}");
+        let unchanged = fetch(&server, same_screen, &[("if-none-match", &etag)]).await;
+        assert_eq!(unchanged.status, 304, "{same_screen}");
+        assert!(unchanged.body.is_empty(), "{same_screen}");
+        assert_eq!(unchanged.header("etag"), etag, "{same_screen}");
+        let other = fetch(&server, path, &[("if-none-match", "\"another\"")]).await;
+        assert_eq!(other.status, 200, "{path}");
+        assert_eq!(other.body, page.body, "{path}");
     }
-    let other = fetch(&server, "/", &[("if-none-match", "\"another\"")]).await;
-    assert_eq!(other.status, 200);
-    assert_eq!(other.body, page.body);
+}
+
+/// The hashed addresses of a page's module preloads.
+fn preloads(html: &str) -> Vec<String> {
+    let open = "<link rel=\"modulepreload\" href=\"";
+    html.match_indices(open)
+        .map(|(at, _)| {
+            let start = at + open.len();
+            html[start..start + html[start..].find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_screens_page_preloads_its_own_modules_and_no_other_screens() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let plain = String::from_utf8(fetch(&server, "/index.html", &[]).await.body).unwrap();
+    let map: Value = serde_json::from_str(import_map(&plain)).unwrap();
+    let hashed = |plain: &str| map["imports"][plain].as_str().unwrap().to_owned();
+    let home = String::from_utf8(fetch(&server, "/", &[]).await.body).unwrap();
+    let inbox = String::from_utf8(fetch(&server, "/messages/12", &[]).await.body).unwrap();
+    let (plain, home, inbox) = (preloads(&plain), preloads(&home), preloads(&inbox));
+
+    // Every page preloads the app and what it imports.
+    for page in [&plain, &home, &inbox] {
+        assert!(page.contains(&hashed("/app.js")), "{page:?}");
+        assert!(page.contains(&hashed("/router.js")), "{page:?}");
+    }
+    // The home page also its view, and the view's own imports; not the inbox's.
+    assert!(home.contains(&hashed("/views/home.js")), "{home:?}");
+    assert!(
+        home.contains(&hashed("/components/moodform.js")),
+        "{home:?}"
+    );
+    assert!(!home.contains(&hashed("/views/messages.js")), "{home:?}");
+    assert!(inbox.contains(&hashed("/views/messages.js")), "{inbox:?}");
+    assert!(!inbox.contains(&hashed("/views/home.js")), "{inbox:?}");
+    // The plain page (and the "not found" one) neither.
+    assert!(!plain.contains(&hashed("/views/home.js")), "{plain:?}");
+    assert!(!plain.contains(&hashed("/views/messages.js")), "{plain:?}");
+    assert!(home.len() > plain.len() && inbox.len() > plain.len());
+    for preload in plain.iter() {
+        assert!(
+            home.contains(preload) && inbox.contains(preload),
+            "{preload}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_file_the_page_names_has_its_content_hash_in_its_address_and_is_immutable() {
     let db = TestDb::new().await;
     let server = App::start(&db, &[]).await;
-    let page = fetch(&server, "/", &[]).await;
+    // The plain page: the app's own modules only.
+    let page = fetch(&server, "/index.html", &[]).await;
     let html = String::from_utf8(page.body.clone()).unwrap();
 
     let map: Value = serde_json::from_str(import_map(&html)).unwrap();
@@ -99,8 +154,8 @@ async fn every_file_the_page_names_has_its_content_hash_in_its_address_and_is_im
     }
 
     let mut named: Vec<String> = addresses(&html);
-    // Stylesheets, icons and the first page's modules; each screen's module is named by the
-    // import map only, and fetched when the screen is first shown.
+    // Stylesheets, icons and the app's modules; each screen's module is named by the
+    // import map only, and preloaded by that screen's page.
     assert!(named.len() > 20, "{} addresses", named.len());
     let home = imports["/views/home.js"].as_str().unwrap();
     assert!(!named.iter().any(|address| address == home), "{named:?}");

@@ -75,3 +75,39 @@ async fn dotted_deep_links_reload_to_their_screen_and_unknown_paths_are_not_foun
     clinician.assert_clean_console().await;
     clinician.close().await;
 }
+
+/// Loading the home page fetches its data while the session is being restored, and the
+/// screen uses that answer rather than asking again. Signed out, the early answer (a 401)
+/// is never shown: the person signs in and sees their home with its data.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_home_page_fetches_its_data_once_while_the_session_is_restored() {
+    let tools = tools_or_skip!();
+    let _one = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let seeded = seed(&server, &db).await;
+    seeded
+        .patient
+        .post("/api/mood", serde_json::json!({ "score": 7 }))
+        .await
+        .expect(201);
+    const TEST: &str = "first-data";
+    let home_data_requests = "return String(performance.getEntriesByType('resource')\
+        .filter((e) => new URL(e.name).pathname === '/api/home/data').length)";
+
+    let patient = Browser::open(&tools, &server, TEST, "patient", Viewport::Desktop).await;
+    patient.go("/").await;
+    patient.find("#username").await;
+    patient.sign_in(PATIENT, PASSWORD).await;
+    patient.find("[data-testid=checked-in-today]").await;
+    assert_eq!(patient.path().await, "/");
+    patient.shot("01-signed-in").await;
+
+    patient.wd.refresh().await.unwrap();
+    patient.find("[data-testid=checked-in-today]").await;
+    patient.settled().await;
+    assert_eq!(patient.js(home_data_requests, vec![]).await, "1");
+    patient.shot("02-reloaded").await;
+    patient.assert_clean_console().await;
+    patient.close().await;
+}

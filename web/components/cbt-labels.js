@@ -2,6 +2,7 @@
 // homework, and where each kind is done.
 
 import { h } from './dom.js';
+import { formatter } from './format.js';
 
 /** The thinking traps a thought record may name: [id, name, what it means]. */
 export const THINKING_TRAPS = Object.freeze([
@@ -49,7 +50,7 @@ export function dayText(day) {
   if (!day) return '';
   const date = new Date(`${day}T12:00:00Z`);
   if (Number.isNaN(date.getTime())) return day;
-  return date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return formatter('due-day', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date);
 }
 
 /** Where the record that did a homework can be opened, for its owner. */

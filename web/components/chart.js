@@ -2,6 +2,7 @@
 // trends (each response's total, or the C-SSRS risk level), on one drawing routine.
 
 import { h, s } from './dom.js';
+import { formatter } from './format.js';
 
 const DAY = 86400000;
 let chartCounter = 0;
@@ -17,7 +18,7 @@ function startOfToday() {
 }
 
 function dayLabel(date) {
-  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  return formatter('day', { day: 'numeric', month: 'short' }).format(date);
 }
 
 function round1(n) {

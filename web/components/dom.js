@@ -22,7 +22,7 @@ export function h(tag, attrs, ...children) {
 }
 
 /**
- * The address of one of the app's files (`/icons/home.svg`) as the page's import map
+ * The address of one of the app's files (`/icons/lifebuoy.svg`) as the page's import map
  * names it: with its content's hash, so the browser keeps it (src/web/page.rs). The
  * plain address where the browser cannot resolve through the map.
  */

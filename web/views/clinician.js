@@ -2,7 +2,7 @@
 
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
-import { timeElement, formatWhen } from '../components/format.js';
+import { timeElement, formatWhen, formatNumericDate } from '../components/format.js';
 import { rows } from '../components/list.js';
 import { pageHead } from '../components/page.js';
 import { loading, errorBox, describeError } from '../components/status.js';
@@ -132,7 +132,7 @@ function patientItem(p) {
       unread ? h('span', { class: 'pill info' }, `${unread} unread`) : null),
     h('div', { class: 'row-meta' },
       mood ? `Latest mood: ${mood.score} out of 10, ${formatWhen(mood.recorded_at)}` : 'No check-ins yet',
-      p.since ? [' · in your care since ', timeElement(p.since, (v) => new Date(v).toLocaleDateString())] : null),
+      p.since ? [' · in your care since ', timeElement(p.since, formatNumericDate)] : null),
     latestMeasures(p.latest_measures),
     h('div', { class: 'row-actions' },
       h('a', { class: 'button small', href: `/clinician/patients/${encodeURIComponent(p.username)}/overview`, 'data-testid': 'patient-page' }, 'Patient page'),

@@ -4,7 +4,7 @@
 import { h } from '../components/dom.js';
 import { button } from '../components/button.js';
 import { field, formAlert, onSubmit, showFormError } from '../components/form.js';
-import { timeElement, formatWhen, plural } from '../components/format.js';
+import { timeElement, formatWhen, formatNumericDate, plural } from '../components/format.js';
 import { loading, errorBox } from '../components/status.js';
 import { awaitingApproval } from '../components/approval.js';
 import { crisisContent } from '../components/crisis.js';
@@ -160,7 +160,7 @@ function careTeamCard(ctx, data, reload) {
         { 'data-testid': 'care-team-member' },
         h('div', { class: 'row-main' },
           h('span', { class: 'row-title' }, c.display_name || c.username),
-          c.since ? h('span', { class: 'row-meta' }, 'since ', timeElement(c.since, (v) => new Date(v).toLocaleDateString())) : null),
+          c.since ? h('span', { class: 'row-meta' }, 'since ', timeElement(c.since, formatNumericDate)) : null),
         h('div', { class: 'row-actions' },
           h('a', { class: 'button small secondary', href: `/messages/new?to=${encodeURIComponent(c.username)}` }, 'Send a message'),
           removeButton(ctx, c, 'Leave this care team', `Stop sharing your check-ins and messages with ${c.display_name || c.username}?`, reload)),
