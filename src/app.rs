@@ -22,12 +22,17 @@ use crate::http::middleware::{
     compression, panic_response, request_span, timeout_response, weaken_etag_when_encoded,
     with_security_headers, REQUEST_ID,
 };
+use crate::http::uncompressed::CompressExcept;
 use crate::state::AppState;
 use crate::{
     admin, alerts, auth, care_teams, cbt, closing, events, feedback, health, home, homework,
     measures, messaging, metrics, mood, my_data, notifications, passkeys, profile, recovery,
     reference, safety_plan, scrape, sessions, web,
 };
+
+/// Event streams are never compressed (`compression` says why), and skip the layer
+/// altogether so that an open one does not hold the compressor's room.
+const UNCOMPRESSED: &[&str] = &["/api/events"];
 
 pub fn router(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(reference::base())
@@ -83,7 +88,7 @@ pub fn router(state: AppState) -> Router {
     // The web app's page has one inline script, its import map, allowed by its hash.
     let inline_scripts: Vec<&str> = web::script_hash().into_iter().collect();
     with_security_headers(app, settings.mode.is_production(), &inline_scripts)
-        .layer(compression())
+        .layer(CompressExcept::new(compression(), UNCOMPRESSED))
         .layer(middleware::map_response(weaken_etag_when_encoded))
         .layer(
             ServiceBuilder::new()

@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod paging;
 pub mod rate_limit;
+pub mod uncompressed;
 
 pub use error::{ApiError, ApiResult, ErrorCode, ErrorResponse};
 pub use extract::{Input, Path, Query};

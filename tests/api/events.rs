@@ -319,3 +319,31 @@ async fn an_open_stream_does_not_keep_an_idle_session_alive() {
         .await
         .expect_error(401, "session_expired");
 }
+
+/// A client that accepts compression still gets its stream as it is: a compressor would
+/// hold events back until enough bytes gathered (and keep its room for as long as the
+/// stream is open).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_stream_is_never_compressed_whatever_the_client_accepts() {
+    let db = TestDb::new().await;
+    let server = App::start(&db, &[]).await;
+    let world = World::new(&server, &db).await;
+    let response = world
+        .patient_a
+        .request(Method::GET, "/api/events")
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-encoding").is_none());
+    let mut a = EventStream {
+        response,
+        buffer: String::new(),
+    };
+    assert_eq!(a.next().await.event, "ready");
+    let conversation = conversation_with_a(&world).await;
+    let message = a.next().await;
+    assert_eq!(message.event, "message");
+    assert_eq!(message.data["conversation_id"], conversation);
+}
