@@ -3,11 +3,12 @@
 //!
 //! Starts the release server binary as processes of their own on a fresh database
 //! (PostgreSQL when `TEST_POSTGRES_URL` is set, a database `hs_events_<random>` created on
-//! that server and dropped afterwards; and SQLite, both instances on one file), generates
+//! that server and dropped afterwards; and SQLite, one instance on a file), generates
 //! people with the scale bench's generator (patients, clinicians, care teams, one
 //! conversation per patient), signs them in over HTTP, then:
 //!
-//! 1. **Delivery.** Instances A and B share the database. `EVENTS_STREAMS` patients (1,000)
+//! 1. **Delivery.** Instances A and B share the database (on SQLite, B is A: SQLite runs
+//!    as one instance and passes its events in process). `EVENTS_STREAMS` patients (1,000)
 //!    each hold one stream open on B; the clinicians send `EVENTS_MESSAGES` (400) messages
 //!    on A, paced at `EVENTS_RATE` (80) a second in all, each to a patient of theirs. For
 //!    each message: the send's latency (request written to answer read), and the delivery
@@ -161,14 +162,23 @@ async fn bench(
     };
     data::generate(&raw, kind, &shape).await?;
     raw.close().await;
-    eprintln!("== {database}: starting B");
-    let b = Server::start("b", url, data_dir, connections).await?;
+    // SQLite is deployed as one instance, whose events reach its streams in process; two
+    // servers on one file would be no deployment of ours.
+    let b = match kind {
+        healing_space::config::DatabaseKind::Sqlite => None,
+        healing_space::config::DatabaseKind::Postgres => {
+            eprintln!("== {database}: starting B");
+            Some(Server::start("b", url, data_dir, connections).await?)
+        }
+    };
 
     let people = sign_in::sign_in(a.addr, &shape, config.streams).await?;
-    let delivery = delivery::measure(config, &a, &b, &people).await?;
+    let delivery = delivery::measure(config, &a, b.as_ref().unwrap_or(&a), &people).await?;
     // The streams just closed: let B record them closed before it stops.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    b.stop().await?;
+    if let Some(b) = b {
+        b.stop().await?;
+    }
     a.stop().await?;
 
     eprintln!("== {database}: starting C for the memory measure");

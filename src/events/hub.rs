@@ -1,7 +1,8 @@
 //! Brings every new event to this instance, once, and hands it to the open streams: on
 //! PostgreSQL the `NOTIFY` each event's trigger sends (delivered at commit, to every
 //! instance); on SQLite, whose one writer commits events in id order, a read of the new
-//! rows every [`SQLITE_READ_INTERVAL`]. Streams each take what is theirs.
+//! rows after this process's commits, and every [`SQLITE_READ_INTERVAL`]. Streams each
+//! take what is theirs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +15,12 @@ use crate::config::DatabaseKind;
 use crate::storage::Database;
 
 const CHANNEL: &str = "healing_space_events";
-/// How long an event may wait on SQLite before its streams hear of it.
+/// How long an event committed by another process may wait on SQLite before its
+/// streams hear of it; this process's own are read at once.
 const SQLITE_READ_INTERVAL: Duration = Duration::from_millis(100);
+/// The least time between two reads on SQLite: under many writes, one read serves the
+/// commits of the last few milliseconds rather than one read per commit.
+const SQLITE_READ_GAP: Duration = Duration::from_millis(5);
 /// Events waiting for the slowest stream; one further behind ends and reconnects.
 const BACKLOG: usize = 4096;
 
@@ -60,13 +65,22 @@ impl Hub {
         }
     }
 
-    /// Reads what was committed since the last read; SQLite's single writer gives ids
-    /// in commit order, so none is skipped.
+    /// Reads what was committed since the last read: at once after a commit of this
+    /// process, and every [`SQLITE_READ_INTERVAL`] for another process's (a second server
+    /// on the same file). SQLite's single writer gives ids in commit order, so none is
+    /// skipped.
     async fn read_sqlite(self, db: Database) {
         let mut last = Self::newest(&db).await;
         let mut ticks = tokio::time::interval(SQLITE_READ_INTERVAL);
+        let mut last_read = tokio::time::Instant::now();
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = db.changed_here() => {
+                    tokio::time::sleep_until(last_read + SQLITE_READ_GAP).await;
+                }
+            }
+            last_read = tokio::time::Instant::now();
             match super::since(&db, last).await {
                 Ok(events) => {
                     for event in events {

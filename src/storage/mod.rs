@@ -124,6 +124,16 @@ impl Database {
         Ok(Database { backend })
     }
 
+    /// On SQLite, resolves once this process has committed a write since the last call
+    /// (a commit while nobody waits is kept for the next call); on PostgreSQL, never,
+    /// which has `NOTIFY` for that.
+    pub async fn changed_here(&self) {
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => pool.writer.changed().await,
+            Backend::Postgres(_) => std::future::pending().await,
+        }
+    }
+
     pub fn kind(&self) -> DatabaseKind {
         match self.backend {
             Backend::Sqlite { .. } => DatabaseKind::Sqlite,

@@ -1,7 +1,8 @@
 //! Compressed answers: gzip or brotli, as the client accepts, for JSON and the web app's
 //! files; read back, they are the same bytes. Small answers are sent as they are, and a
 //! file's `ETag` still revalidates (weak once compressed). That event streams are never
-//! compressed is tested beside the predicate, in `src/http/middleware.rs`.
+//! compressed is tested beside the predicate, in `src/http/middleware.rs`, and over HTTP
+//! in `events.rs`.
 
 use std::io::Read;
 

@@ -30,22 +30,34 @@ pub struct GroupWriter {
     /// Set when a write failed because SQLite could not write its files; cleared when a
     /// group that changed rows is committed, or a probe write succeeds.
     unwritable: Arc<AtomicBool>,
+    /// Told after each group that changed rows has committed.
+    changed: Arc<Notify>,
 }
 
 impl GroupWriter {
     pub fn new(conn: Connection) -> Arc<GroupWriter> {
         let unwritable = Arc::new(AtomicBool::new(false));
+        let changed = Arc::new(Notify::new());
         let writer = Writer {
             conn,
             group: None,
             unwritable: unwritable.clone(),
+            changed: changed.clone(),
         };
         Arc::new(GroupWriter {
             state: Arc::new(tokio::sync::Mutex::new(writer)),
             released: Notify::new(),
             queued: Arc::new(AtomicUsize::new(0)),
             unwritable,
+            changed,
         })
+    }
+
+    /// Resolves once a group that changed rows has committed since the last call: for one
+    /// reader in this process that wants new rows as soon as they are there (the event
+    /// hub). A commit while nobody waits is kept for the next call.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
     }
 
     /// Writers waiting for their turn, for the metrics.
@@ -120,6 +132,7 @@ struct Writer {
     group: Option<Group>,
     /// The writer's own handle, to mark it unwritable from here.
     unwritable: Arc<AtomicBool>,
+    changed: Arc<Notify>,
 }
 
 struct Group {
@@ -383,6 +396,7 @@ fn commit_group(writer: &mut Writer) -> Result<(), DbError> {
         .is_some_and(|group| writer.conn.total_changes() > group.changes_before);
     if result.is_ok() && changed {
         writer.unwritable.store(false, Ordering::SeqCst);
+        writer.changed.notify_one();
     }
     finish_group(writer, result.as_ref().map(|_| ()).map_err(Failure::of));
     Ok(result?)
