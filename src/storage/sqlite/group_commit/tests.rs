@@ -221,3 +221,40 @@ async fn a_write_without_room_makes_the_writer_unwritable_until_a_write_lands() 
     assert!(writer.is_writable(), "a write that landed");
     assert_eq!(bodies(&path), ["small"]);
 }
+
+/// `changed` resolves once per commit that changed rows (kept while nobody waits), and
+/// not for a transaction that wrote nothing or rolled back.
+#[tokio::test]
+async fn a_commit_that_changed_rows_is_told_once_and_no_other_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database(&dir);
+    let writer = GroupWriter::new(open(&path));
+    let told = |writer: Arc<GroupWriter>| async move {
+        tokio::time::timeout(Duration::from_millis(200), writer.changed())
+            .await
+            .is_ok()
+    };
+
+    let nothing = Tx::begin(&writer).await.unwrap();
+    nothing.commit().await.unwrap();
+    let undone = Tx::begin(&writer).await.unwrap();
+    insert(&undone, "undone", None);
+    undone.rollback().await.unwrap();
+    assert!(!told(writer.clone()).await, "nothing changed");
+
+    // Committed before anyone waits: kept for the next wait, once.
+    let one = Tx::begin(&writer).await.unwrap();
+    insert(&one, "one", None);
+    one.commit().await.unwrap();
+    assert!(told(writer.clone()).await, "a change");
+    assert!(!told(writer.clone()).await, "told once");
+
+    // Committed while waiting.
+    let waiting = tokio::spawn(told(writer.clone()));
+    tokio::task::yield_now().await;
+    let two = Tx::begin(&writer).await.unwrap();
+    insert(&two, "two", None);
+    two.commit().await.unwrap();
+    assert!(waiting.await.unwrap(), "a change while waiting");
+    assert_eq!(bodies(&path), ["one", "two"]);
+}
