@@ -7,6 +7,7 @@
 const PLAN_CACHE = 'hs-plan-v1';
 const PLAN_URL = '/api/safety-plan';
 const CRISIS_KEY = 'hs.crisis';
+const REGISTER_AFTER_LOAD_MS = 3000;
 
 /** Registers the service worker (root scope); a browser without one just stays online. */
 export function registerServiceWorker() {
@@ -15,10 +16,12 @@ export function registerServiceWorker() {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
       /* the app works online without it */
     });
-  // Once the page has loaded: the worker fetches every file of the app for offline use,
-  // which would otherwise compete with the first screen's own requests.
-  if (document.readyState === 'complete') register();
-  else window.addEventListener('load', register, { once: true });
+  // A few seconds after the page has loaded: the worker fetches every file of the app for
+  // offline use, about a hundred requests, which on a phone would otherwise compete with
+  // the first screen's own requests and drawing.
+  const later = () => setTimeout(register, REGISTER_AFTER_LOAD_MS);
+  if (document.readyState === 'complete') later();
+  else window.addEventListener('load', later, { once: true });
 }
 
 function hasCaches() {
