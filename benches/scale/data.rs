@@ -245,6 +245,14 @@ pub async fn generate(raw: &AnyPool, kind: DatabaseKind, s: &Shape) -> anyhow::R
         ),
     );
     sqlx::query(&message_rows).execute(&mut *tx).await?;
+    // Migration 0020's trigger wrote an event for each message. A running server forgets
+    // events after a day (`events::purge`, in its housekeeping), so a deployment holds the
+    // last day's only, not one for every message of the last 90 days.
+    sqlx::query(&format!(
+        "DELETE FROM events WHERE created_at < {now} - {DAY_MS}"
+    ))
+    .execute(&mut *tx)
+    .await?;
 
     // Every tenth patient has hidden the first message of their conversation.
     let hidden = insert_series(
