@@ -156,7 +156,10 @@ function cannotStart(error) {
 }
 
 async function boot() {
-  registerServiceWorker();
+  // The worker comes after the first screen: the plan fetched before it was not kept.
+  registerServiceWorker(() => {
+    if (isSignedIn()) savePlanForOffline();
+  });
   onUnauthorized(sessionEnded);
   onSessionChange(sessionChanged);
   startRouter({

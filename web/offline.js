@@ -9,9 +9,14 @@ const PLAN_URL = '/api/safety-plan';
 const CRISIS_KEY = 'hs.crisis';
 const REGISTER_AFTER_LOAD_MS = 3000;
 
-/** Registers the service worker (root scope); a browser without one just stays online. */
-export function registerServiceWorker() {
+/**
+ * Registers the service worker (root scope); a browser without one just stays online.
+ * `inControl` runs when a worker takes control of the page: what the page fetched before
+ * then did not pass through it, so nothing of it was kept.
+ */
+export function registerServiceWorker(inControl) {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.addEventListener('controllerchange', () => inControl());
   const register = () =>
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
       /* the app works online without it */

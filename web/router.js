@@ -6,6 +6,7 @@
 import { h } from './components/dom.js';
 import { pageHead } from './components/page.js';
 import { errorBox } from './components/status.js';
+import { ClientErrorCode } from './error-codes.js';
 
 const SITE = 'Healing Space';
 
@@ -77,13 +78,26 @@ export function render() {
 // draws; a failure either way gets "Try again".
 async function showView(route, screen) {
   try {
-    const view = (await route.from())[route.view];
+    const view = (await loadScreen(route))[route.view];
     if (!screen.isCurrent()) return;
     const result = view(options.contextFor(screen));
     focusHeading(screen.main);
     await result;
   } catch (error) {
     showFailure(screen, error);
+  }
+}
+
+// The screen's code, or, when it cannot be fetched (offline, the server away, and no copy
+// kept yet by the service worker), the same error as a request that could not be sent.
+async function loadScreen(route) {
+  try {
+    return await route.from();
+  } catch {
+    const unreachable = new Error('The screen could not be fetched');
+    unreachable.status = 0;
+    unreachable.code = ClientErrorCode.Network;
+    throw unreachable;
   }
 }
 
