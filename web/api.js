@@ -56,7 +56,9 @@ export function fetchEarly(path) {
   // Nobody may ask for it (a signed-out visit): that is not an error.
   response.catch(() => {});
   early.set(path, response);
-  setTimeout(() => early.delete(path), EARLY_KEPT_MS);
+  setTimeout(() => {
+    if (early.get(path) === response) early.delete(path);
+  }, EARLY_KEPT_MS);
 }
 
 /** Drops answers fetched early: they belong to a session that is no longer current. */
@@ -64,11 +66,22 @@ export function forgetEarly() {
   early.clear();
 }
 
-function takeEarly(path, method, options) {
-  if (method !== 'GET' || options.query || options.headers || options.raw) return null;
-  const response = early.get(path);
+/**
+ * The answer fetched early for this request, if there is one and it can stand for it: a
+ * failure or a 401 is not used (the 401 predates the session the app restored), and the
+ * request is sent again instead.
+ */
+async function takeEarly(path, method, options) {
+  const plain = method === 'GET' && !options.query && !options.headers && !options.raw;
+  if (!plain || options.auth === false || !early.has(path)) return null;
+  const pending = early.get(path);
   early.delete(path);
-  return response || null;
+  try {
+    const response = await pending;
+    return response.status === 401 ? null : response;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -82,7 +95,7 @@ export async function api(path, options = {}) {
   const method = (options.method || 'GET').toUpperCase();
   let response;
   try {
-    response = await (takeEarly(path, method, options) || send(path, method, options));
+    response = (await takeEarly(path, method, options)) || (await send(path, method, options));
     if (response.status === 403 && STATE_CHANGING.has(method)) {
       const body = await readBody(response.clone());
       if (body?.error?.code === ErrorCode.CsrfFailed) {

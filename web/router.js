@@ -88,15 +88,19 @@ async function showView(route, screen) {
   }
 }
 
-// The screen's code, or, when it cannot be fetched (offline, the server away, and no copy
-// kept yet by the service worker), the same error as a request that could not be sent.
+// The screen's code. One that could not be fetched (offline, the server away, and no copy
+// kept yet by the service worker) fails as a request that could not be sent would; the
+// browser remembers a failed import, so trying again reloads the page. A module that
+// failed otherwise (an error in it) is shown as it is.
 async function loadScreen(route) {
   try {
     return await route.from();
-  } catch {
-    const unreachable = new Error('The screen could not be fetched');
+  } catch (cause) {
+    if (!(cause instanceof TypeError)) throw cause;
+    const unreachable = new Error('The screen could not be fetched', { cause });
     unreachable.status = 0;
     unreachable.code = ClientErrorCode.Network;
+    unreachable.reload = true;
     throw unreachable;
   }
 }
@@ -105,8 +109,9 @@ async function loadScreen(route) {
 function showFailure(screen, error) {
   if (error && error.handled) return;
   if (!screen.isCurrent()) return;
-  console.error(error);
-  screen.main.append(errorBox(error, () => render()));
+  // Being offline is no fault of the app's.
+  if (error?.status !== 0) console.error(error);
+  screen.main.append(errorBox(error, error?.reload ? () => location.reload() : () => render()));
 }
 
 // Focus moves to the new page's heading so screen readers announce it, unless the view

@@ -93,8 +93,8 @@ async function dropOldCaches() {
 
 /**
  * The app's files: the network's answer (kept for later), or the copy when the network
- * fails. Every screen's address is the app itself (index.html), so a navigation offline
- * gets the app, which shows the screen.
+ * fails. Every screen's address is the app itself (index.html; each screen's page only
+ * preloads other modules), so a navigation offline gets the app, which shows the screen.
  */
 async function shellNetworkFirst(request) {
   const navigation = request.mode === 'navigate';

@@ -79,3 +79,43 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::header;
+    use tower::service_fn;
+
+    use super::*;
+
+    /// Whether the answer at `path` leaves compressed, with a compression that would
+    /// compress anything, for a client that accepts gzip.
+    async fn compressed_at(path: &str) -> bool {
+        let everything = CompressionLayer::new()
+            .gzip(true)
+            .compress_when(|_: _, _: _, _: &_, _: &_| true);
+        let skipping = CompressExcept::new(everything, &["/api/events"]);
+        let service = skipping.layer(service_fn(|_: Request<Body>| async {
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .header(header::CONTENT_TYPE, "text/plain")
+                    .body(Body::from("x".repeat(4096)))
+                    .unwrap(),
+            )
+        }));
+        let request = Request::builder()
+            .uri(path)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap();
+        let response = service.oneshot(request).await.unwrap();
+        response.headers().contains_key(header::CONTENT_ENCODING)
+    }
+
+    #[tokio::test]
+    async fn the_skipped_paths_bypass_compression_and_the_rest_do_not() {
+        assert!(!compressed_at("/api/events").await);
+        assert!(compressed_at("/api/events/").await);
+        assert!(compressed_at("/api/messages/inbox").await);
+        assert!(compressed_at("/").await);
+    }
+}

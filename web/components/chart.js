@@ -18,7 +18,7 @@ function startOfToday() {
 }
 
 function dayLabel(date) {
-  return formatter('day', { day: 'numeric', month: 'short' }).format(date);
+  return formatter({ day: 'numeric', month: 'short' }).format(date);
 }
 
 function round1(n) {

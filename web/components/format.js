@@ -15,8 +15,9 @@ const MOMENT = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numer
 const NUMERIC_DATE = { year: 'numeric', month: 'numeric', day: 'numeric' };
 const TIME = { hour: '2-digit', minute: '2-digit' };
 
-/** A cached Intl.DateTimeFormat in the person's locale; `key` names the options. */
-export function formatter(key, options) {
+/** An Intl.DateTimeFormat in the person's locale, made once for each set of options. */
+export function formatter(options) {
+  const key = JSON.stringify(options);
   if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(undefined, options));
   return formatters.get(key);
 }
@@ -29,35 +30,35 @@ export function formatWhen(value) {
   const d = parseDate(value);
   if (!d) return '';
   const now = new Date();
-  const time = formatter('time', TIME).format(d);
+  const time = formatter(TIME).format(d);
   if (sameDay(d, now)) return `Today ${time}`;
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
   if (sameDay(d, yesterday)) return `Yesterday ${time}`;
   const sameYear = d.getFullYear() === now.getFullYear();
   const date = sameYear
-    ? formatter('day', { day: 'numeric', month: 'short' }).format(d)
-    : formatter('day-year', { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+    ? formatter({ day: 'numeric', month: 'short' }).format(d)
+    : formatter({ day: 'numeric', month: 'short', year: 'numeric' }).format(d);
   return `${date}, ${time}`;
 }
 
 export function formatDate(value) {
   const d = parseDate(value);
   if (!d) return '';
-  return formatter('date', { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  return formatter({ day: 'numeric', month: 'long', year: 'numeric' }).format(d);
 }
 
 /** A <time> with the exact moment for machines and a hover title, the friendly text shown. */
 export function timeElement(value, format = formatWhen) {
   const d = parseDate(value);
   if (!d) return h('span', {}, '');
-  return h('time', { datetime: d.toISOString(), title: formatter('moment', MOMENT).format(d) }, format(value));
+  return h('time', { datetime: d.toISOString(), title: formatter(MOMENT).format(d) }, format(value));
 }
 
 /** The date alone, as toLocaleDateString() gives it. */
 export function formatNumericDate(value) {
   const d = parseDate(value);
-  return d ? formatter('numeric-date', NUMERIC_DATE).format(d) : '';
+  return d ? formatter(NUMERIC_DATE).format(d) : '';
 }
 
 export function plural(n, one, many) {

@@ -1,7 +1,7 @@
 // The navigation's icons, drawn inline in the page's own SVG. As image files, each was a
 // document of its own that the browser loaded, laid out and painted separately: five of
 // them on every first page, on a phone's main thread. Drawn in currentColor, so the
-// current entry's icon takes its link's colour.
+// stylesheet colours them (styles/chrome.css: white on the current entry).
 
 import { s } from './dom.js';
 

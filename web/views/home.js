@@ -34,6 +34,11 @@ export async function homeView(ctx) {
     let data;
     try {
       data = await ctx.api('/api/home/data');
+      // Fetched on a page load while the session was restored: should another tab have
+      // signed someone else in meanwhile, this answer is theirs, not the person's now.
+      if (data.user?.username && data.user.username !== ctx.user.username) {
+        data = await ctx.api('/api/home/data');
+      }
     } catch (error) {
       if (error.handled) return;
       body.replaceChildren(errorBox(error, load));
