@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
-use crate::storage::{self, now_ms, Database, DbError};
+use crate::storage::{self, now_ms, Database, DbError, On};
 
 /// Security events, named as they appear in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub enum Event {
     EmailVerified,
     AccountClosed,
     AccountReopened,
+    AccountErased,
+    AccountDeleted,
     TwoFactorEnabled,
     TwoFactorDisabled,
     TwoFactorReset,
@@ -80,6 +82,8 @@ impl Event {
             Event::EmailVerified => "email_verified",
             Event::AccountClosed => "account_closed",
             Event::AccountReopened => "account_reopened",
+            Event::AccountErased => "account_erased",
+            Event::AccountDeleted => "account_deleted",
             Event::TwoFactorEnabled => "two_factor_enabled",
             Event::TwoFactorDisabled => "two_factor_disabled",
             Event::TwoFactorReset => "two_factor_reset",
@@ -132,7 +136,8 @@ impl<'a> Entry<'a> {
         self
     }
 
-    pub async fn record(self, db: &Database) -> Result<(), DbError> {
+    /// Writes the entry, on its own or as part of a transaction.
+    pub async fn record<'e>(self, on: impl Into<On<'e>>) -> Result<(), DbError> {
         storage::query(
             "INSERT INTO audit_log (at, event, actor_id, subject_id, detail, client_address) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -143,7 +148,7 @@ impl<'a> Entry<'a> {
         .bind(self.subject_id)
         .bind(self.detail)
         .bind(self.address.map(|a| a.to_string()))
-        .execute(db)
+        .execute(on)
         .await?;
         Ok(())
     }

@@ -18,23 +18,29 @@ pub fn verify_url(base: &str, token: &str) -> String {
     format!("{}/verify-email#token={token}", base.trim_end_matches('/'))
 }
 
-/// Mails a link that verifies `email` for this account; false when no mail is sent (none
-/// configured, or three links already waiting).
+/// Why no address link was mailed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotMailed {
+    /// No mail is configured.
+    NoMail,
+    /// Three links already wait.
+    TooMany,
+}
+
+/// Mails a link that verifies `email` for this account, unless no mail is configured or
+/// three links already wait.
 pub async fn send_verification(
     db: &Database,
     mailer: &Mailer,
     base: &str,
     user: &User,
     email: &str,
-) -> Result<bool, DbError> {
+) -> Result<Result<(), NotMailed>, DbError> {
     let now = now_ms();
     // However often the address changes, at most three links wait at once: nobody can
     // use the clinic's mail to flood an inbox.
-    if !mailer.is_enabled()
-        || links::live_count(db, user.id, Purpose::VerifyEmail, now).await?
-            >= MAX_LIVE_ADDRESS_LINKS
-    {
-        return Ok(false);
+    if !mailer.is_enabled() {
+        return Ok(Err(NotMailed::NoMail));
     }
     let link = NewLink {
         user_id: user.id,
@@ -43,12 +49,14 @@ pub async fn send_verification(
         now,
         expires_at: now + VERIFY_HOURS * 60 * 60 * 1000,
     };
-    let token = links::create(db, &link).await?;
+    let Some(token) = links::create_capped(db, &link, MAX_LIVE_ADDRESS_LINKS).await? else {
+        return Ok(Err(NotMailed::TooMany));
+    };
     mailer.send_later(
         verify_mail(user, email, &verify_url(base, &token)),
         "address link",
     );
-    Ok(true)
+    Ok(Ok(()))
 }
 
 fn verify_mail(user: &User, email: &str, url: &str) -> Mail {

@@ -66,22 +66,38 @@ pub async fn create<'e>(
     Ok(token)
 }
 
-/// How many links of this kind the person has that are unused and unexpired.
-pub async fn live_count(
+/// Stores the link unless the person already has `max` of this kind unused and unexpired,
+/// and returns its token; none when the cap is reached. Counting and storing happen in
+/// one transaction that first takes the person's row lock (a no-op update: portable,
+/// and on PostgreSQL it makes concurrent requests for one person wait their turn, where
+/// a count and an insert alone would let parallel requests all pass; SQLite's one writer
+/// already serialises them).
+pub async fn create_capped(
     db: &Database,
-    user_id: i64,
-    purpose: Purpose,
-    now: i64,
-) -> Result<i64, DbError> {
-    storage::query_scalar(
+    link: &NewLink<'_>,
+    max: i64,
+) -> Result<Option<String>, DbError> {
+    let mut tx = db.begin().await?;
+    storage::query("UPDATE users SET id = id WHERE id = $1")
+        .bind(link.user_id)
+        .execute(&mut tx)
+        .await?;
+    let live: i64 = storage::query_scalar(
         "SELECT COUNT(*) FROM link_tokens WHERE user_id = $1 AND purpose = $2 \
          AND used_at IS NULL AND expires_at > $3",
     )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .bind(now)
-    .fetch_one(db)
-    .await
+    .bind(link.user_id)
+    .bind(link.purpose.as_str())
+    .bind(link.now)
+    .fetch_one(&mut tx)
+    .await?;
+    if live >= max {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let token = create(&mut tx, link).await?;
+    tx.commit().await?;
+    Ok(Some(token))
 }
 
 /// A stored link, found by its token.

@@ -357,11 +357,16 @@ pub async fn erase(
 /// Deletes patients' accounts closed before `cutoff`, with everything that belongs to
 /// them. A clinician's or administrator's erased account stays: the messages it sent are
 /// part of other patients' records.
-pub async fn delete_closed_before(db: &Database, cutoff: i64) -> Result<u64, DbError> {
-    storage::query(
-        "DELETE FROM users WHERE closed_at < $1 AND erased_at IS NOT NULL AND role = 'patient'",
+/// Answers the ids of the deleted accounts.
+pub async fn delete_closed_before(
+    tx: &mut storage::Transaction,
+    cutoff: i64,
+) -> Result<Vec<i64>, DbError> {
+    storage::query_scalar(
+        "DELETE FROM users WHERE closed_at < $1 AND erased_at IS NOT NULL AND role = 'patient' \
+         RETURNING id",
     )
     .bind(cutoff)
-    .execute(db)
+    .fetch_all(tx)
     .await
 }

@@ -129,8 +129,29 @@ async fn erase_one(
     links::forget_all(&mut tx, id).await?;
     two_factor::store::remove_all(&mut tx, id).await?;
     crate::passkeys::store::forget_all(&mut tx, id).await?;
+    Entry::new(Event::AccountErased)
+        .about(id)
+        .detail("grace period ended")
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Deletes the accounts past the clinical retention period, each with an audit entry in
+/// the same transaction.
+async fn delete_past_retention(db: &Database, cutoff: i64) -> Result<u64, DbError> {
+    let mut tx = db.begin().await?;
+    let deleted = users::delete_closed_before(&mut tx, cutoff).await?;
+    for id in &deleted {
+        Entry::new(Event::AccountDeleted)
+            .about(*id)
+            .detail("clinical retention period ended")
+            .record(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(deleted.len() as u64)
 }
 
 /// What [`erase_due`] did.
@@ -160,7 +181,6 @@ pub async fn erase_due(
             Err(error) => tracing::error!(%error, account = id, "could not erase a closed account"),
         }
     }
-    done.deleted =
-        users::delete_closed_before(db, now - millis(settings.clinical_retention)).await?;
+    done.deleted = delete_past_retention(db, now - millis(settings.clinical_retention)).await?;
     Ok(done)
 }

@@ -5,7 +5,7 @@
 pub mod preferences;
 pub mod routes;
 
-use crate::accounts::addresses::{send_verification, MAX_LIVE_ADDRESS_LINKS};
+use crate::accounts::addresses::{send_verification, NotMailed};
 use crate::accounts::links::{self, Purpose};
 use crate::accounts::store::{self as users, User};
 use crate::accounts::{parse_display_name, parse_email, AccountError};
@@ -54,15 +54,13 @@ pub async fn resend_verification(
     if user.email_verified_at.is_some() {
         return Ok(Err(NotResent::AlreadyConfirmed));
     }
-    if links::live_count(db, user.id, Purpose::VerifyEmail, now_ms()).await?
-        >= MAX_LIVE_ADDRESS_LINKS
-    {
-        return Ok(Err(NotResent::TooMany));
-    }
-    match send_verification(db, mailer, base, user, email).await? {
-        true => Ok(Ok(())),
-        false => Ok(Err(NotResent::NoMail)),
-    }
+    Ok(
+        match send_verification(db, mailer, base, user, email).await? {
+            Ok(()) => Ok(()),
+            Err(NotMailed::NoMail) => Err(NotResent::NoMail),
+            Err(NotMailed::TooMany) => Err(NotResent::TooMany),
+        },
+    )
 }
 
 /// Verifies the address a link was mailed to. The token alone is enough.
@@ -120,7 +118,9 @@ pub async fn update(
     if let Some(email) = email.filter(|new| new.as_deref() != user.email.as_deref()) {
         users::set_email(db, user.id, email.as_deref()).await?;
         if let Some(address) = &email {
-            mailed = send_verification(db, mailer, base, user, address).await?;
+            mailed = send_verification(db, mailer, base, user, address)
+                .await?
+                .is_ok();
         }
     }
     let updated = users::find_by_id(db, user.id).await?;

@@ -76,11 +76,7 @@ pub async fn request_reset(
         return Ok(());
     };
     let now = now_ms();
-    if user.disabled_at.is_some()
-        || !mailer.is_enabled()
-        || links::live_count(db, user.id, Purpose::PasswordReset, now).await?
-            >= MAX_LIVE_MAILED_LINKS
-    {
+    if user.disabled_at.is_some() || !mailer.is_enabled() {
         return Ok(());
     }
     let link = NewLink {
@@ -90,7 +86,9 @@ pub async fn request_reset(
         now,
         expires_at: now + MAILED_LINK_MINUTES * MINUTE_MS,
     };
-    let token = links::create(db, &link).await?;
+    let Some(token) = links::create_capped(db, &link, MAX_LIVE_MAILED_LINKS).await? else {
+        return Ok(());
+    };
     mailer.send_later(
         reset_mail(&user, email, &reset_url(base, &token)),
         "password reset link",

@@ -135,6 +135,14 @@ async fn an_administrator_reopens_a_closed_account_during_the_grace_period() {
         .expect(200)
         .body;
     assert_eq!(reopened["user"]["status"], "active", "{reopened}");
+    let audited = db
+        .scalar_i64(
+            "SELECT COUNT(*) FROM audit_log a JOIN users s ON s.id = a.subject_id \
+             JOIN users r ON r.id = a.actor_id WHERE a.event = 'account_reopened' \
+             AND s.username = 'patient.a' AND r.role = 'admin'",
+        )
+        .await;
+    assert_eq!(audited, 1, "reopening is audited, by the administrator");
     Client::new(&server)
         .login("patient.a", PASSWORD)
         .await
@@ -214,6 +222,13 @@ async fn after_the_grace_period_details_are_erased_and_clinical_records_kept_unt
             .expect(401);
     }
     assert_eq!(erase_due(&server).await, Default::default(), "erased once");
+    let audited = |event: &'static str| {
+        let sql =
+            format!("SELECT COUNT(*) FROM audit_log WHERE event = '{event}' AND subject_id = {id}");
+        let db = &db;
+        async move { db.scalar_i64(&sql).await }
+    };
+    assert_eq!(audited("account_erased").await, 1);
 
     db.execute(&format!(
         "UPDATE users SET closed_at = closed_at - {} WHERE id = {id}",
@@ -234,6 +249,7 @@ async fn after_the_grace_period_details_are_erased_and_clinical_records_kept_unt
         count(&db, id, "SELECT COUNT(*) FROM users WHERE id = ID").await,
         0
     );
+    assert_eq!(audited("account_deleted").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

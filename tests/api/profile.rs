@@ -199,6 +199,37 @@ async fn a_confirmation_link_can_be_sent_again_three_at_a_time() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn resending_many_times_at_once_still_mails_at_most_three_links() {
+    let db = TestDb::new().await;
+    let mail = MailServer::start();
+    let server = App::start(&db, &mail.env()).await;
+    let kim = Client::new(&server);
+    kim.register("kim", json!({ "email": "kim@example.test" }))
+        .await
+        .expect(201);
+    mail.wait_for("kim@example.test", 1).await;
+    let resends = (0..10).map(|_| kim.post("/api/me/email/resend", json!({})));
+    let statuses: Vec<u16> = futures_util::future::join_all(resends)
+        .await
+        .iter()
+        .map(|reply| reply.status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 202).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        8,
+        "{statuses:?}"
+    );
+    mail.wait_for("kim@example.test", 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(mail.to("kim@example.test").len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn changing_the_address_over_and_over_mails_at_most_three_links() {
     let db = TestDb::new().await;
     let mail = MailServer::start();

@@ -140,6 +140,30 @@ async fn the_answer_is_the_same_for_anyone_and_only_a_verified_address_gets_mail
     assert!(mail.to("nobody@example.test").is_empty());
 }
 
+/// Many requests at once for one account: each counts the live links and stores one in
+/// the same transaction, so they cannot all see fewer than three.
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_requests_still_make_at_most_three_links() {
+    let db = TestDb::new().await;
+    let mail = MailServer::start();
+    let server = App::start(&db, &mail.env()).await;
+    verified_patient(&server, &mail, "alex", ALEX).await;
+    let stranger = Client::new(&server);
+    let asks = (0..20).map(|_| ask_for_reset(&stranger, "alex"));
+    futures_util::future::join_all(asks).await;
+    mail.wait_for(ALEX, 1 + 3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        mail.to(ALEX).len(),
+        1 + 3,
+        "the address check and three links"
+    );
+    let live = db
+        .scalar_i64("SELECT COUNT(*) FROM link_tokens WHERE purpose = 'password_reset'")
+        .await;
+    assert_eq!(live, 3);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn at_most_three_reset_links_are_alive_at_once() {
     let db = TestDb::new().await;
