@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::AccountError;
+use super::{AccountError, Tried};
 use crate::config::LoginLimits;
 use crate::storage::{self, millis, now_ms, Database, DbError};
 
@@ -39,6 +39,14 @@ pub enum Counter<'a> {
 }
 
 impl Counter<'_> {
+    fn tried(&self) -> Tried {
+        match self {
+            Counter::UnknownClients { .. } | Counter::KnownDevice { .. } => Tried::SignIn,
+            Counter::Session { .. } => Tried::PasswordInSession,
+            Counter::SecondFactor { .. } => Tried::SecondFactor,
+        }
+    }
+
     fn key(&self) -> String {
         let tagged = |tag: &str, id: &str| hex::encode(Sha256::digest(format!("{tag}:{id}")));
         match self {
@@ -89,6 +97,7 @@ pub async fn begin_attempt(
     let retry_ms = oldest.map_or(window, |t| t + window - now);
     Err(AccountError::TooManyAttempts {
         retry_after_seconds: u64::try_from(retry_ms.div_euclid(1000) + 1).unwrap_or(1),
+        tried: counter.tried(),
     })
 }
 

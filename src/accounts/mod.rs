@@ -26,12 +26,28 @@ pub enum AccountError {
     },
     #[error("This username is taken. Please choose another.")]
     UsernameTaken,
-    #[error("too many unsuccessful sign-in attempts for this account")]
-    TooManyAttempts { retry_after_seconds: u64 },
+    #[error("too many unsuccessful attempts for this account")]
+    TooManyAttempts {
+        retry_after_seconds: u64,
+        /// What was being tried, so the refusal says what to do instead.
+        tried: Tried,
+    },
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+/// What an attempt limited by `limits` was trying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tried {
+    /// Signing in with a password.
+    SignIn,
+    /// Confirming the password in a signed-in session (changing it, closing the account,
+    /// changing two-step sign-in).
+    PasswordInSession,
+    /// The second step of signing in: a code.
+    SecondFactor,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {

@@ -22,7 +22,7 @@ use super::views::{
 use crate::accounts::addresses::send_verification;
 use crate::accounts::{
     check_new_password, find_approved_clinician, parse_display_name, parse_email,
-    refuse_claimed_role, store, AccountError, PasswordRules, Role, UserView, Username,
+    refuse_claimed_role, store, AccountError, PasswordRules, Role, Tried, UserView, Username,
 };
 use crate::audit::{Entry, Event};
 use crate::http::client::{ClientAddress, PublicBase};
@@ -358,20 +358,35 @@ async fn session_deadline(
     }))
 }
 
+/// What to do after too many unsuccessful attempts, by what was being tried.
+fn too_many_attempts_message(tried: Tried) -> &'static str {
+    match tried {
+        Tried::SignIn => {
+            "Too many unsuccessful sign-in attempts for this account from this device. Wait and try again, or use \"Forgot password?\" for a reset link, which always works. On a device you have signed in with before, your password still works."
+        }
+        Tried::PasswordInSession => {
+            "Too many wrong passwords in this session. Wait and try again. If you have forgotten your password, sign out and use \"Forgot password?\" on the sign-in page for a reset link."
+        }
+        Tried::SecondFactor => {
+            "Too many wrong codes for this account from this device. Wait and try again. If you have lost your authenticator, use one of your recovery codes, or ask an administrator to reset your two-step sign-in."
+        }
+    }
+}
+
 /// The one place an account's errors become HTTP answers.
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::Invalid { field, message } => ApiError::invalid(field, message),
-            AccountError::UsernameTaken => ApiError::conflict(
-                "username",
-                "This username is taken. Please choose another.",
-            ),
+            AccountError::UsernameTaken => {
+                ApiError::conflict("username", "This username is taken. Please choose another.")
+            }
             AccountError::TooManyAttempts {
                 retry_after_seconds,
+                tried,
             } => ApiError::too_many(
                 ErrorCode::TooManyAttempts,
-                "Too many unsuccessful sign-in attempts for this account from this device. Wait and try again, or use \"Forgot password?\" for a reset link, which always works. On a device you have signed in with before, your password still works.",
+                too_many_attempts_message(tried),
                 retry_after_seconds,
             ),
             AccountError::Database(error) => error.into(),

@@ -146,11 +146,16 @@ async fn a_lock_out_never_stops_a_signed_in_owner_changing_the_password() {
             .await
             .expect_error(403, "wrong_password");
     }
-    owner
+    let locked = owner
         .post(
             "/api/auth/change-password",
             json!({ "current_password": "violet tractor orbit", "new_password": "another long passphrase" }),
         )
         .await
         .expect_error(429, "too_many_attempts");
+    let message = locked.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("wrong passwords in this session"),
+        "{message}"
+    );
 }

@@ -272,6 +272,11 @@ async fn the_second_step_has_its_own_attempt_limits() {
         .await
         .expect_error(429, "too_many_attempts");
     assert!(locked.header("retry-after").parse::<u64>().unwrap() > 0);
+    let message = locked.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("wrong codes") && message.contains("recovery codes"),
+        "{message}"
+    );
 
     // alex's own browser, which signed in before, is not locked out.
     alex.post("/api/auth/logout", json!({})).await.expect(200);
