@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// The code an authenticator app shows for `secret`, `offset` seconds from now.
-fn code(secret: &str, offset: i64) -> String {
+pub fn code(secret: &str, offset: i64) -> String {
     let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
     let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
     let now = SystemTime::now()
@@ -22,7 +22,7 @@ fn code(secret: &str, offset: i64) -> String {
 }
 
 /// Sets up TOTP for a signed-in person; returns the secret and the recovery codes.
-async fn turn_on(client: &Client) -> (String, Vec<String>) {
+pub async fn turn_on(client: &Client) -> (String, Vec<String>) {
     let setup = client
         .post("/api/auth/2fa/totp/setup", json!({}))
         .await
