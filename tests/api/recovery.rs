@@ -335,4 +335,21 @@ async fn a_production_server_without_mail_says_so_and_points_to_a_reset_link() {
             .unwrap()
             .contains("reset link"));
     }
+    // An address can be added, and the person is told that no link went out.
+    let alex = patient(&server, "alex").await;
+    let changed = alex
+        .patch("/api/me", json!({ "email": "alex@example.test" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(changed["verification_mailed"], false, "{changed}");
+    assert_eq!(changed["user"]["email_verified"], false, "{changed}");
+    let resent = alex
+        .post("/api/me/email/resend", json!({}))
+        .await
+        .expect_error(503, "mail_unavailable");
+    assert!(resent.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("sends no mail"));
 }

@@ -17,6 +17,14 @@ pub struct ReceivedMail {
 }
 
 impl ReceivedMail {
+    /// A mail from its raw text, as the development outbox keeps it (`.eml`).
+    pub fn from_raw(to: &str, raw: &str) -> ReceivedMail {
+        ReceivedMail {
+            to: vec![to.to_owned()],
+            text: decode_quoted_printable(raw),
+        }
+    }
+
     /// The token of the first link to `path` (`/reset-password`) in the mail.
     pub fn link_token(&self, path: &str) -> String {
         let marker = format!("{path}#token=");

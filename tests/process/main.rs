@@ -13,6 +13,7 @@ mod commands;
 mod configuration;
 mod faults;
 mod feature_input;
+mod mail;
 mod observability;
 mod open_files;
 mod rotation;
