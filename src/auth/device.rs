@@ -10,11 +10,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::config::{SecretKey, Settings, SigningKeys};
 
+/// Each account a browser signed in to has a cookie of its own, `hs_device_` and a hash
+/// of the username, so a browser that people share stays known to each of them. (A
+/// cookie named only `hs_device`, from before, is still read.)
 const NAME: &str = "hs_device";
 /// Only sign-in reads it.
 const PATH: &str = "/api/auth";
@@ -30,6 +33,13 @@ fn sign(key: &SecretKey, username: &str, device: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
+/// This account's cookie name: the prefix and 12 hex digits of the SHA-256 of the
+/// username, which names no one and does not change with the signing key.
+fn cookie_name(username: &str) -> String {
+    let digest = Sha256::digest(format!("healing-space device:{}", username.to_lowercase()));
+    format!("{NAME}_{}", &hex::encode(digest)[..12])
+}
+
 /// The cookie for a browser that just signed in to `username`: a new device id, or the
 /// one it had for this account.
 pub fn issue(settings: &Settings, username: &str, known: Option<&str>) -> HeaderValue {
@@ -39,7 +49,7 @@ pub fn issue(settings: &Settings, username: &str, known: Option<&str>) -> Header
         URL_SAFE_NO_PAD.encode(bytes)
     });
     let signature = sign(&settings.keys.current, username, &device);
-    let cookie = Cookie::build((NAME, format!("{device}.{signature}")))
+    let cookie = Cookie::build((cookie_name(username), format!("{device}.{signature}")))
         .http_only(true)
         .same_site(SameSite::Strict)
         .path(PATH)
@@ -52,13 +62,15 @@ pub fn issue(settings: &Settings, username: &str, known: Option<&str>) -> Header
 /// The id of this browser's device cookie when it was issued for `username` under a key
 /// still accepted; none for any other browser.
 pub fn known(headers: &HeaderMap, keys: &SigningKeys, username: &str) -> Option<String> {
+    let own_name = cookie_name(username);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(NAME)?.strip_prefix('='))
-        .find_map(|value| verify(keys, username, value))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == own_name || *name == NAME)
+        .find_map(|(_, value)| verify(keys, username, value))
 }
 
 fn verify(keys: &SigningKeys, username: &str, value: &str) -> Option<String> {
@@ -105,5 +117,25 @@ mod tests {
         let swapped = cookie_header(&format!("hs_device=device2.{signature}"));
         assert_eq!(known(&swapped, &keys, "alex"), None);
         assert_eq!(known(&HeaderMap::new(), &keys, "alex"), None);
+    }
+
+    #[test]
+    fn a_shared_browser_keeps_a_cookie_for_each_account() {
+        let keys = keys();
+        let cookie_of = |username: &str, device: &str| {
+            let value = format!("{device}.{}", sign(&keys.current, username, device));
+            format!("{}={value}", cookie_name(username))
+        };
+        let both = cookie_header(&format!(
+            "{}; {}",
+            cookie_of("alex", "d-alex"),
+            cookie_of("sam", "d-sam")
+        ));
+        assert_eq!(known(&both, &keys, "alex").as_deref(), Some("d-alex"));
+        assert_eq!(known(&both, &keys, "sam").as_deref(), Some("d-sam"));
+        assert_eq!(known(&both, &keys, "kim"), None);
+        assert_ne!(cookie_name("alex"), cookie_name("sam"));
+        assert_eq!(cookie_name("Alex"), cookie_name("alex"));
+        assert!(!cookie_name("alex").contains("alex"));
     }
 }

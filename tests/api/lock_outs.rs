@@ -28,7 +28,7 @@ async fn owners_device(server: &App, username: &str) -> Client {
         .collect::<Vec<_>>();
     let cookie = cookies
         .iter()
-        .find(|c| c.starts_with("hs_device="))
+        .find(|c| c.starts_with("hs_device_"))
         .expect("a device cookie");
     assert!(
         cookie.contains("HttpOnly")
@@ -158,4 +158,33 @@ async fn a_lock_out_never_stops_a_signed_in_owner_changing_the_password() {
         message.contains("wrong passwords in this session"),
         "{message}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_two_people_share_stays_known_to_both() {
+    let db = TestDb::new().await;
+    let server = server(&db).await;
+    patient(&server, "alex").await;
+    patient(&server, "sam").await;
+    let family_laptop = Client::new(&server);
+    for username in ["alex", "sam"] {
+        family_laptop.login(username, PASSWORD).await.expect(200);
+        family_laptop
+            .post("/api/auth/logout", json!({}))
+            .await
+            .expect(200);
+    }
+    for username in ["alex", "sam"] {
+        let statuses = guess_from_many_addresses(&server, username, 7).await;
+        assert_eq!(statuses[6], 429, "{username} is locked for new clients");
+    }
+    // Sam signed in last, and alex's cookie is still there: both sign in.
+    for username in ["alex", "sam"] {
+        let signed_in = family_laptop.login(username, PASSWORD).await.expect(200);
+        assert_eq!(signed_in.body["user"]["username"], username);
+        family_laptop
+            .post("/api/auth/logout", json!({}))
+            .await
+            .expect(200);
+    }
 }

@@ -198,7 +198,7 @@ async fn a_passkey_added_in_settings_signs_in_without_a_password() {
         "{cookies:?}"
     );
     assert!(
-        cookies.iter().any(|c| c.starts_with("hs_device=")),
+        cookies.iter().any(|c| c.starts_with("hs_device_")),
         "{cookies:?}"
     );
     let me = browser.get("/api/auth/me").await.expect(200);
