@@ -12,6 +12,7 @@ mod error;
 mod postgres;
 mod query;
 mod sqlite;
+mod sqlite_file;
 
 pub use database_lock::{lock_path, DatabaseLock, ExclusiveError};
 use error::is_unreachable;
@@ -20,8 +21,9 @@ use query::Row;
 pub use query::{
     flag, query, query_scalar, Both, Column, FromRow, On, Param, Query, Scalar, ToParam,
 };
+pub use sqlite_file::{lock_for_serving, sqlite_file};
+use sqlite_file::{prepare_sqlite_url, sqlite_target};
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -431,71 +433,6 @@ fn is_select(sql: &str) -> bool {
         .is_some_and(|word| word.eq_ignore_ascii_case("select"))
 }
 
-/// The file a `sqlite:` URL names; None for PostgreSQL.
-pub fn sqlite_file(url: &DatabaseUrl) -> Option<PathBuf> {
-    match url.kind() {
-        DatabaseKind::Sqlite => Some(sqlite_target(url.expose()).0),
-        DatabaseKind::Postgres => None,
-    }
-}
-
-/// For `serve` on SQLite, before the database is opened: its file and folder writable
-/// (checked first, so that is what a refusal names), then the shared lock that keeps
-/// `restore` away while this server runs. None for PostgreSQL.
-pub async fn lock_for_serving(url: &DatabaseUrl) -> anyhow::Result<Option<DatabaseLock>> {
-    let Some(path) = sqlite_file(url) else {
-        return Ok(None);
-    };
-    prepare_sqlite_url(url.expose())?;
-    sqlite::ensure_writable(&path)?;
-    Ok(Some(DatabaseLock::for_serving(&path).await?))
-}
-
-/// The file and open flags of a `sqlite:` URL (`mode=ro|rw|rwc|memory`).
-fn sqlite_target(url: &str) -> (PathBuf, rusqlite::OpenFlags) {
-    use rusqlite::OpenFlags;
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
-    let mode = options
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("mode="))
-        .unwrap_or("rwc");
-    let access = match mode {
-        "ro" => OpenFlags::SQLITE_OPEN_READ_ONLY,
-        "rw" => OpenFlags::SQLITE_OPEN_READ_WRITE,
-        _ => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-    };
-    (
-        PathBuf::from(path),
-        access | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-}
-
-/// Adds `mode=rwc` so the file is created, and creates its folder.
-fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
-    let path_part = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = path_part.split('?').next().unwrap_or_default();
-    if !path.is_empty() && path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("could not create the folder {}", dir.display()))?;
-            }
-        }
-    }
-    Ok(if url.contains("mode=") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&mode=rwc")
-    } else {
-        format!("{url}?mode=rwc")
-    })
-}
-
 /// A duration in the milliseconds every table counts in.
 pub fn millis(duration: std::time::Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
@@ -520,14 +457,6 @@ pub fn rfc3339_opt(ms: Option<i64>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sqlite_urls_create_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/sub/db.sqlite", dir.path().display());
-        assert!(prepare_sqlite_url(&url).unwrap().ends_with("?mode=rwc"));
-        assert!(dir.path().join("sub").is_dir());
-    }
 
     #[test]
     fn timestamps_are_rfc3339_utc() {
