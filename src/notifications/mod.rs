@@ -103,14 +103,16 @@ async fn reachable(state: &AppState, user_id: i64) -> Result<Option<(User, Strin
 }
 
 async fn message_mail(state: &AppState, base: &str, user_id: i64) -> Result<(), DbError> {
+    // Whether they can be mailed at all first: for people without a confirmed address,
+    // every message then costs this one read.
+    let Some((user, email)) = reachable(state, user_id).await? else {
+        return Ok(());
+    };
     if presence::is_looking(&state.db, user_id).await?
         || !preferences::load(&state.db, user_id).await?.message_emails
     {
         return Ok(());
     }
-    let Some((user, email)) = reachable(state, user_id).await? else {
-        return Ok(());
-    };
     let every = millis(state.settings.message_mail_every);
     if !store::claim_message_mail(&state.db, user_id, now_ms(), every).await? {
         return Ok(());

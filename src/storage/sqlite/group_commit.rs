@@ -11,7 +11,7 @@
 //! The writer also knows whether SQLite can write its files at all (`is_writable`): a
 //! full disk or a read-only file fails writes until an operator steps in.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,17 +32,21 @@ pub struct GroupWriter {
     unwritable: Arc<AtomicBool>,
     /// Told after each group that changed rows has committed.
     changed: Arc<Notify>,
+    /// Pages in the WAL at the last background checkpoint (see `restart_wal_if_long`).
+    wal_pages: Arc<AtomicU64>,
 }
 
 impl GroupWriter {
     pub fn new(conn: Connection) -> Arc<GroupWriter> {
         let unwritable = Arc::new(AtomicBool::new(false));
         let changed = Arc::new(Notify::new());
+        let wal_pages = Arc::new(AtomicU64::new(0));
         let writer = Writer {
             conn,
             group: None,
             unwritable: unwritable.clone(),
             changed: changed.clone(),
+            wal_pages: wal_pages.clone(),
         };
         Arc::new(GroupWriter {
             state: Arc::new(tokio::sync::Mutex::new(writer)),
@@ -50,7 +54,13 @@ impl GroupWriter {
             queued: Arc::new(AtomicUsize::new(0)),
             unwritable,
             changed,
+            wal_pages,
         })
+    }
+
+    /// Tells the writer how many pages the WAL holds, as a checkpoint found it.
+    pub fn note_wal_pages(&self, pages: u64) {
+        self.wal_pages.store(pages, Ordering::Relaxed);
     }
 
     /// Resolves once a group that changed rows has committed since the last call: for one
@@ -133,6 +143,7 @@ struct Writer {
     /// The writer's own handle, to mark it unwritable from here.
     unwritable: Arc<AtomicBool>,
     changed: Arc<Notify>,
+    wal_pages: Arc<AtomicU64>,
 }
 
 struct Group {
@@ -371,6 +382,7 @@ fn open_savepoint(writer: &mut Writer) -> Result<(), DbError> {
         writer.conn.execute_batch("ROLLBACK")?;
     }
     if writer.group.is_none() {
+        restart_wal_if_long(writer);
         // IMMEDIATE takes the write lock now, so the transaction never has to upgrade
         // a read lock later (which can fail with SQLITE_BUSY at once).
         blocking(|| writer.conn.execute_batch("BEGIN IMMEDIATE"))?;
@@ -382,6 +394,27 @@ fn open_savepoint(writer: &mut Writer) -> Result<(), DbError> {
     }
     writer.conn.execute_batch("SAVEPOINT tx")?;
     Ok(())
+}
+
+/// A WAL this many pages long (16 MiB) is started again from its beginning.
+const RESTART_WAL_AT_PAGES: u64 = 4096;
+
+/// Lets a long WAL start again from its beginning. SQLite does that only when a write
+/// transaction begins with every page of the WAL already copied back; the background
+/// checkpoint (`sqlite::checkpoint_in_background`) never gets there while groups follow
+/// each other, so under steady writes the WAL grew without end (70 MB/s in the scale
+/// bench): each commit extended the file and each read searched a longer index. Here,
+/// between groups, no write can come in: this checkpoint copies what the background one
+/// has not yet, and the group that begins next writes at the start of the WAL again. A
+/// checkpoint that cannot finish (a reader still on old pages) is tried again later.
+fn restart_wal_if_long(writer: &mut Writer) {
+    if writer.wal_pages.load(Ordering::Relaxed) < RESTART_WAL_AT_PAGES {
+        return;
+    }
+    writer.wal_pages.store(0, Ordering::Relaxed);
+    if let Err(error) = blocking(|| writer.conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)")) {
+        tracing::warn!(%error, "SQLite checkpoint before restarting the WAL failed");
+    }
 }
 
 /// Commits the open group and tells its members.

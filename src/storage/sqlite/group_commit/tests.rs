@@ -258,3 +258,41 @@ async fn a_commit_that_changed_rows_is_told_once_and_no_other_is() {
     assert!(waiting.await.unwrap(), "a change while waiting");
     assert_eq!(bodies(&path), ["one", "two"]);
 }
+
+/// Pages in the WAL, as a background checkpoint finds them (copying back what it can).
+fn checkpoint(conn: &Connection) -> i64 {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_wal_starts_again_from_its_beginning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database(&dir);
+    let writer = GroupWriter::new(open(&path));
+    let checkpointer = open(&path);
+    let write = async |body: &str| {
+        let tx = Tx::begin(&writer).await.unwrap();
+        insert(&tx, &body.repeat(20_000), None);
+        // The background checkpoint runs while a group is open, as under steady writes:
+        // it copies back the commits before it, never the one about to come.
+        let pages = checkpoint(&checkpointer);
+        tx.commit().await.unwrap();
+        pages
+    };
+    let mut pages = Vec::new();
+    for body in ["a", "b", "c", "d"] {
+        pages.push(write(body).await);
+    }
+    assert!(pages.windows(2).all(|w| w[1] > w[0]), "it grows: {pages:?}");
+
+    writer.note_wal_pages(RESTART_WAL_AT_PAGES);
+    write("e").await;
+    let after = checkpoint(&checkpointer);
+    // Only the last write's pages: the WAL started again from its beginning.
+    assert!(
+        after <= pages[2] - pages[1],
+        "started again: {after} pages, before {pages:?}"
+    );
+    assert_eq!(bodies(&path).len(), 5, "nothing lost");
+}
