@@ -97,6 +97,19 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// The log, once `written` holds for it: the log is read on a thread, so a line
+    /// written just before an answer may not be in it yet.
+    pub async fn logs_once(&self, written: impl Fn(&str) -> bool) -> String {
+        for _ in 0..100 {
+            let logs = self.logs();
+            if written(&logs) {
+                return logs;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the log never held what was waited for:\n{}", self.logs());
+    }
+
     /// SIGTERM, then wait for the process to exit.
     pub async fn stop(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("the server is running");

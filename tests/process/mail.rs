@@ -69,11 +69,14 @@ async fn development_mail_goes_to_the_outbox_and_the_log_never_holds_a_link_toke
     // The notice that the password changed is the third mail.
     outbox_mails(&outbox, 3).await;
 
-    let logs = server.logs();
-    let outbox_lines = logs
-        .lines()
-        .filter(|line| line.contains("mail written to the outbox"))
-        .collect::<Vec<_>>();
+    let outbox_lines = |logs: &str| {
+        logs.lines()
+            .filter(|line| line.contains("mail written to the outbox"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let logs = server.logs_once(|logs| outbox_lines(logs).len() >= 3).await;
+    let outbox_lines = outbox_lines(&logs);
     assert_eq!(outbox_lines.len(), 3, "{logs}");
     assert!(
         outbox_lines[0].contains(&outbox.display().to_string()),

@@ -2,26 +2,12 @@
 //! line, each line of a request with its id and route and never a username, password or
 //! token; `doctor` says whether `/metrics` answers, and never shows `METRICS_TOKEN`.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::common::*;
 use crate::production_env;
 
 const TOKEN: &str = "metrics-token-0123456789-abcdefghijklmnop";
-
-/// The log, once a line holding `marker` was written (the log is read on a thread).
-async fn logs_once_written(server: &Server, marker: &str) -> String {
-    for _ in 0..100 {
-        let logs = server.logs();
-        if logs.contains(marker) {
-            return logs;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no log line holds {marker}:\n{}", server.logs());
-}
 
 #[tokio::test]
 async fn json_logs_carry_each_requests_id_and_route_but_no_username() {
@@ -51,7 +37,7 @@ async fn json_logs_carry_each_requests_id_and_route_but_no_username() {
         .unwrap();
     assert_eq!(scraped.status(), 200);
 
-    let logs = logs_once_written(&server, &request_id).await;
+    let logs = server.logs_once(|logs| logs.contains(&request_id)).await;
     let lines: Vec<Value> = logs
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
