@@ -29,8 +29,12 @@ mod group_commit;
 const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
      PRAGMA journal_mode = WAL; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;";
 // The writer's page cache: large enough to keep the upper levels and the recently written
-// leaves of every index a send touches (the default, 2 MB, is 500 pages).
-const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536;";
+// leaves of every index a send touches (the default, 2 MB, is 500 pages). Statement
+// journals in memory: each write transaction is a savepoint, which copies every page it
+// changes to the statement journal first, and in a file that was two system calls per
+// page, twice as many as the WAL's own (docs/PERFORMANCE.md, session 27). They hold one
+// transaction's pages only and are never needed after a crash.
+const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 /// How often the WAL is copied back into the database file (see `checkpoint_in_background`).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
