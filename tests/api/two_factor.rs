@@ -107,10 +107,12 @@ async fn a_patient_turns_on_totp_and_then_signs_in_with_a_code() {
         .await
         .expect_error(422, "validation_failed");
     assert_eq!(wrong.field(), "code");
+    // Kept as typed: generated again later, it could be the next 30-second step's code.
+    let confirming_code = code(secret, 0);
     let confirmed = alex
         .post(
             "/api/auth/2fa/totp/confirm",
-            json!({ "code": code(secret, 0) }),
+            json!({ "code": confirming_code }),
         )
         .await
         .expect(200)
@@ -167,7 +169,7 @@ async fn a_patient_turns_on_totp_and_then_signs_in_with_a_code() {
         .unwrap()
         .contains("4 more"));
     // The code that confirmed the factor is used: the app's next one works.
-    verify(&phone, &code(secret, 0))
+    verify(&phone, &confirming_code)
         .await
         .expect_error(401, "invalid_code");
     let next_code = code(secret, 30);

@@ -40,6 +40,14 @@ async fn replies_arrive_live_and_a_session_ended_elsewhere_signs_out_at_once() {
         .find_text("[data-testid=message]", "How was the week?")
         .await;
     patient.settled().await;
+    // The page's event stream is open (its presence is written once it listens): a
+    // message sent before then would reach the page by the slower poll.
+    for _ in 0..200 {
+        if db.scalar_i64("SELECT COUNT(*) FROM stream_presence").await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     let started = Instant::now();
     seeded

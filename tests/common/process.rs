@@ -67,7 +67,11 @@ impl Server {
                         .next()
                         .and_then(|a| a.rsplit(':').next())
                         .and_then(|p| p.parse::<u16>().ok());
+                    // In the log before the port is known: a test that starts reading
+                    // then finds the line.
+                    log.lock().unwrap().push_str(&format!("{line}\n"));
                     let _ = tx.send(port);
+                    continue;
                 }
                 log.lock().unwrap().push_str(&(line + "\n"));
             }
@@ -100,7 +104,7 @@ impl Server {
     /// The log, once `written` holds for it: the log is read on a thread, so a line
     /// written just before an answer may not be in it yet.
     pub async fn logs_once(&self, written: impl Fn(&str) -> bool) -> String {
-        for _ in 0..100 {
+        for _ in 0..200 {
             let logs = self.logs();
             if written(&logs) {
                 return logs;
