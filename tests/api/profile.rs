@@ -148,8 +148,13 @@ async fn without_an_smtp_server_development_writes_mail_to_the_outbox() {
     let outbox = db.dir().join("data").join("outbox");
     let mut found = None;
     for _ in 0..100 {
-        if let Some(entry) = std::fs::read_dir(&outbox).ok().and_then(|mut d| d.next()) {
-            found = Some(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        let written = std::fs::read_dir(&outbox)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|entry| std::fs::read_to_string(entry.ok()?.path()).ok());
+        // The file exists a moment before its content is all there.
+        if written.as_ref().is_some_and(|eml| eml.ends_with("\r\n")) {
+            found = written;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

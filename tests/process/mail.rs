@@ -17,6 +17,8 @@ async fn outbox_mails(outbox: &Path, count: usize) -> Vec<ReceivedMail> {
             .map(|entries| {
                 entries
                     .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+                    // The file exists a moment before its content is all there.
+                    .filter(|raw| raw.ends_with("\r\n"))
                     .map(|raw| ReceivedMail::from_raw("", &raw))
                     .collect()
             })
