@@ -42,12 +42,8 @@ async fn replies_arrive_live_and_a_session_ended_elsewhere_signs_out_at_once() {
     patient.settled().await;
     // The page's event stream is open (its presence is written once it listens): a
     // message sent before then would reach the page by the slower poll.
-    for _ in 0..200 {
-        if db.scalar_i64("SELECT COUNT(*) FROM stream_presence").await > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    db.scalar_once("SELECT COUNT(*) FROM stream_presence", |open| open > 0)
+        .await;
 
     let started = Instant::now();
     seeded

@@ -121,6 +121,19 @@ impl TestDb {
             .expect(sql)
     }
 
+    /// `sql`'s value once `holds` is true of it, asked again for up to 10 s: for rows the
+    /// server writes or deletes a moment after its answer.
+    pub async fn scalar_once(&self, sql: &str, holds: impl Fn(i64) -> bool) -> i64 {
+        for _ in 0..200 {
+            let value = self.scalar_i64(sql).await;
+            if holds(value) {
+                return value;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{sql} never gave the value waited for");
+    }
+
     pub async fn execute(&self, sql: &str) {
         let mut conn = self.connect().await;
         sqlx::query(sql).execute(&mut conn).await.expect(sql);

@@ -56,6 +56,9 @@ impl Server {
         let log = self.log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // In the log before the port is handed over: a test that starts reading
+                // then finds the listening line.
+                log.lock().unwrap().push_str(&format!("{line}\n"));
                 // `listen=127.0.0.1:PORT` in text, `"listen":"127.0.0.1:PORT"` in JSON.
                 let address = line
                     .split("listen=")
@@ -67,13 +70,8 @@ impl Server {
                         .next()
                         .and_then(|a| a.rsplit(':').next())
                         .and_then(|p| p.parse::<u16>().ok());
-                    // In the log before the port is known: a test that starts reading
-                    // then finds the line.
-                    log.lock().unwrap().push_str(&format!("{line}\n"));
                     let _ = tx.send(port);
-                    continue;
                 }
-                log.lock().unwrap().push_str(&(line + "\n"));
             }
             let _ = tx.send(None);
         });

@@ -71,14 +71,16 @@ async fn development_mail_goes_to_the_outbox_and_the_log_never_holds_a_link_toke
     // The notice that the password changed is the third mail.
     outbox_mails(&outbox, 3).await;
 
-    let outbox_lines = |logs: &str| {
+    let outbox_lines_in = |logs: &str| {
         logs.lines()
             .filter(|line| line.contains("mail written to the outbox"))
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };
-    let logs = server.logs_once(|logs| outbox_lines(logs).len() >= 3).await;
-    let outbox_lines = outbox_lines(&logs);
+    let logs = server
+        .logs_once(|logs| outbox_lines_in(logs).len() >= 3)
+        .await;
+    let outbox_lines = outbox_lines_in(&logs);
     assert_eq!(outbox_lines.len(), 3, "{logs}");
     assert!(
         outbox_lines[0].contains(&outbox.display().to_string()),
